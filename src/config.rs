@@ -1,0 +1,486 @@
+//! Scenario files (`scenarios/*.toml`) → one validated run configuration. Paths in a
+//! scenario are relative to the scenario file. Every field but `demand` has a default.
+
+use crate::domain::{Cloud, HourWindow, Payment};
+use crate::error::InputError;
+use crate::ingest::csvread::parse_instant;
+use crate::ingest::toml_de::{field_err, from_toml};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The scenario file as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: Option<String>,
+    description: Option<String>,
+    demand: Option<String>,
+    workloads: Option<String>,
+    commitments: Option<String>,
+    catalog: Option<String>,
+    #[serde(default)]
+    window: RawWindow,
+    #[serde(default)]
+    growth: RawGrowth,
+    #[serde(default)]
+    forecast: RawForecast,
+    #[serde(default)]
+    risk: RawRisk,
+    #[serde(default)]
+    instruments: RawInstruments,
+    #[serde(default)]
+    caps: RawCaps,
+    #[serde(default)]
+    solver: RawSolver,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWindow {
+    start: Option<String>,
+    end: Option<String>,
+    lookback: Option<String>,
+    horizon: Option<String>,
+    #[serde(default)]
+    mask: Vec<RawMask>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMask {
+    start: String,
+    end: String,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGrowth {
+    annual_pct: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForecast {
+    scenarios: Option<u32>,
+    seed: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRisk {
+    preset: Option<String>,
+    cvar_alpha: Option<f64>,
+    risk_weight: Option<f64>,
+    max_cvar: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInstruments {
+    on_demand: Option<bool>,
+    spot: Option<bool>,
+    unit: Option<bool>,
+    spend: Option<bool>,
+    terms_months: Option<Vec<u32>>,
+    payments: Option<Vec<String>>,
+    clouds: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCaps {
+    max_committed_share: Option<f64>,
+    max_upfront: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSolver {
+    time_limit_seconds: Option<f64>,
+    mip_gap: Option<f64>,
+    threads: Option<u32>,
+}
+
+/// A masked interval of the history (an outage, a logging gap): excluded from planning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mask {
+    /// The hours masked.
+    pub window: HourWindow,
+    /// Why.
+    pub reason: String,
+}
+
+/// Which window of history to plan on.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WindowSpec {
+    /// Explicit start (inclusive).
+    pub start: Option<DateTime<Utc>>,
+    /// Explicit end (exclusive).
+    pub end: Option<DateTime<Utc>>,
+    /// The last `lookback` hours of the history (when start is not given).
+    pub lookback_hours: Option<i64>,
+    /// Planning horizon in hours (default: the window's length).
+    pub horizon_hours: Option<i64>,
+    /// Masked intervals.
+    pub masks: Vec<Mask>,
+}
+
+impl WindowSpec {
+    /// The window to plan on, given the history's window; an error message when it does not
+    /// lie inside the history.
+    pub fn resolve(&self, history: HourWindow) -> Result<HourWindow, String> {
+        let end = self.end.unwrap_or(history.end);
+        let start = match (self.start, self.lookback_hours) {
+            (Some(s), _) => s,
+            (None, Some(h)) => end - Duration::hours(h),
+            (None, None) => history.start,
+        };
+        let w = HourWindow { start, end };
+        let fmt = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        if w.end <= w.start {
+            return Err(format!(
+                "the planning window {} .. {} is empty",
+                fmt(w.start),
+                fmt(w.end)
+            ));
+        }
+        if !history.covers(&w) {
+            return Err(format!(
+                "the planning window {} .. {} is not inside the demand history {} .. {}",
+                fmt(w.start),
+                fmt(w.end),
+                fmt(history.start),
+                fmt(history.end)
+            ));
+        }
+        Ok(w)
+    }
+}
+
+/// Risk attitude of the stochastic model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RiskConfig {
+    /// Preset name: `neutral`, `balanced` or `averse` (or `custom`).
+    pub preset: &'static str,
+    /// CVaR level α in (0, 1).
+    pub cvar_alpha: f64,
+    /// Weight λ of CVaR in the objective, in [0, 1].
+    pub risk_weight: f64,
+    /// Optional CVaR budget (USD over the window).
+    pub max_cvar: Option<f64>,
+}
+
+/// Which instruments the plan may use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instruments {
+    /// On-demand allowed.
+    pub on_demand: bool,
+    /// Spot allowed.
+    pub spot: bool,
+    /// Unit commitments may be bought.
+    pub unit: bool,
+    /// Spend commitments may be bought.
+    pub spend: bool,
+    /// Terms allowed, months.
+    pub terms_months: Vec<u32>,
+    /// Payment options allowed.
+    pub payments: Vec<Payment>,
+    /// Clouds allowed.
+    pub clouds: Vec<Cloud>,
+}
+
+/// Solver limits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SolverConfig {
+    /// Wall-clock limit, seconds.
+    pub time_limit_seconds: f64,
+    /// Relative MIP gap at which to stop.
+    pub mip_gap: f64,
+    /// Threads.
+    pub threads: u32,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// Its text (for hashing and locating fields).
+    pub text: String,
+    /// Name (default: the file stem).
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Demand history CSV.
+    pub demand: PathBuf,
+    /// Workloads file, if any.
+    pub workloads: Option<PathBuf>,
+    /// Owned commitments, if any.
+    pub commitments: Option<PathBuf>,
+    /// Catalog override directory, if any.
+    pub catalog: Option<PathBuf>,
+    /// Planning window.
+    pub window: WindowSpec,
+    /// Annual demand growth, percent.
+    pub growth_annual_pct: f64,
+    /// Number of demand scenarios.
+    pub forecast_scenarios: u32,
+    /// Seed.
+    pub seed: u64,
+    /// Risk setting.
+    pub risk: RiskConfig,
+    /// Instruments allowed.
+    pub instruments: Instruments,
+    /// Largest share of the window's compute load covered by commitments, in [0, 1].
+    pub max_committed_share: f64,
+    /// Largest upfront payment in USD, if capped.
+    pub max_upfront: Option<f64>,
+    /// Solver limits.
+    pub solver: SolverConfig,
+}
+
+/// Parses `14d`, `336h`, `2w` into hours.
+pub fn parse_duration_hours(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.len().checked_sub(1)?);
+    let n: i64 = num.trim().parse().ok()?;
+    if n <= 0 {
+        return None;
+    }
+    match unit {
+        "h" => Some(n),
+        "d" => Some(n * 24),
+        "w" => Some(n * 168),
+        _ => None,
+    }
+}
+
+/// Parses a scenario from its text; relative paths resolve against the file's directory.
+pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
+    let raw: RawScenario = from_toml(file, text)?;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let err = |table: &str, key: &str, msg: String| field_err(file, text, table, key, msg);
+    let path = |p: &Option<String>| p.as_ref().map(|p| dir.join(p));
+    let demand = path(&raw.demand).ok_or_else(|| {
+        err(
+            "",
+            "demand",
+            "missing: expected the path of the demand history CSV (relative to the scenario file)".into(),
+        )
+    })?;
+    let instant = |s: &Option<String>, key: &str| -> Result<Option<DateTime<Utc>>, InputError> {
+        s.as_ref()
+            .map(|v| {
+                parse_instant(v, true).ok_or_else(|| {
+                    err(
+                        "window",
+                        key,
+                        format!("expected an ISO-8601 UTC timestamp like 2020-05-01T00:00:00Z or a date, found {v:?}"),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let dur = |s: &Option<String>, key: &str| -> Result<Option<i64>, InputError> {
+        s.as_ref()
+            .map(|v| {
+                parse_duration_hours(v).ok_or_else(|| {
+                    err(
+                        "window",
+                        key,
+                        format!("expected a duration like \"14d\", \"336h\" or \"2w\", found {v:?}"),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let w = &raw.window;
+    if w.start.is_some() && w.lookback.is_some() {
+        return Err(err(
+            "window",
+            "lookback",
+            "give either start or lookback, not both".into(),
+        ));
+    }
+    let mut masks = Vec::new();
+    for m in &w.mask {
+        let (Some(s), Some(e)) = (parse_instant(&m.start, true), parse_instant(&m.end, true))
+        else {
+            return Err(err(
+                "window",
+                "mask",
+                format!(
+                    "expected start and end as ISO-8601 UTC timestamps, found {:?} .. {:?}",
+                    m.start, m.end
+                ),
+            ));
+        };
+        if e <= s || !crate::domain::time::on_the_hour(s) || !crate::domain::time::on_the_hour(e)
+        {
+            return Err(err(
+                "window",
+                "mask",
+                format!("expected a non-empty interval on whole hours, found {:?} .. {:?}", m.start, m.end),
+            ));
+        }
+        masks.push(Mask {
+            window: HourWindow { start: s, end: e },
+            reason: m.reason.clone().unwrap_or_default(),
+        });
+    }
+    let window = WindowSpec {
+        start: instant(&w.start, "start")?,
+        end: instant(&w.end, "end")?,
+        lookback_hours: dur(&w.lookback, "lookback")?,
+        horizon_hours: dur(&w.horizon, "horizon")?,
+        masks,
+    };
+    for (k, t) in [("start", window.start), ("end", window.end)] {
+        if t.is_some_and(|t| !crate::domain::time::on_the_hour(t)) {
+            return Err(err("window", k, "expected a time on the hour".into()));
+        }
+    }
+
+    let growth = raw.growth.annual_pct.unwrap_or(0.0);
+    if !(growth.is_finite() && growth > -100.0) {
+        return Err(err("growth", "annual_pct", format!("expected a percentage > -100, found {growth}")));
+    }
+    let scenarios = raw.forecast.scenarios.unwrap_or(1);
+    if !(1..=10_000).contains(&scenarios) {
+        return Err(err("forecast", "scenarios", format!("expected 1 to 10000, found {scenarios}")));
+    }
+
+    let r = &raw.risk;
+    let (preset, alpha0, lambda0): (&'static str, f64, f64) = match r.preset.as_deref() {
+        None | Some("neutral") => ("neutral", 0.95, 0.0),
+        Some("balanced") => ("balanced", 0.9, 0.3),
+        Some("averse") => ("averse", 0.95, 0.7),
+        Some(p) => {
+            return Err(err(
+                "risk",
+                "preset",
+                format!("expected neutral, balanced or averse, found {p:?}"),
+            ))
+        }
+    };
+    let cvar_alpha = r.cvar_alpha.unwrap_or(alpha0);
+    if !(cvar_alpha > 0.0 && cvar_alpha < 1.0) {
+        return Err(err("risk", "cvar_alpha", format!("expected a level strictly between 0 and 1, found {cvar_alpha}")));
+    }
+    let risk_weight = r.risk_weight.unwrap_or(lambda0);
+    if !(0.0..=1.0).contains(&risk_weight) {
+        return Err(err("risk", "risk_weight", format!("expected a weight in [0, 1], found {risk_weight}")));
+    }
+    if let Some(b) = r.max_cvar {
+        if !(b.is_finite() && b > 0.0) {
+            return Err(err("risk", "max_cvar", format!("expected a budget in USD > 0, found {b}")));
+        }
+    }
+    let custom = r.cvar_alpha.is_some() || r.risk_weight.is_some();
+    let risk = RiskConfig {
+        preset: if custom && r.preset.is_none() { "custom" } else { preset },
+        cvar_alpha,
+        risk_weight,
+        max_cvar: r.max_cvar,
+    };
+
+    let i = &raw.instruments;
+    let terms = i.terms_months.clone().unwrap_or_else(|| vec![12, 36]);
+    if terms.is_empty() || terms.iter().any(|&t| t == 0) {
+        return Err(err("instruments", "terms_months", format!("expected a non-empty list of terms in months, found {terms:?}")));
+    }
+    let payments = match &i.payments {
+        None => Payment::ALL.to_vec(),
+        Some(ps) => ps
+            .iter()
+            .map(|p| {
+                Payment::parse(p).ok_or_else(|| {
+                    err("instruments", "payments", format!("expected no_upfront, partial_upfront or all_upfront, found {p:?}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let clouds = match &i.clouds {
+        None => Cloud::ALL.to_vec(),
+        Some(cs) => cs
+            .iter()
+            .map(|c| {
+                Cloud::parse(c).ok_or_else(|| {
+                    err("instruments", "clouds", format!("expected aws, azure or gcp, found {c:?}"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    if clouds.is_empty() {
+        return Err(err("instruments", "clouds", "is empty: expected at least one cloud".into()));
+    }
+    let instruments = Instruments {
+        on_demand: i.on_demand.unwrap_or(true),
+        spot: i.spot.unwrap_or(true),
+        unit: i.unit.unwrap_or(true),
+        spend: i.spend.unwrap_or(true),
+        terms_months: terms,
+        payments,
+        clouds,
+    };
+    if !instruments.on_demand {
+        return Err(err("instruments", "on_demand", "on_demand = false is not supported: on-demand is the fallback that keeps every plan feasible".into()));
+    }
+
+    let max_committed_share = raw.caps.max_committed_share.unwrap_or(1.0);
+    if !(0.0..=1.0).contains(&max_committed_share) {
+        return Err(err("caps", "max_committed_share", format!("expected a share in [0, 1], found {max_committed_share}")));
+    }
+    if let Some(u) = raw.caps.max_upfront {
+        if !(u.is_finite() && u >= 0.0) {
+            return Err(err("caps", "max_upfront", format!("expected USD >= 0, found {u}")));
+        }
+    }
+    let s = &raw.solver;
+    let solver = SolverConfig {
+        time_limit_seconds: s.time_limit_seconds.unwrap_or(60.0),
+        mip_gap: s.mip_gap.unwrap_or(1e-4),
+        threads: s.threads.unwrap_or(1),
+    };
+    if !(solver.time_limit_seconds.is_finite() && solver.time_limit_seconds > 0.0) {
+        return Err(err("solver", "time_limit_seconds", format!("expected seconds > 0, found {}", solver.time_limit_seconds)));
+    }
+    if !(0.0..1.0).contains(&solver.mip_gap) {
+        return Err(err("solver", "mip_gap", format!("expected a relative gap in [0, 1), found {}", solver.mip_gap)));
+    }
+    if solver.threads == 0 {
+        return Err(err("solver", "threads", "expected at least 1 thread".into()));
+    }
+    let name = raw.name.clone().unwrap_or_else(|| {
+        file.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into())
+    });
+    Ok(Scenario {
+        file: file.to_path_buf(),
+        text: text.to_string(),
+        name,
+        description: raw.description.clone().unwrap_or_default(),
+        demand,
+        workloads: path(&raw.workloads),
+        commitments: path(&raw.commitments),
+        catalog: path(&raw.catalog),
+        window,
+        growth_annual_pct: growth,
+        forecast_scenarios: scenarios,
+        seed: raw.forecast.seed.unwrap_or(1),
+        risk,
+        instruments,
+        max_committed_share,
+        max_upfront: raw.caps.max_upfront,
+        solver,
+    })
+}
+
+/// Reads a scenario file.
+pub fn read_scenario(path: &Path) -> Result<Scenario, InputError> {
+    let text = crate::ingest::read_text(path)?;
+    parse_scenario(path, &text)
+}

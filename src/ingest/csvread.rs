@@ -1,0 +1,218 @@
+//! A small CSV layer: header checks and typed cell access with file/line/column errors.
+
+use crate::error::InputError;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A parsed CSV file: header and rows with their line numbers.
+pub(crate) struct Table {
+    pub file: PathBuf,
+    cols: HashMap<String, usize>,
+    pub rows: Vec<(u64, csv::StringRecord)>,
+}
+
+/// Reads a CSV file from bytes. `required` columns must be present; `optional` may be;
+/// other columns are an error unless `extra_ok`.
+pub(crate) fn read_table(
+    file: &Path,
+    bytes: &[u8],
+    required: &[&str],
+    optional: &[&str],
+    extra_ok: bool,
+) -> Result<Table, InputError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(InputError::file(
+            file,
+            format!("file is empty: expected a header line `{}`", required.join(",")),
+        ));
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(bytes);
+    let headers = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
+    let mut cols = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            return Err(InputError::cell(
+                file,
+                1,
+                i + 1,
+                "",
+                "empty column name in the header",
+            ));
+        }
+        if !extra_ok && !required.contains(&h) && !optional.contains(&h) {
+            return Err(InputError::cell(
+                file,
+                1,
+                i + 1,
+                h,
+                format!(
+                    "unknown column; expected the columns `{}`{}",
+                    required.join(","),
+                    if optional.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (optional: `{}`)", optional.join(","))
+                    }
+                ),
+            ));
+        }
+        if cols.insert(h.to_string(), i).is_some() {
+            return Err(InputError::cell(file, 1, i + 1, h, "duplicate column name"));
+        }
+    }
+    if let Some(missing) = required.iter().find(|c| !cols.contains_key(**c)) {
+        return Err(InputError::line(
+            file,
+            1,
+            format!(
+                "missing column `{missing}` in the header; expected the columns `{}`",
+                required.join(",")
+            ),
+        ));
+    }
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| csv_error(file, e))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        rows.push((line, rec));
+    }
+    Ok(Table {
+        file: file.to_path_buf(),
+        cols,
+        rows,
+    })
+}
+
+fn csv_error(file: &Path, e: csv::Error) -> InputError {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { pos, err } => InputError::cell(
+            file,
+            pos.as_ref().map_or(1, |p| p.line()),
+            err.field() + 1,
+            "",
+            "invalid UTF-8 bytes: expected UTF-8 text",
+        ),
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => InputError::line(
+            file,
+            pos.as_ref().map_or(0, |p| p.line()),
+            format!("expected {expected_len} fields like the header, found {len}"),
+        ),
+        _ => InputError::file(file, format!("cannot read CSV: {e}")),
+    }
+}
+
+/// One row of a [`Table`].
+pub(crate) struct Row<'a> {
+    t: &'a Table,
+    pub line: u64,
+    rec: &'a csv::StringRecord,
+}
+
+impl Table {
+    /// Iterates over the rows.
+    pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows.iter().map(move |(line, rec)| Row {
+            t: self,
+            line: *line,
+            rec,
+        })
+    }
+}
+
+impl Row<'_> {
+    /// The raw (trimmed) text of a column; empty when the column is absent.
+    pub fn str(&self, col: &str) -> &str {
+        self.t
+            .cols
+            .get(col)
+            .and_then(|&i| self.rec.get(i))
+            .unwrap_or("")
+    }
+    /// An error located at this row's cell of `col`.
+    pub fn err(&self, col: &str, msg: impl Into<String>) -> InputError {
+        match self.t.cols.get(col) {
+            Some(&i) => InputError::cell(&self.t.file, self.line, i + 1, col, msg),
+            None => InputError::line(&self.t.file, self.line, msg),
+        }
+    }
+    /// A non-empty text cell.
+    pub fn text(&self, col: &str) -> Result<String, InputError> {
+        let s = self.str(col);
+        if s.is_empty() {
+            return Err(self.err(col, "is empty: expected a value"));
+        }
+        Ok(s.to_string())
+    }
+    /// A finite number satisfying `ok`, described by `what` in errors.
+    pub fn num(&self, col: &str, what: &str, ok: impl Fn(f64) -> bool) -> Result<f64, InputError> {
+        let s = self.str(col);
+        match s.parse::<f64>() {
+            Ok(v) if v.is_finite() && ok(v) => Ok(v),
+            _ => Err(self.err(col, format!("expected {what}, found {s:?}"))),
+        }
+    }
+    /// An optional number (empty cell = `None`).
+    pub fn opt_num(
+        &self,
+        col: &str,
+        what: &str,
+        ok: impl Fn(f64) -> bool,
+    ) -> Result<Option<f64>, InputError> {
+        if self.str(col).is_empty() {
+            Ok(None)
+        } else {
+            self.num(col, what, ok).map(Some)
+        }
+    }
+    /// A positive whole number.
+    pub fn count(&self, col: &str) -> Result<u32, InputError> {
+        let s = self.str(col);
+        match s.parse::<u32>() {
+            Ok(v) if v > 0 => Ok(v),
+            _ => Err(self.err(col, format!("expected a whole number > 0, found {s:?}"))),
+        }
+    }
+    /// A date `YYYY-MM-DD`.
+    pub fn date(&self, col: &str) -> Result<NaiveDate, InputError> {
+        let s = self.str(col);
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| self.err(col, format!("expected a date YYYY-MM-DD, found {s:?}")))
+    }
+    /// An ISO-8601 instant (`2020-05-01T00:00:00Z`, any offset, converted to UTC) or a
+    /// date (midnight UTC) when `date_ok`.
+    pub fn instant(&self, col: &str, date_ok: bool) -> Result<DateTime<Utc>, InputError> {
+        let s = self.str(col);
+        parse_instant(s, date_ok).ok_or_else(|| {
+            self.err(
+                col,
+                format!(
+                    "expected an ISO-8601 UTC timestamp like 2020-05-01T00:00:00Z{}, found {s:?}",
+                    if date_ok { " or a date YYYY-MM-DD" } else { "" }
+                ),
+            )
+        })
+    }
+}
+
+/// Parses an RFC 3339 / ISO-8601 instant with a zone (or a bare date when `date_ok`).
+pub(crate) fn parse_instant(s: &str, date_ok: bool) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if date_ok {
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        }
+    }
+    None
+}

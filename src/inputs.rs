@@ -1,0 +1,194 @@
+//! Loads every input a scenario names and cross-checks them. The result is what every
+//! command starts from.
+
+use crate::config::{read_scenario, Scenario};
+use crate::domain::{
+    Catalog, DemandHistory, HourWindow, Offering, OwnedCommitment, Workload,
+};
+use crate::error::{Error, InputError};
+use crate::ingest;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Everything a run needs, loaded and checked.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The catalog (shipped, with overrides applied).
+    pub catalog: Catalog,
+    /// The whole demand history as read.
+    pub history: DemandHistory,
+    /// The planning window inside the history.
+    pub window: HourWindow,
+    /// Per hour of `window`: false when masked.
+    pub keep: Vec<bool>,
+    /// Workloads in demand order, attributes resolved.
+    pub workloads: Vec<Workload>,
+    /// Owned commitments.
+    pub owned: Vec<OwnedCommitment>,
+    /// Things worth a look that do not stop a run.
+    pub warnings: Vec<String>,
+    /// SHA-256 over every input's bytes (scenario, demand, workloads, commitments, catalog).
+    pub input_hash: String,
+}
+
+/// Whether a workload may run on an offering: memory per GPU, GPUs per replica, allowed
+/// clouds and regions, and the clouds the scenario allows.
+pub fn compatible(w: &Workload, o: &Offering, catalog: &Catalog, scenario: &Scenario) -> bool {
+    let Some(g) = catalog.gpu(&o.gpu_model) else {
+        return false;
+    };
+    g.memory_gb >= w.min_gpu_memory_gb
+        && o.gpus >= w.gpus_per_replica
+        && w.allowed_clouds.as_ref().is_none_or(|c| c.contains(&o.cloud))
+        && w.allowed_regions
+            .as_ref()
+            .is_none_or(|r| r.contains(&o.region))
+        && scenario.instruments.clouds.contains(&o.cloud)
+}
+
+impl Inputs {
+    /// Loads a scenario file and everything it names. `catalog_override` (the `--catalog`
+    /// flag) takes precedence over the scenario's `catalog`.
+    pub fn load(scenario_path: &Path, catalog_override: Option<&Path>) -> Result<Self, Error> {
+        let scenario = read_scenario(scenario_path)?;
+        let catalog_dir = catalog_override
+            .map(Path::to_path_buf)
+            .or_else(|| scenario.catalog.clone());
+        let catalog = ingest::catalog::load_catalog(catalog_dir.as_deref())?;
+        let demand_bytes = ingest::read_file(&scenario.demand)?;
+        let history = ingest::demand::parse_demand(&scenario.demand, &demand_bytes)?;
+        let wl_src = scenario
+            .workloads
+            .as_deref()
+            .map(ingest::workloads::read_workloads)
+            .transpose()?;
+        let (workloads, unknown) = ingest::workloads::resolve_workloads(
+            wl_src.as_ref(),
+            &history,
+            &scenario.demand,
+            &catalog,
+        )?;
+        let (owned, owned_bytes) = match &scenario.commitments {
+            Some(p) => {
+                let b = ingest::read_file(p)?;
+                (ingest::commitments::parse_commitments(p, &b, &catalog)?, b)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        let window = scenario
+            .window
+            .resolve(history.window)
+            .map_err(|m| {
+                crate::ingest::toml_de::field_err(&scenario.file, &scenario.text, "window", "start", m)
+            })?;
+        let mut warnings = Vec::new();
+        let mut problems: Vec<InputError> = Vec::new();
+        for name in unknown {
+            warnings.push(format!(
+                "workloads file has [workloads.{name}] but the demand history has no workload {name:?}"
+            ));
+        }
+        let keep: Vec<bool> = (0..window.hours())
+            .map(|i| {
+                let t = window.hour(i);
+                !scenario.window.masks.iter().any(|m| m.window.contains(t))
+            })
+            .collect();
+        for m in &scenario.window.masks {
+            if m.window.end <= window.start || m.window.start >= window.end {
+                warnings.push(format!(
+                    "mask {} .. {} lies outside the planning window: it has no effect",
+                    m.window.start.format("%Y-%m-%dT%H:%M:%SZ"),
+                    m.window.end.format("%Y-%m-%dT%H:%M:%SZ")
+                ));
+            }
+        }
+        if !keep.iter().any(|&k| k) {
+            problems.push(InputError::field(
+                &scenario.file,
+                "window.mask",
+                None,
+                "masks cover the whole planning window: no hour is left to plan on",
+            ));
+        }
+        for c in &owned {
+            if c.end <= window.start || c.start >= window.end {
+                warnings.push(format!(
+                    "owned commitment {} (line {}) does not overlap the planning window",
+                    c.offer_id, c.line
+                ));
+            }
+        }
+        for w in &workloads {
+            if let Some(it) = &w.current_offering {
+                let gpus: Vec<&str> = catalog
+                    .offerings
+                    .iter()
+                    .filter(|o| &o.instance_type == it)
+                    .map(|o| o.gpu_model.as_str())
+                    .collect();
+                if !gpus.contains(&w.current_gpu.as_str()) {
+                    let file = scenario.workloads.clone().unwrap_or_default();
+                    problems.push(InputError::field(
+                        file,
+                        format!("workloads.{}.current_offering", w.name),
+                        None,
+                        format!(
+                            "instance type {it} carries {} but current_gpu is {}",
+                            gpus.join("/"),
+                            w.current_gpu
+                        ),
+                    ));
+                }
+            }
+            let n = catalog
+                .offerings
+                .iter()
+                .filter(|o| compatible(w, o, &catalog, &scenario))
+                .count();
+            if n == 0 {
+                warnings.push(format!(
+                    "workload {} has no compatible offering (min_gpu_memory_gb {}, gpus_per_replica {}, clouds/regions allowed): planning it is infeasible",
+                    w.name, w.min_gpu_memory_gb, w.gpus_per_replica
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(if problems.len() == 1 {
+                Error::Input(problems.remove(0))
+            } else {
+                Error::Inputs(problems)
+            });
+        }
+        let mut h = Sha256::new();
+        for part in [
+            scenario.text.as_bytes(),
+            &demand_bytes,
+            wl_src.as_ref().map_or(&b""[..], |s| s.text.as_bytes()),
+            &owned_bytes,
+        ] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+        h.update(format!("{catalog:?}").as_bytes());
+        let input_hash = format!("sha256:{:x}", h.finalize());
+        Ok(Inputs {
+            scenario,
+            catalog,
+            history,
+            window,
+            keep,
+            workloads,
+            owned,
+            warnings,
+            input_hash,
+        })
+    }
+
+    /// The demand of the planning window (masked hours still present; see `keep`).
+    pub fn window_demand(&self) -> DemandHistory {
+        self.history.slice(self.window)
+    }
+}
