@@ -130,7 +130,7 @@ pub struct WindowSpec {
 impl WindowSpec {
     /// The window to plan on, given the history's window; an error message when it does not
     /// lie inside the history.
-    pub fn resolve(&self, history: HourWindow) -> Result<HourWindow, String> {
+    pub fn resolve(&self, history: HourWindow) -> Result<HourWindow, (&'static str, String)> {
         let end = self.end.unwrap_or(history.end);
         let start = match (self.start, self.lookback_hours) {
             (Some(s), _) => s,
@@ -139,20 +139,36 @@ impl WindowSpec {
         };
         let w = HourWindow { start, end };
         let fmt = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        // The field to blame: the one that moved the window out of the history.
+        let field = if self.end.is_some() && (w.end > history.end || w.end <= history.start) {
+            "end"
+        } else if self.lookback_hours.is_some() {
+            "lookback"
+        } else if self.start.is_some() {
+            "start"
+        } else {
+            "end"
+        };
         if w.end <= w.start {
-            return Err(format!(
-                "the planning window {} .. {} is empty",
-                fmt(w.start),
-                fmt(w.end)
+            return Err((
+                field,
+                format!(
+                    "the planning window {} .. {} is empty",
+                    fmt(w.start),
+                    fmt(w.end)
+                ),
             ));
         }
         if !history.covers(&w) {
-            return Err(format!(
-                "the planning window {} .. {} is not inside the demand history {} .. {}",
-                fmt(w.start),
-                fmt(w.end),
-                fmt(history.start),
-                fmt(history.end)
+            return Err((
+                field,
+                format!(
+                    "the planning window {} .. {} is not inside the demand history {} .. {}",
+                    fmt(w.start),
+                    fmt(w.end),
+                    fmt(history.start),
+                    fmt(history.end)
+                ),
             ));
         }
         Ok(w)
@@ -246,15 +262,14 @@ pub fn parse_duration_hours(s: &str) -> Option<i64> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.len().checked_sub(1)?);
     let n: i64 = num.trim().parse().ok()?;
-    if n <= 0 {
-        return None;
-    }
-    match unit {
-        "h" => Some(n),
-        "d" => Some(n * 24),
-        "w" => Some(n * 168),
-        _ => None,
-    }
+    let hours = match unit {
+        "h" => n,
+        "d" => n.checked_mul(24)?,
+        "w" => n.checked_mul(168)?,
+        _ => return None,
+    };
+    // At most 100 years: anything longer is a typo, and chrono cannot hold it anyway.
+    (hours > 0 && hours <= 100 * 8784).then_some(hours)
 }
 
 /// Parses a scenario from its text; relative paths resolve against the file's directory.
@@ -267,7 +282,8 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         err(
             "",
             "demand",
-            "missing: expected the path of the demand history CSV (relative to the scenario file)".into(),
+            "missing: expected the path of the demand history CSV (relative to the scenario file)"
+                .into(),
         )
     })?;
     let instant = |s: &Option<String>, key: &str| -> Result<Option<DateTime<Utc>>, InputError> {
@@ -290,7 +306,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
                     err(
                         "window",
                         key,
-                        format!("expected a duration like \"14d\", \"336h\" or \"2w\", found {v:?}"),
+                        format!("expected a duration like \"14d\", \"336h\" or \"2w\" (at most 100 years), found {v:?}"),
                     )
                 })
             })
@@ -317,12 +333,14 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
                 ),
             ));
         };
-        if e <= s || !crate::domain::time::on_the_hour(s) || !crate::domain::time::on_the_hour(e)
-        {
+        if e <= s || !crate::domain::time::on_the_hour(s) || !crate::domain::time::on_the_hour(e) {
             return Err(err(
                 "window",
                 "mask",
-                format!("expected a non-empty interval on whole hours, found {:?} .. {:?}", m.start, m.end),
+                format!(
+                    "expected a non-empty interval on whole hours, found {:?} .. {:?}",
+                    m.start, m.end
+                ),
             ));
         }
         masks.push(Mask {
@@ -345,11 +363,19 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
 
     let growth = raw.growth.annual_pct.unwrap_or(0.0);
     if !(growth.is_finite() && growth > -100.0) {
-        return Err(err("growth", "annual_pct", format!("expected a percentage > -100, found {growth}")));
+        return Err(err(
+            "growth",
+            "annual_pct",
+            format!("expected a percentage > -100, found {growth}"),
+        ));
     }
     let scenarios = raw.forecast.scenarios.unwrap_or(1);
     if !(1..=10_000).contains(&scenarios) {
-        return Err(err("forecast", "scenarios", format!("expected 1 to 10000, found {scenarios}")));
+        return Err(err(
+            "forecast",
+            "scenarios",
+            format!("expected 1 to 10000, found {scenarios}"),
+        ));
     }
 
     let r = &raw.risk;
@@ -367,20 +393,36 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     };
     let cvar_alpha = r.cvar_alpha.unwrap_or(alpha0);
     if !(cvar_alpha > 0.0 && cvar_alpha < 1.0) {
-        return Err(err("risk", "cvar_alpha", format!("expected a level strictly between 0 and 1, found {cvar_alpha}")));
+        return Err(err(
+            "risk",
+            "cvar_alpha",
+            format!("expected a level strictly between 0 and 1, found {cvar_alpha}"),
+        ));
     }
     let risk_weight = r.risk_weight.unwrap_or(lambda0);
     if !(0.0..=1.0).contains(&risk_weight) {
-        return Err(err("risk", "risk_weight", format!("expected a weight in [0, 1], found {risk_weight}")));
+        return Err(err(
+            "risk",
+            "risk_weight",
+            format!("expected a weight in [0, 1], found {risk_weight}"),
+        ));
     }
     if let Some(b) = r.max_cvar {
         if !(b.is_finite() && b > 0.0) {
-            return Err(err("risk", "max_cvar", format!("expected a budget in USD > 0, found {b}")));
+            return Err(err(
+                "risk",
+                "max_cvar",
+                format!("expected a budget in USD > 0, found {b}"),
+            ));
         }
     }
     let custom = r.cvar_alpha.is_some() || r.risk_weight.is_some();
     let risk = RiskConfig {
-        preset: if custom && r.preset.is_none() { "custom" } else { preset },
+        preset: if custom && r.preset.is_none() {
+            "custom"
+        } else {
+            preset
+        },
         cvar_alpha,
         risk_weight,
         max_cvar: r.max_cvar,
@@ -388,8 +430,12 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
 
     let i = &raw.instruments;
     let terms = i.terms_months.clone().unwrap_or_else(|| vec![12, 36]);
-    if terms.is_empty() || terms.iter().any(|&t| t == 0) {
-        return Err(err("instruments", "terms_months", format!("expected a non-empty list of terms in months, found {terms:?}")));
+    if terms.is_empty() || terms.contains(&0) {
+        return Err(err(
+            "instruments",
+            "terms_months",
+            format!("expected a non-empty list of terms in months, found {terms:?}"),
+        ));
     }
     let payments = match &i.payments {
         None => Payment::ALL.to_vec(),
@@ -397,7 +443,11 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             .iter()
             .map(|p| {
                 Payment::parse(p).ok_or_else(|| {
-                    err("instruments", "payments", format!("expected no_upfront, partial_upfront or all_upfront, found {p:?}"))
+                    err(
+                        "instruments",
+                        "payments",
+                        format!("expected no_upfront, partial_upfront or all_upfront, found {p:?}"),
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?,
@@ -408,13 +458,21 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             .iter()
             .map(|c| {
                 Cloud::parse(c).ok_or_else(|| {
-                    err("instruments", "clouds", format!("expected aws, azure or gcp, found {c:?}"))
+                    err(
+                        "instruments",
+                        "clouds",
+                        format!("expected aws, azure or gcp, found {c:?}"),
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?,
     };
     if clouds.is_empty() {
-        return Err(err("instruments", "clouds", "is empty: expected at least one cloud".into()));
+        return Err(err(
+            "instruments",
+            "clouds",
+            "is empty: expected at least one cloud".into(),
+        ));
     }
     let instruments = Instruments {
         on_demand: i.on_demand.unwrap_or(true),
@@ -431,11 +489,19 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
 
     let max_committed_share = raw.caps.max_committed_share.unwrap_or(1.0);
     if !(0.0..=1.0).contains(&max_committed_share) {
-        return Err(err("caps", "max_committed_share", format!("expected a share in [0, 1], found {max_committed_share}")));
+        return Err(err(
+            "caps",
+            "max_committed_share",
+            format!("expected a share in [0, 1], found {max_committed_share}"),
+        ));
     }
     if let Some(u) = raw.caps.max_upfront {
         if !(u.is_finite() && u >= 0.0) {
-            return Err(err("caps", "max_upfront", format!("expected USD >= 0, found {u}")));
+            return Err(err(
+                "caps",
+                "max_upfront",
+                format!("expected USD >= 0, found {u}"),
+            ));
         }
     }
     let s = &raw.solver;
@@ -445,13 +511,28 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         threads: s.threads.unwrap_or(1),
     };
     if !(solver.time_limit_seconds.is_finite() && solver.time_limit_seconds > 0.0) {
-        return Err(err("solver", "time_limit_seconds", format!("expected seconds > 0, found {}", solver.time_limit_seconds)));
+        return Err(err(
+            "solver",
+            "time_limit_seconds",
+            format!("expected seconds > 0, found {}", solver.time_limit_seconds),
+        ));
     }
     if !(0.0..1.0).contains(&solver.mip_gap) {
-        return Err(err("solver", "mip_gap", format!("expected a relative gap in [0, 1), found {}", solver.mip_gap)));
+        return Err(err(
+            "solver",
+            "mip_gap",
+            format!(
+                "expected a relative gap in [0, 1), found {}",
+                solver.mip_gap
+            ),
+        ));
     }
     if solver.threads == 0 {
-        return Err(err("solver", "threads", "expected at least 1 thread".into()));
+        return Err(err(
+            "solver",
+            "threads",
+            "expected at least 1 thread".into(),
+        ));
     }
     let name = raw.name.clone().unwrap_or_else(|| {
         file.file_stem()

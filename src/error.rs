@@ -123,10 +123,6 @@ pub enum Error {
     /// Bad input (exit code 2).
     #[error("{0}")]
     Input(#[from] InputError),
-    /// Several input problems found by a cross-check (exit code 2); the first is shown on
-    /// the first line.
-    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
-    Inputs(Vec<InputError>),
     /// A runtime failure: writing output, solver failure (exit code 1).
     #[error("{0}")]
     Runtime(String),
@@ -136,7 +132,7 @@ impl Error {
     /// The process exit code for this error: 2 for bad input, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input(_) | Error::Inputs(_) => 2,
+            Error::Input(_) => 2,
             Error::Runtime(_) => 1,
         }
     }

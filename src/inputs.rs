@@ -2,9 +2,7 @@
 //! command starts from.
 
 use crate::config::{read_scenario, Scenario};
-use crate::domain::{
-    Catalog, DemandHistory, HourWindow, Offering, OwnedCommitment, Workload,
-};
+use crate::domain::{Catalog, DemandHistory, HourWindow, Offering, OwnedCommitment, Workload};
 use crate::error::{Error, InputError};
 use crate::ingest;
 use sha2::{Digest, Sha256};
@@ -41,7 +39,9 @@ pub fn compatible(w: &Workload, o: &Offering, catalog: &Catalog, scenario: &Scen
     };
     g.memory_gb >= w.min_gpu_memory_gb
         && o.gpus >= w.gpus_per_replica
-        && w.allowed_clouds.as_ref().is_none_or(|c| c.contains(&o.cloud))
+        && w.allowed_clouds
+            .as_ref()
+            .is_none_or(|c| c.contains(&o.cloud))
         && w.allowed_regions
             .as_ref()
             .is_none_or(|r| r.contains(&o.region))
@@ -57,7 +57,14 @@ impl Inputs {
             .map(Path::to_path_buf)
             .or_else(|| scenario.catalog.clone());
         let catalog = ingest::catalog::load_catalog(catalog_dir.as_deref())?;
-        let demand_bytes = ingest::read_file(&scenario.demand)?;
+        let demand_bytes = ingest::read_file(&scenario.demand).map_err(|mut e| {
+            e.message = format!(
+                "{} (named by field 'demand' of {})",
+                e.message,
+                scenario.file.display()
+            );
+            e
+        })?;
         let history = ingest::demand::parse_demand(&scenario.demand, &demand_bytes)?;
         let wl_src = scenario
             .workloads
@@ -80,8 +87,14 @@ impl Inputs {
         let window = scenario
             .window
             .resolve(history.window)
-            .map_err(|m| {
-                crate::ingest::toml_de::field_err(&scenario.file, &scenario.text, "window", "start", m)
+            .map_err(|(field, m)| {
+                crate::ingest::toml_de::field_err(
+                    &scenario.file,
+                    &scenario.text,
+                    "window",
+                    field,
+                    m,
+                )
             })?;
         let mut warnings = Vec::new();
         let mut problems: Vec<InputError> = Vec::new();
@@ -106,10 +119,11 @@ impl Inputs {
             }
         }
         if !keep.iter().any(|&k| k) {
-            problems.push(InputError::field(
+            problems.push(crate::ingest::toml_de::field_err(
                 &scenario.file,
-                "window.mask",
-                None,
+                &scenario.text,
+                "window",
+                "mask",
                 "masks cover the whole planning window: no hour is left to plan on",
             ));
         }
@@ -122,27 +136,6 @@ impl Inputs {
             }
         }
         for w in &workloads {
-            if let Some(it) = &w.current_offering {
-                let gpus: Vec<&str> = catalog
-                    .offerings
-                    .iter()
-                    .filter(|o| &o.instance_type == it)
-                    .map(|o| o.gpu_model.as_str())
-                    .collect();
-                if !gpus.contains(&w.current_gpu.as_str()) {
-                    let file = scenario.workloads.clone().unwrap_or_default();
-                    problems.push(InputError::field(
-                        file,
-                        format!("workloads.{}.current_offering", w.name),
-                        None,
-                        format!(
-                            "instance type {it} carries {} but current_gpu is {}",
-                            gpus.join("/"),
-                            w.current_gpu
-                        ),
-                    ));
-                }
-            }
             let n = catalog
                 .offerings
                 .iter()
@@ -155,12 +148,8 @@ impl Inputs {
                 ));
             }
         }
-        if !problems.is_empty() {
-            return Err(if problems.len() == 1 {
-                Error::Input(problems.remove(0))
-            } else {
-                Error::Inputs(problems)
-            });
+        if let Some(first) = problems.into_iter().next() {
+            return Err(Error::Input(first));
         }
         let mut h = Sha256::new();
         for part in [

@@ -11,4 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod ingest;
 pub mod inputs;
+pub mod model;
 pub mod output;
+pub mod plan;
+pub mod solve;

@@ -42,7 +42,11 @@ fn run(cli: Cli) -> Result<(), Error> {
                         None,
                         format!(
                             "unknown GPU model {g:?}: expected one of {}",
-                            cat.gpus.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
+                            cat.gpus
+                                .iter()
+                                .map(|g| g.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     )));
                 }
@@ -73,9 +77,7 @@ fn main() -> ExitCode {
     match run(cli).context("gpuplan") {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let code = e
-                .downcast_ref::<Error>()
-                .map_or(1, Error::exit_code);
+            let code = e.downcast_ref::<Error>().map_or(1, Error::exit_code);
             let inner = e
                 .downcast_ref::<Error>()
                 .map_or_else(|| format!("{e:#}"), ToString::to_string);

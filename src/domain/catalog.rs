@@ -124,7 +124,9 @@ pub fn family_of(cloud: Cloud, instance_type: &str) -> String {
             .unwrap_or(instance_type)
             .to_string(),
         Cloud::Azure => {
-            let s = instance_type.strip_prefix("Standard_").unwrap_or(instance_type);
+            let s = instance_type
+                .strip_prefix("Standard_")
+                .unwrap_or(instance_type);
             let mut parts = s.split('_');
             let first: String = parts
                 .next()

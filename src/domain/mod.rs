@@ -8,8 +8,8 @@ pub mod time;
 pub mod workload;
 
 pub use catalog::{
-    Catalog, Cloud, CommitmentKind, CommitmentOffer, CommitmentRow, GpuModel, MatchRule,
-    Offering, OwnedCommitment, Payment,
+    Catalog, Cloud, CommitmentKind, CommitmentOffer, CommitmentRow, GpuModel, MatchRule, Offering,
+    OwnedCommitment, Payment,
 };
 pub use demand::DemandHistory;
 pub use money::Usd;

@@ -105,7 +105,14 @@ pub fn load_catalog(override_dir: Option<&Path>) -> Result<Catalog, InputError> 
         }
     }
     let [og, oo, ok] = overrides;
-    build_catalog(&base[0], og.as_ref(), &base[1], oo.as_ref(), &base[2], ok.as_ref())
+    build_catalog(
+        &base[0],
+        og.as_ref(),
+        &base[1],
+        oo.as_ref(),
+        &base[2],
+        ok.as_ref(),
+    )
 }
 
 /// Merges rows by key: override rows replace base rows with the same key, new keys append.
@@ -117,10 +124,7 @@ fn merge<K: Ord + Clone, T>(base: Vec<(K, T)>, over: Vec<(K, T)>) -> Vec<T> {
             order.push(k);
         }
     }
-    order
-        .into_iter()
-        .filter_map(|k| map.remove(&k))
-        .collect()
+    order.into_iter().filter_map(|k| map.remove(&k)).collect()
 }
 
 fn build_catalog(
@@ -131,7 +135,10 @@ fn build_catalog(
     kb: &CatalogFile,
     ko: Option<&CatalogFile>,
 ) -> Result<Catalog, InputError> {
-    let gpus = merge(parse_gpus(gb)?, go.map(parse_gpus).transpose()?.unwrap_or_default());
+    let gpus = merge(
+        parse_gpus(gb)?,
+        go.map(parse_gpus).transpose()?.unwrap_or_default(),
+    );
     let offerings_raw = merge(
         parse_offerings(ob)?,
         oo.map(parse_offerings).transpose()?.unwrap_or_default(),
@@ -147,7 +154,10 @@ fn build_catalog(
             return Err(loc.err(format!(
                 "unknown GPU model {:?}: expected one of gpus.csv ({})",
                 o.gpu_model,
-                gpus.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
+                gpus.iter()
+                    .map(|g| g.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         offerings.push(o);
@@ -259,14 +269,17 @@ fn parse_gpus(f: &CatalogFile) -> Result<Vec<(String, GpuModel)>, InputError> {
 }
 
 type OfferingKey = (Cloud, String, String);
+type Keyed<K, T> = Vec<(K, (Loc, T))>;
 
-fn parse_offerings(f: &CatalogFile) -> Result<Vec<(OfferingKey, (Loc, Offering))>, InputError> {
+fn parse_offerings(f: &CatalogFile) -> Result<Keyed<OfferingKey, Offering>, InputError> {
     let t = read_table(&f.name, &f.bytes, OFFERING_COLS, &[], false)?;
     let mut out: Vec<(OfferingKey, (Loc, Offering))> = Vec::new();
     for row in t.iter() {
-        let on_demand = row.num("on_demand_hourly", "a price > 0 (USD per instance-hour)", |v| {
-            v > 0.0
-        })?;
+        let on_demand = row.num(
+            "on_demand_hourly",
+            "a price > 0 (USD per instance-hour)",
+            |v| v > 0.0,
+        )?;
         let spot = row.opt_num(
             "spot_hourly",
             "empty or a price > 0 (USD per instance-hour)",
@@ -326,7 +339,7 @@ struct OfferRow {
 
 type OfferKey = (String, String, String, String);
 
-fn parse_offer_rows(f: &CatalogFile) -> Result<Vec<(OfferKey, (Loc, OfferRow))>, InputError> {
+fn parse_offer_rows(f: &CatalogFile) -> Result<Keyed<OfferKey, OfferRow>, InputError> {
     let t = read_table(&f.name, &f.bytes, OFFER_COLS, &[], false)?;
     let mut out: Vec<(OfferKey, (Loc, OfferRow))> = Vec::new();
     for row in t.iter() {

@@ -57,7 +57,10 @@ pub fn parse_commitments(
 }
 
 /// Reads an owned-commitments file.
-pub fn read_commitments(path: &Path, catalog: &Catalog) -> Result<Vec<OwnedCommitment>, InputError> {
+pub fn read_commitments(
+    path: &Path,
+    catalog: &Catalog,
+) -> Result<Vec<OwnedCommitment>, InputError> {
     let bytes = super::read_file(path)?;
     parse_commitments(path, &bytes, catalog)
 }

@@ -25,7 +25,10 @@ pub(crate) fn read_table(
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(InputError::file(
             file,
-            format!("file is empty: expected a header line `{}`", required.join(",")),
+            format!(
+                "file is empty: expected a header line `{}`",
+                required.join(",")
+            ),
         ));
     }
     let mut rdr = csv::ReaderBuilder::new()
@@ -33,7 +36,7 @@ pub(crate) fn read_table(
         .trim(csv::Trim::All)
         .flexible(false)
         .from_reader(bytes);
-    let headers = rdr.headers().map_err(|e| csv_error(file, e))?.clone();
+    let headers = rdr.headers().map_err(|e| csv_error(file, e, None))?.clone();
     let mut cols = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         if h.is_empty() {
@@ -78,7 +81,7 @@ pub(crate) fn read_table(
     }
     let mut rows = Vec::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_error(file, e))?;
+        let rec = rec.map_err(|e| csv_error(file, e, Some(&headers)))?;
         let line = rec.position().map_or(0, |p| p.line());
         rows.push((line, rec));
     }
@@ -89,13 +92,13 @@ pub(crate) fn read_table(
     })
 }
 
-fn csv_error(file: &Path, e: csv::Error) -> InputError {
+fn csv_error(file: &Path, e: csv::Error, headers: Option<&csv::StringRecord>) -> InputError {
     match e.kind() {
         csv::ErrorKind::Utf8 { pos, err } => InputError::cell(
             file,
             pos.as_ref().map_or(1, |p| p.line()),
             err.field() + 1,
-            "",
+            headers.and_then(|h| h.get(err.field())).unwrap_or("?"),
             "invalid UTF-8 bytes: expected UTF-8 text",
         ),
         csv::ErrorKind::UnequalLengths {

@@ -1,10 +1,10 @@
 //! Files → domain types. Every error names the file and the line, column or field.
 
-pub(crate) mod csvread;
-pub(crate) mod toml_de;
 pub mod catalog;
 pub mod commitments;
+pub(crate) mod csvread;
 pub mod demand;
+pub(crate) mod toml_de;
 pub mod workloads;
 
 use crate::error::InputError;

@@ -201,7 +201,8 @@ pub fn resolve_workloads(
                 })
                 .transpose()
         };
-        let allowed_clouds = parse_clouds(&r.allowed_clouds, "allowed_clouds", here!(allowed_clouds))?;
+        let allowed_clouds =
+            parse_clouds(&r.allowed_clouds, "allowed_clouds", here!(allowed_clouds))?;
         if allowed_clouds.as_ref().is_some_and(|c| c.is_empty()) {
             return Err(err(
                 "allowed_clouds",
@@ -239,11 +240,29 @@ pub fn resolve_workloads(
             }
         }
         if let Some(it) = &r.current_offering {
-            if !catalog.offerings.iter().any(|o| &o.instance_type == it) {
+            let gpus: Vec<&str> = catalog
+                .offerings
+                .iter()
+                .filter(|o| &o.instance_type == it)
+                .map(|o| o.gpu_model.as_str())
+                .collect();
+            if gpus.is_empty() {
                 return Err(err(
                     "current_offering",
                     here!(current_offering),
-                    format!("unknown instance type {it:?}: expected an instance_type of offerings.csv"),
+                    format!(
+                        "unknown instance type {it:?}: expected an instance_type of offerings.csv"
+                    ),
+                ));
+            }
+            if !gpus.contains(&gpu.as_str()) {
+                return Err(err(
+                    "current_offering",
+                    here!(current_offering),
+                    format!(
+                        "instance type {it} carries {} but current_gpu of workload {name:?} is {gpu}",
+                        gpus.join("/")
+                    ),
                 ));
             }
         }
@@ -265,18 +284,39 @@ pub fn resolve_workloads(
                 format!("is {max_spot_share} but the workload is not interruptible: set interruptible = true or max_spot_share = 0"),
             ));
         }
-        let nonneg = |v: Option<f64>, key: &str, set: bool, what: &str| -> Result<f64, InputError> {
-            let x = v.unwrap_or(0.0);
-            if x.is_finite() && x >= 0.0 {
-                Ok(x)
-            } else {
-                Err(err(key, set, format!("expected {what} >= 0, found {x}")))
-            }
-        };
-        let min_gpu_memory_gb = nonneg(r.min_gpu_memory_gb, "min_gpu_memory_gb", here!(min_gpu_memory_gb), "a memory size in GB")?;
-        let storage = nonneg(r.storage_per_gpu_hour, "storage_per_gpu_hour", here!(storage_per_gpu_hour), "USD per GPU-hour")?;
-        let egress = nonneg(r.egress_per_gpu_hour, "egress_per_gpu_hour", here!(egress_per_gpu_hour), "USD per GPU-hour")?;
-        let overhead = nonneg(r.overhead_pct, "overhead_pct", here!(overhead_pct), "a percentage")?;
+        let nonneg =
+            |v: Option<f64>, key: &str, set: bool, what: &str| -> Result<f64, InputError> {
+                let x = v.unwrap_or(0.0);
+                if x.is_finite() && x >= 0.0 {
+                    Ok(x)
+                } else {
+                    Err(err(key, set, format!("expected {what} >= 0, found {x}")))
+                }
+            };
+        let min_gpu_memory_gb = nonneg(
+            r.min_gpu_memory_gb,
+            "min_gpu_memory_gb",
+            here!(min_gpu_memory_gb),
+            "a memory size in GB",
+        )?;
+        let storage = nonneg(
+            r.storage_per_gpu_hour,
+            "storage_per_gpu_hour",
+            here!(storage_per_gpu_hour),
+            "USD per GPU-hour",
+        )?;
+        let egress = nonneg(
+            r.egress_per_gpu_hour,
+            "egress_per_gpu_hour",
+            here!(egress_per_gpu_hour),
+            "USD per GPU-hour",
+        )?;
+        let overhead = nonneg(
+            r.overhead_pct,
+            "overhead_pct",
+            here!(overhead_pct),
+            "a percentage",
+        )?;
         let gpus_per_replica = r.gpus_per_replica.unwrap_or(1);
         if gpus_per_replica == 0 {
             return Err(err(

@@ -54,7 +54,11 @@ pub fn validate_summary(inp: &Inputs) -> String {
         .map(|c| {
             format!(
                 "{c} {}",
-                inp.catalog.offerings.iter().filter(|o| o.cloud == *c).count()
+                inp.catalog
+                    .offerings
+                    .iter()
+                    .filter(|o| o.cloud == *c)
+                    .count()
             )
         })
         .collect();

@@ -1,0 +1,380 @@
+//! The two-stage MIP (DESIGN.md "The model"): tiers y[w,o] and commitments N[k], C[k] chosen
+//! once; per bucket b and scenario s the dispatch u (unit), v (spend), x (spot), z (on-demand)
+//! and unserved load q (only on capacity-limited offerings, penalised). Objective
+//! (1−λ)·E[cost] + λ·CVaR_α[cost].
+
+use super::problem::{Problem, MIP_UNSERVED_PENALTY};
+use crate::domain::CommitmentKind;
+use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
+
+/// Spend commitments are bought in steps of one cent per hour.
+pub const SPEND_STEP: f64 = 0.01;
+
+/// Column indices of a dispatch cell (offering o, bucket b, scenario s).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// Offering index.
+    pub o: usize,
+    /// Bucket index.
+    pub b: usize,
+    /// Scenario index.
+    pub s: usize,
+    /// Unit-commitment cover column.
+    pub u: Option<usize>,
+    /// Spend-commitment cover columns with their offer index.
+    pub v: Vec<(usize, usize)>,
+    /// Spot column.
+    pub x: Option<usize>,
+    /// On-demand column.
+    pub z: usize,
+    /// Unserved column.
+    pub q: Option<usize>,
+}
+
+/// The built model: variables, objective and constraints, plus our own column index
+/// (good_lp columns are numbered in creation order).
+pub struct Mip {
+    /// Variables.
+    pub vars: ProblemVariables,
+    /// Objective (minimised).
+    pub objective: Expression,
+    /// Constraints.
+    pub constraints: Vec<Constraint>,
+    /// `y[w][j]` columns: workload w on its option j.
+    pub y: Vec<Vec<usize>>,
+    /// Purchase column per offer (None when not purchasable).
+    pub buy: Vec<Option<usize>>,
+    /// Amount (instances or USD/h) per unit of each purchase column.
+    pub step: Vec<f64>,
+    /// Dispatch cells.
+    pub cells: Vec<Cell>,
+    /// Cost column per scenario.
+    pub cost: Vec<usize>,
+    /// Number of columns.
+    pub n_cols: usize,
+    /// Number of integer columns.
+    pub n_int: usize,
+}
+
+/// Values of a solved model, read back by our column index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MipSolution {
+    /// Chosen option per workload (index into its options).
+    pub tier: Vec<usize>,
+    /// Purchase per offer (instances or USD/h; 0 when not purchasable).
+    pub buy: Vec<f64>,
+    /// Cost per scenario.
+    pub cost: Vec<f64>,
+    /// Unserved instance-hours per (offering, bucket, scenario) where positive.
+    pub unserved: Vec<(usize, usize, usize, f64)>,
+}
+
+struct Cols {
+    vars: ProblemVariables,
+    list: Vec<Variable>,
+    n_int: usize,
+}
+
+impl Cols {
+    fn add(&mut self, def: good_lp::VariableDefinition, int: bool) -> usize {
+        self.list.push(self.vars.add(def));
+        if int {
+            self.n_int += 1;
+        }
+        self.list.len() - 1
+    }
+}
+
+/// Builds the MIP of a problem.
+pub fn build_mip(p: &Problem) -> Mip {
+    let mut c = Cols {
+        vars: ProblemVariables::new(),
+        list: Vec::new(),
+        n_int: 0,
+    };
+    let nb = p.demand.weights.len();
+    let ns = p.demand.probs.len();
+    let h_total = p.demand.total_hours();
+    let mut cons: Vec<Constraint> = Vec::new();
+
+    // First stage: tiers.
+    let mut y: Vec<Vec<usize>> = Vec::new();
+    for w in &p.workloads {
+        let cols: Vec<usize> = w
+            .options
+            .iter()
+            .map(|_| c.add(variable().binary(), true))
+            .collect();
+        let sum: Expression = cols.iter().map(|&j| c.list[j]).sum();
+        cons.push(sum.eq(1.0));
+        y.push(cols);
+    }
+    // First stage: commitments.
+    let mut buy: Vec<Option<usize>> = Vec::new();
+    for k in &p.offers {
+        buy.push(k.purchasable.then(|| {
+            match k.kind {
+                CommitmentKind::Unit => {
+                    c.add(variable().integer().min(0.0).max(k.max_useful), true)
+                }
+                // Spend commitments are bought in whole cents per hour.
+                CommitmentKind::Spend => c.add(
+                    variable()
+                        .integer()
+                        .min(0.0)
+                        .max((k.max_useful * 100.0).ceil()),
+                    true,
+                ),
+            }
+        }));
+    }
+    // USD/h (spend) or instances (unit) per unit of a purchase column.
+    let step: Vec<f64> = p
+        .offers
+        .iter()
+        .map(|k| match k.kind {
+            CommitmentKind::Unit => 1.0,
+            CommitmentKind::Spend => SPEND_STEP,
+        })
+        .collect();
+    // First-stage cost (same in every scenario): new commitments over the represented hours.
+    let mut first = Expression::from(p.owned_cost);
+    let mut hourly_new = Expression::from(0.0);
+    for ((k, b), st) in p.offers.iter().zip(&buy).zip(&step) {
+        if let Some(b) = b {
+            first.add_mul(k.rate * st * h_total, c.list[*b]);
+            hourly_new.add_mul(k.rate * st, c.list[*b]);
+        }
+    }
+    if let Some(cap) = p.max_committed_hourly {
+        cons.push(hourly_new.leq(cap));
+    }
+    if let Some(cap) = p.max_upfront {
+        let mut up = Expression::from(0.0);
+        for ((k, b), st) in p.offers.iter().zip(&buy).zip(&step) {
+            if let (Some(b), Some(u)) = (b, k.upfront_per_unit) {
+                up.add_mul(u * st, c.list[*b]);
+            }
+        }
+        cons.push(up.leq(cap));
+    }
+
+    // Second stage per scenario.
+    let mut cells = Vec::new();
+    let mut cost_cols = Vec::new();
+    for s in 0..ns {
+        let gp = &p.demand.gpus[s];
+        let mut cost = first.clone();
+        // Hidden costs: adders and overhead per tier choice.
+        for (wi, w) in p.workloads.iter().enumerate() {
+            let gh: f64 = gp[w.input]
+                .iter()
+                .zip(&p.demand.weights)
+                .map(|(g, h)| g * h)
+                .sum();
+            for (j, op) in w.options.iter().enumerate() {
+                let od = p.offerings[op.offering].on_demand;
+                let hidden =
+                    gh * (op.adders_per_gpu_hour + op.overhead_frac * od * op.instances_per_gpu);
+                if hidden != 0.0 {
+                    cost.add_mul(hidden, c.list[y[wi][j]]);
+                }
+            }
+        }
+        // Which workloads (and options) sit on each offering.
+        let mut on: Vec<Vec<(usize, usize)>> = vec![Vec::new(); p.offerings.len()];
+        for (wi, w) in p.workloads.iter().enumerate() {
+            for (j, op) in w.options.iter().enumerate() {
+                on[op.offering].push((wi, j));
+            }
+        }
+        // Spend budget rows collect per (offer, bucket).
+        let mut spend_rows: Vec<Vec<Expression>> = p
+            .offers
+            .iter()
+            .map(|_| vec![Expression::from(0.0); nb])
+            .collect();
+        let mut spend_used: Vec<Vec<bool>> = p.offers.iter().map(|_| vec![false; nb]).collect();
+        for (oi, po) in p.offerings.iter().enumerate() {
+            for b in 0..nb {
+                let mut load = Expression::from(0.0);
+                let mut spotable = Expression::from(0.0);
+                let mut any = false;
+                let mut any_spot = false;
+                for &(wi, j) in &on[oi] {
+                    let w = &p.workloads[wi];
+                    let n = gp[w.input][b] * w.options[j].instances_per_gpu;
+                    if n > 0.0 {
+                        any = true;
+                        load.add_mul(n, c.list[y[wi][j]]);
+                        if w.spot_share > 0.0 && po.spot.is_some() {
+                            any_spot = true;
+                            spotable.add_mul(n * w.spot_share, c.list[y[wi][j]]);
+                        }
+                    }
+                }
+                if !any {
+                    continue;
+                }
+                let h = p.demand.weights[b];
+                let owned_units: f64 = po.unit_offers.iter().map(|&k| p.offers[k].owned[b]).sum();
+                let buy_units: Vec<usize> = po.unit_offers.iter().filter_map(|&k| buy[k]).collect();
+                let u = (owned_units > 0.0 || !buy_units.is_empty()).then(|| {
+                    let u = c.add(variable().min(0.0), false);
+                    let mut capx = Expression::from(owned_units);
+                    for &bcol in &buy_units {
+                        capx.add_mul(1.0, c.list[bcol]);
+                    }
+                    cons.push(Expression::from(c.list[u]).leq(capx));
+                    u
+                });
+                let mut v = Vec::new();
+                for &(k, a) in &po.spend_offers {
+                    if buy[k].is_none() && p.offers[k].owned[b] <= 0.0 {
+                        continue;
+                    }
+                    let col = c.add(variable().min(0.0), false);
+                    spend_rows[k][b].add_mul(a, c.list[col]);
+                    spend_used[k][b] = true;
+                    v.push((k, col));
+                }
+                let x = (any_spot).then(|| {
+                    let x = c.add(variable().min(0.0), false);
+                    cons.push(Expression::from(c.list[x]).leq(spotable.clone()));
+                    if let Some(sp) = po.spot {
+                        cost.add_mul(h * sp, c.list[x]);
+                    }
+                    x
+                });
+                let z = c.add(
+                    match po.capacity {
+                        Some(cap) => variable().min(0.0).max(cap),
+                        None => variable().min(0.0),
+                    },
+                    false,
+                );
+                cost.add_mul(h * po.on_demand, c.list[z]);
+                let q = po.capacity.map(|_| {
+                    let q = c.add(variable().min(0.0), false);
+                    cost.add_mul(h * po.on_demand * MIP_UNSERVED_PENALTY, c.list[q]);
+                    q
+                });
+                let mut cover = Expression::from(c.list[z]);
+                for col in u
+                    .iter()
+                    .chain(v.iter().map(|(_, col)| col))
+                    .chain(x.iter())
+                    .chain(q.iter())
+                {
+                    cover.add_mul(1.0, c.list[*col]);
+                }
+                cons.push(cover.geq(load));
+                cells.push(Cell {
+                    o: oi,
+                    b,
+                    s,
+                    u,
+                    v,
+                    x,
+                    z,
+                    q,
+                });
+            }
+        }
+        for (k, rows) in spend_rows.into_iter().enumerate() {
+            for (b, row) in rows.into_iter().enumerate() {
+                if !spend_used[k][b] {
+                    continue;
+                }
+                let mut capx = Expression::from(p.offers[k].owned[b]);
+                if let Some(bcol) = buy[k] {
+                    capx.add_mul(SPEND_STEP, c.list[bcol]);
+                }
+                cons.push(row.leq(capx));
+            }
+        }
+        let cs = c.add(variable(), false);
+        cons.push(Expression::from(c.list[cs]).eq(cost));
+        cost_cols.push(cs);
+    }
+
+    // Objective: (1−λ)·E[cost] + λ·CVaR_α (Rockafellar–Uryasev), optional CVaR budget.
+    let mut expected = Expression::from(0.0);
+    for (s, &cs) in cost_cols.iter().enumerate() {
+        expected.add_mul(p.demand.probs[s], c.list[cs]);
+    }
+    let need_cvar = p.risk_weight > 0.0 || p.max_cvar.is_some();
+    let objective = if need_cvar {
+        let eta = c.add(variable(), false);
+        let mut cvar = Expression::from(c.list[eta]);
+        for (s, &cs) in cost_cols.iter().enumerate() {
+            let xi = c.add(variable().min(0.0), false);
+            cons.push(Expression::from(c.list[xi]).geq(Expression::from(c.list[cs]) - c.list[eta]));
+            cvar.add_mul(p.demand.probs[s] / (1.0 - p.cvar_alpha), c.list[xi]);
+        }
+        if let Some(bud) = p.max_cvar {
+            cons.push(cvar.clone().leq(bud));
+        }
+        let mut obj = Expression::from(0.0);
+        obj.add_mul(1.0 - p.risk_weight, expected);
+        obj.add_mul(p.risk_weight, cvar);
+        obj
+    } else {
+        expected
+    };
+    let n_cols = c.list.len();
+    Mip {
+        vars: c.vars,
+        objective,
+        constraints: cons,
+        y,
+        buy,
+        step,
+        cells,
+        cost: cost_cols,
+        n_cols,
+        n_int: c.n_int,
+    }
+}
+
+impl Mip {
+    /// Reads a solution vector (column values in creation order).
+    pub fn read(&self, values: &[f64]) -> MipSolution {
+        let tier = self
+            .y
+            .iter()
+            .map(|cols| {
+                let mut best = 0;
+                for (j, &col) in cols.iter().enumerate() {
+                    if values[col] > values[cols[best]] {
+                        best = j;
+                    }
+                }
+                best
+            })
+            .collect();
+        let buy = self
+            .buy
+            .iter()
+            .zip(&self.step)
+            .map(|(b, st)| b.map_or(0.0, |col| values[col].round() * st))
+            .collect();
+        let cost = self.cost.iter().map(|&c| values[c]).collect();
+        let unserved = self
+            .cells
+            .iter()
+            .filter_map(|cell| {
+                cell.q
+                    .map(|q| values[q])
+                    .filter(|&v| v > 1e-6)
+                    .map(|v| (cell.o, cell.b, cell.s, v))
+            })
+            .collect();
+        MipSolution {
+            tier,
+            buy,
+            cost,
+            unserved,
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Domain → mixed-integer program. `problem` prepares plain numbers; `mip` builds the good_lp
+//! model (the only module besides `solve` that imports good_lp).
+
+pub mod mip;
+pub mod problem;
+
+pub use mip::{build_mip, Mip, MipSolution};
+pub use problem::{DemandSet, Infeasibility, Problem};

@@ -1,0 +1,500 @@
+//! The planning problem as plain numbers, built from the inputs: the compatible tiers of each
+//! workload with their demand conversion, the offerings in play, the commitment offers in
+//! play (dominated ones pruned) and owned capacity per time bucket. No solver types here.
+
+use crate::config::Scenario;
+use crate::domain::{
+    Catalog, CommitmentKind, CommitmentOffer, HourWindow, Offering, OwnedCommitment, Workload,
+    WorkloadClass,
+};
+use crate::inputs::{compatible, Inputs};
+use chrono::{DateTime, Utc};
+
+/// Penalty on unserved load (above an on-demand capacity limit) in the MIP, as a multiple of
+/// the on-demand price. Any unserved load in a solution makes the plan `infeasible`.
+pub const MIP_UNSERVED_PENALTY: f64 = 100.0;
+
+/// Time buckets and demand scenarios the model is solved on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandSet {
+    /// Hours each bucket stands for.
+    pub weights: Vec<f64>,
+    /// The start hour of each hour a bucket stands for (owned commitments are checked on
+    /// the first of them).
+    pub hours: Vec<Vec<DateTime<Utc>>>,
+    /// Scenario probabilities (sum to 1).
+    pub probs: Vec<f64>,
+    /// `gpus[s][w][b]`: GPUs of workload `w` in bucket `b` of scenario `s` (workload order
+    /// of the inputs).
+    pub gpus: Vec<Vec<Vec<f64>>>,
+}
+
+impl DemandSet {
+    /// One bucket per unmasked hour of the planning window, one scenario: the history
+    /// replayed at full resolution.
+    pub fn full_resolution(inputs: &Inputs) -> Self {
+        let wd = inputs.window_demand();
+        Self::from_hours(&wd.gpus, inputs.window, &inputs.keep)
+    }
+
+    /// One bucket per kept hour of `window`, from `gpus[w][hour]`.
+    pub fn from_hours(gpus: &[Vec<f64>], window: HourWindow, keep: &[bool]) -> Self {
+        let kept: Vec<usize> = (0..window.hours()).filter(|&i| keep[i]).collect();
+        DemandSet {
+            weights: vec![1.0; kept.len()],
+            hours: kept.iter().map(|&i| vec![window.hour(i)]).collect(),
+            probs: vec![1.0],
+            gpus: vec![gpus
+                .iter()
+                .map(|c| kept.iter().map(|&i| c[i]).collect())
+                .collect()],
+        }
+    }
+
+    /// Total hours represented.
+    pub fn total_hours(&self) -> f64 {
+        self.weights.iter().sum()
+    }
+}
+
+/// A tier a workload may run on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierOption {
+    /// Index into [`Problem::offerings`].
+    pub offering: usize,
+    /// Instances of the offering per GPU of recorded demand (performance ratio / GPUs per
+    /// instance).
+    pub instances_per_gpu: f64,
+    /// Storage and egress USD per GPU-hour of recorded demand on this tier.
+    pub adders_per_gpu_hour: f64,
+    /// Overhead as a fraction of the on-demand-equivalent compute cost.
+    pub overhead_frac: f64,
+}
+
+/// A workload in the problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PWorkload {
+    /// Index in the inputs' workloads (and demand rows).
+    pub input: usize,
+    /// Compatible tiers; empty makes the problem infeasible.
+    pub options: Vec<TierOption>,
+    /// Share of its load that may go to spot.
+    pub spot_share: f64,
+}
+
+/// An offering in play.
+#[derive(Debug, Clone, PartialEq)]
+pub struct POffering {
+    /// Index into the catalog's offerings.
+    pub catalog: usize,
+    /// On-demand USD per instance-hour.
+    pub on_demand: f64,
+    /// Spot USD per instance-hour with the interruption overhead; `None` when spot is not
+    /// available or not allowed.
+    pub spot: Option<f64>,
+    /// On-demand capacity limit, instances.
+    pub capacity: Option<f64>,
+    /// Unit offers (indices into [`Problem::offers`]) on this offering.
+    pub unit_offers: Vec<usize>,
+    /// Spend offers covering this offering, with the USD per instance-hour billed against
+    /// the commitment.
+    pub spend_offers: Vec<(usize, f64)>,
+}
+
+/// A commitment offer in play: purchasable, owned, or both.
+#[derive(Debug, Clone, PartialEq)]
+pub struct POffer {
+    /// Index into the catalog's offers.
+    pub catalog: usize,
+    /// Unit or spend.
+    pub kind: CommitmentKind,
+    /// May be bought in this scenario.
+    pub purchasable: bool,
+    /// USD per hour of one unit (unit offers: instance rate after discount; spend: 1).
+    pub rate: f64,
+    /// For unit offers: the offering (index into [`Problem::offerings`]) it covers.
+    pub unit_offering: Option<usize>,
+    /// Owned quantity (instances or USD/h) active in each bucket.
+    pub owned: Vec<f64>,
+    /// Largest useful purchase (instances or USD/h), a bound for the MIP.
+    pub max_useful: f64,
+    /// Upfront USD per unit bought (instances or USD/h) over the whole term.
+    pub upfront_per_unit: Option<f64>,
+}
+
+/// Why a problem cannot be solved, found before solving.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Infeasibility {
+    /// The constraint group that cannot hold.
+    pub group: String,
+    /// Human explanation naming the workload/offering.
+    pub message: String,
+}
+
+/// The planning problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Time buckets and scenarios.
+    pub demand: DemandSet,
+    /// Workloads in input order.
+    pub workloads: Vec<PWorkload>,
+    /// Offerings in play.
+    pub offerings: Vec<POffering>,
+    /// Commitment offers in play.
+    pub offers: Vec<POffer>,
+    /// Cost of owned commitments over the represented hours (paid whether used or not).
+    pub owned_cost: f64,
+    /// Cap on the hourly cost of new commitments, USD/h.
+    pub max_committed_hourly: Option<f64>,
+    /// Cap on upfront payments, USD.
+    pub max_upfront: Option<f64>,
+    /// CVaR level.
+    pub cvar_alpha: f64,
+    /// CVaR weight.
+    pub risk_weight: f64,
+    /// CVaR budget.
+    pub max_cvar: Option<f64>,
+    /// Offers dropped because another offer is at least as good everywhere (catalog ids).
+    pub pruned: Vec<String>,
+}
+
+/// Performance of a GPU for a class (experimentation uses training perf).
+pub fn perf(catalog: &Catalog, gpu: &str, class: WorkloadClass) -> f64 {
+    catalog.gpu(gpu).map_or(1.0, |g| match class {
+        WorkloadClass::Inference => g.inference_perf,
+        _ => g.training_perf,
+    })
+}
+
+/// Instances of `o` per GPU of `w`'s recorded demand.
+pub fn instances_per_gpu(catalog: &Catalog, w: &Workload, o: &Offering) -> f64 {
+    perf(catalog, &w.current_gpu, w.class)
+        / perf(catalog, &o.gpu_model, w.class)
+        / f64::from(o.gpus)
+}
+
+/// Storage + egress USD per GPU-hour of `w` on `o`.
+pub fn adders_per_gpu_hour(w: &Workload, o: &Offering) -> f64 {
+    w.storage_per_gpu_hour
+        + if w.home_cloud.is_some_and(|h| h != o.cloud) {
+            w.egress_per_gpu_hour
+        } else {
+            0.0
+        }
+}
+
+fn offer_allowed(k: &CommitmentOffer, sc: &Scenario) -> bool {
+    let i = &sc.instruments;
+    (match k.kind {
+        CommitmentKind::Unit => i.unit,
+        CommitmentKind::Spend => i.spend,
+    }) && i.terms_months.contains(&k.term_months)
+        && i.payments.contains(&k.payment)
+        && i.clouds.contains(&k.cloud)
+}
+
+fn owned_active(c: &OwnedCommitment, hours: &[DateTime<Utc>]) -> bool {
+    hours.first().is_some_and(|&t| t >= c.start && t < c.end)
+}
+
+impl Problem {
+    /// Builds the problem. Returns an [`Infeasibility`] when a workload has no compatible
+    /// offering.
+    pub fn build(inputs: &Inputs, demand: DemandSet) -> Result<Problem, Infeasibility> {
+        let cat = &inputs.catalog;
+        let sc = &inputs.scenario;
+        // Offerings compatible with at least one workload.
+        let mut used: Vec<usize> = Vec::new();
+        let mut workloads = Vec::new();
+        for (wi, w) in inputs.workloads.iter().enumerate() {
+            let comp: Vec<usize> = (0..cat.offerings.len())
+                .filter(|&oi| compatible(w, &cat.offerings[oi], cat, sc))
+                .collect();
+            if comp.is_empty() {
+                return Err(Infeasibility {
+                    group: "tier".into(),
+                    message: format!(
+                        "workload {} has no compatible offering: none meets min_gpu_memory_gb {}, gpus_per_replica {} and the allowed clouds/regions",
+                        w.name, w.min_gpu_memory_gb, w.gpus_per_replica
+                    ),
+                });
+            }
+            let mut options = Vec::new();
+            for oi in comp {
+                let o = &cat.offerings[oi];
+                let pos = match used.iter().position(|&u| u == oi) {
+                    Some(p) => p,
+                    None => {
+                        used.push(oi);
+                        used.len() - 1
+                    }
+                };
+                options.push(TierOption {
+                    offering: pos,
+                    instances_per_gpu: instances_per_gpu(cat, w, o),
+                    adders_per_gpu_hour: adders_per_gpu_hour(w, o),
+                    overhead_frac: w.overhead_pct / 100.0,
+                });
+            }
+            workloads.push(PWorkload {
+                input: wi,
+                options,
+                spot_share: if sc.instruments.spot {
+                    w.max_spot_share
+                } else {
+                    0.0
+                },
+            });
+        }
+        let mut offerings: Vec<POffering> = used
+            .iter()
+            .map(|&oi| {
+                let o = &cat.offerings[oi];
+                POffering {
+                    catalog: oi,
+                    on_demand: o.on_demand_hourly,
+                    spot: if sc.instruments.spot {
+                        o.effective_spot_hourly()
+                    } else {
+                        None
+                    },
+                    capacity: o.capacity_limit,
+                    unit_offers: Vec::new(),
+                    spend_offers: Vec::new(),
+                }
+            })
+            .collect();
+        // Peak load (instances) per offering if every compatible workload ran there.
+        let nb = demand.weights.len();
+        let mut peak = vec![0.0f64; offerings.len()];
+        for s in &demand.gpus {
+            for b in 0..nb {
+                let mut load = vec![0.0; offerings.len()];
+                for pw in &workloads {
+                    let g = s.get(pw.input).map_or(0.0, |row| row[b]);
+                    for op in &pw.options {
+                        load[op.offering] += g * op.instances_per_gpu;
+                    }
+                }
+                for (p, l) in peak.iter_mut().zip(load) {
+                    *p = p.max(l);
+                }
+            }
+        }
+
+        // Commitment offers: purchasable (allowed, matching an offering in play, not
+        // dominated) or owned.
+        let owned_ids: Vec<&str> = inputs.owned.iter().map(|c| c.offer_id.as_str()).collect();
+        let candidates: Vec<usize> = (0..cat.offers.len())
+            .filter(|&ki| {
+                let k = &cat.offers[ki];
+                offerings
+                    .iter()
+                    .any(|po| k.matches(&cat.offerings[po.catalog]))
+                    && (offer_allowed(k, sc) || owned_ids.contains(&k.id.as_str()))
+            })
+            .collect();
+        let disc =
+            |ki: usize, po: &POffering| cat.offers[ki].discount_for(&cat.offerings[po.catalog]);
+        let mut pruned = Vec::new();
+        let mut purchasable: Vec<usize> = Vec::new();
+        for &ki in &candidates {
+            let k = &cat.offers[ki];
+            if !offer_allowed(k, sc) {
+                continue;
+            }
+            let dominated = sc.max_upfront.is_none()
+                && candidates.iter().any(|&kj| {
+                    let j = &cat.offers[kj];
+                    if kj == ki
+                        || !offer_allowed(j, sc)
+                        || j.kind != k.kind
+                        || j.cloud != k.cloud
+                        || j.term_months != k.term_months
+                    {
+                        return false;
+                    }
+                    let mut strictly = false;
+                    for po in &offerings {
+                        match (disc(ki, po), disc(kj, po)) {
+                            (Some(a), Some(b)) => {
+                                if b < a {
+                                    return false;
+                                }
+                                if b > a {
+                                    strictly = true;
+                                }
+                            }
+                            (Some(_), None) => return false,
+                            (None, Some(_)) => strictly = true,
+                            (None, None) => {}
+                        }
+                    }
+                    // Equal offers: keep the one listed first.
+                    strictly || kj < ki
+                });
+            if dominated {
+                pruned.push(k.id.clone());
+            } else {
+                purchasable.push(ki);
+            }
+        }
+        let h_total = demand.total_hours();
+        let mut offers: Vec<POffer> = Vec::new();
+        let mut owned_cost = 0.0;
+        for &ki in &candidates {
+            let k = &cat.offers[ki];
+            let is_p = purchasable.contains(&ki);
+            let owned: Vec<f64> = demand
+                .hours
+                .iter()
+                .map(|hs| {
+                    inputs
+                        .owned
+                        .iter()
+                        .filter(|c| c.offer_id == k.id && owned_active(c, hs))
+                        .map(|c| c.quantity_or_hourly)
+                        .sum()
+                })
+                .collect();
+            if !is_p && owned.iter().all(|&q| q == 0.0) {
+                continue;
+            }
+            let idx = offers.len();
+            let (rate, unit_offering, max_useful) = match k.kind {
+                CommitmentKind::Unit => {
+                    let p = offerings
+                        .iter()
+                        .position(|po| k.matches(&cat.offerings[po.catalog]))
+                        .unwrap_or(0);
+                    let d = disc(ki, &offerings[p]).unwrap_or(0.0);
+                    offerings[p].unit_offers.push(idx);
+                    (
+                        offerings[p].on_demand * (1.0 - d / 100.0),
+                        Some(p),
+                        peak[p].ceil(),
+                    )
+                }
+                CommitmentKind::Spend => {
+                    let mut max_spend = 0.0;
+                    for (p, po) in offerings.iter_mut().enumerate() {
+                        if let Some(d) = k.discount_for(&cat.offerings[po.catalog]) {
+                            let a = po.on_demand * (1.0 - d / 100.0);
+                            po.spend_offers.push((idx, a));
+                            max_spend += a * peak[p];
+                        }
+                    }
+                    (1.0, None, max_spend)
+                }
+            };
+            owned_cost += owned
+                .iter()
+                .zip(&demand.weights)
+                .map(|(q, h)| q * rate * h)
+                .sum::<f64>();
+            offers.push(POffer {
+                catalog: ki,
+                kind: k.kind,
+                purchasable: is_p,
+                rate,
+                unit_offering,
+                owned,
+                max_useful,
+                upfront_per_unit: Some(k.upfront_fraction * rate * k.term_hours()),
+            });
+        }
+        // Owned commitments whose offer is not in play (no compatible workload) still cost.
+        for c in &inputs.owned {
+            let Some(ki) = cat.offers.iter().position(|k| k.id == c.offer_id) else {
+                continue;
+            };
+            if offers.iter().any(|p| p.catalog == ki) {
+                continue;
+            }
+            let k = &cat.offers[ki];
+            let rate = match k.kind {
+                CommitmentKind::Spend => 1.0,
+                CommitmentKind::Unit => cat
+                    .offerings
+                    .iter()
+                    .find_map(|o| {
+                        k.discount_for(o)
+                            .map(|d| o.on_demand_hourly * (1.0 - d / 100.0))
+                    })
+                    .unwrap_or(0.0),
+            };
+            owned_cost += demand
+                .hours
+                .iter()
+                .zip(&demand.weights)
+                .filter(|(hs, _)| owned_active(c, hs))
+                .map(|(_, h)| c.quantity_or_hourly * rate * h)
+                .sum::<f64>();
+        }
+        let baseline_hourly = if h_total > 0.0 {
+            baseline_on_demand(inputs, &demand) / h_total
+        } else {
+            0.0
+        };
+        Ok(Problem {
+            demand,
+            workloads,
+            offerings,
+            offers,
+            owned_cost,
+            max_committed_hourly: (sc.max_committed_share < 1.0)
+                .then_some(sc.max_committed_share * baseline_hourly),
+            max_upfront: sc.max_upfront,
+            cvar_alpha: sc.risk.cvar_alpha,
+            risk_weight: sc.risk.risk_weight,
+            max_cvar: sc.risk.max_cvar,
+            pruned,
+        })
+    }
+}
+
+/// The offering a workload runs on today: `current_offering` if given (cheapest per GPU
+/// among offerings with that instance type), else the offering of `current_gpu` with the
+/// lowest on-demand price per GPU in `home_cloud` (any cloud if unset or none there).
+pub fn current_offering<'a>(catalog: &'a Catalog, w: &Workload) -> Option<&'a Offering> {
+    let cheapest = |it: &mut dyn Iterator<Item = &'a Offering>| {
+        it.min_by(|a, b| {
+            a.on_demand_per_gpu()
+                .total_cmp(&b.on_demand_per_gpu())
+                .then_with(|| a.key().cmp(&b.key()))
+        })
+    };
+    if let Some(it) = &w.current_offering {
+        return cheapest(&mut catalog.offerings.iter().filter(|o| &o.instance_type == it));
+    }
+    let of_gpu = || {
+        catalog
+            .offerings
+            .iter()
+            .filter(|o| o.gpu_model == w.current_gpu)
+    };
+    w.home_cloud
+        .and_then(|h| cheapest(&mut of_gpu().filter(move |o| o.cloud == h)))
+        .or_else(|| cheapest(&mut of_gpu()))
+}
+
+/// All-on-demand cost of every workload on its current offering over the demand set
+/// (expected over scenarios), compute only.
+pub fn baseline_on_demand(inputs: &Inputs, demand: &DemandSet) -> f64 {
+    let cat = &inputs.catalog;
+    let mut total = 0.0;
+    for (s, p) in demand.gpus.iter().zip(&demand.probs) {
+        for (wi, w) in inputs.workloads.iter().enumerate() {
+            let Some(o) = current_offering(cat, w) else {
+                continue;
+            };
+            let per_gpu = o.on_demand_hourly / f64::from(o.gpus);
+            total += p * s[wi]
+                .iter()
+                .zip(&demand.weights)
+                .map(|(g, h)| g * h * per_gpu)
+                .sum::<f64>();
+        }
+    }
+    total
+}

@@ -1,0 +1,206 @@
+//! HiGHS settings (time limit, relative gap, threads) and status mapping. The outcome is
+//! data: `optimal`, `gap_limit`, `time_limit` with incumbent, bound and gap, `infeasible`.
+
+use crate::model::Mip;
+use good_lp::solvers::highs::highs;
+use good_lp::SolverModel;
+use highs::HighsModelStatus;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Solver limits for one solve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SolveSettings {
+    /// Wall-clock limit, seconds.
+    pub time_limit_seconds: f64,
+    /// Relative MIP gap.
+    pub mip_gap: f64,
+    /// Threads.
+    pub threads: u32,
+}
+
+/// How a solve ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SolveStatus {
+    /// Proven optimal (within HiGHS's default tolerance).
+    Optimal,
+    /// Stopped at the requested relative gap.
+    GapLimit,
+    /// Stopped at the time limit with an incumbent.
+    TimeLimit,
+    /// No feasible plan exists (or none was found in the time limit).
+    Infeasible,
+}
+
+impl SolveStatus {
+    /// `optimal`, `gap_limit`, `time_limit` or `infeasible`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SolveStatus::Optimal => "optimal",
+            SolveStatus::GapLimit => "gap_limit",
+            SolveStatus::TimeLimit => "time_limit",
+            SolveStatus::Infeasible => "infeasible",
+        }
+    }
+}
+
+/// The result of a solve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SolveOutcome {
+    /// Status.
+    pub status: SolveStatus,
+    /// Objective of the incumbent.
+    pub objective: Option<f64>,
+    /// Best bound (dual bound) on the objective.
+    pub best_bound: Option<f64>,
+    /// Relative gap between incumbent and bound.
+    pub gap: Option<f64>,
+    /// Wall seconds of the solve.
+    pub seconds: f64,
+    /// Column values of the incumbent, in creation order.
+    pub values: Option<Vec<f64>>,
+    /// Why, when infeasible.
+    pub message: Option<String>,
+    /// Columns, rows and integer columns of the model.
+    pub size: (usize, usize, usize),
+}
+
+static THREADS: Mutex<Option<u32>> = Mutex::new(None);
+
+/// HiGHS fixes its thread pool per process; a different thread count needs a reset first.
+/// Returns the lock, held for the whole solve.
+fn ensure_threads(n: u32) -> std::sync::MutexGuard<'static, Option<u32>> {
+    let mut last = THREADS.lock().unwrap_or_else(|e| e.into_inner());
+    if last.is_some_and(|l| l != n) {
+        // SAFETY: resets HiGHS's global scheduler; no solve runs concurrently because the
+        // lock is held for the duration of the call.
+        unsafe {
+            highs_sys::Highs_resetGlobalScheduler(1);
+        }
+    }
+    *last = Some(n);
+    last
+}
+
+/// Solves a built model with HiGHS.
+pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
+    let start = Instant::now();
+    let Mip {
+        vars,
+        objective,
+        constraints,
+        n_cols,
+        n_int,
+        ..
+    } = mip;
+    let n_rows = constraints.len();
+    let size = (n_cols, n_rows, n_int);
+    let mut problem = vars.minimise(objective).using(highs);
+    for c in constraints {
+        problem = problem.with(c);
+    }
+    let mut model = match problem.try_into_inner() {
+        Ok(m) => m,
+        Err(e) => {
+            return SolveOutcome {
+                status: SolveStatus::Infeasible,
+                objective: None,
+                best_bound: None,
+                gap: None,
+                seconds: start.elapsed().as_secs_f64(),
+                values: None,
+                message: Some(format!("HiGHS rejected the model: {e}")),
+                size,
+            }
+        }
+    };
+    // One solve at a time per process: HiGHS's scheduler is global.
+    let _one_at_a_time = ensure_threads(settings.threads);
+    model.make_quiet();
+    model.set_option("time_limit", settings.time_limit_seconds);
+    model.set_option("mip_rel_gap", settings.mip_gap);
+    model.set_option("threads", settings.threads as i32);
+    model.set_option("random_seed", 0);
+    let solved = match model.try_solve() {
+        Ok(s) => s,
+        Err(e) => {
+            return SolveOutcome {
+                status: SolveStatus::Infeasible,
+                objective: None,
+                best_bound: None,
+                gap: None,
+                seconds: start.elapsed().as_secs_f64(),
+                values: None,
+                message: Some(format!("HiGHS failed: {e:?}")),
+                size,
+            }
+        }
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let has_solution = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
+    let bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .ok()
+        .filter(|b| b.is_finite());
+    let status = match solved.status() {
+        HighsModelStatus::Optimal => {
+            let gap = solved.mip_gap();
+            if gap.is_finite() && gap > 1e-4 {
+                SolveStatus::GapLimit
+            } else {
+                SolveStatus::Optimal
+            }
+        }
+        HighsModelStatus::ObjectiveBound | HighsModelStatus::ObjectiveTarget => {
+            SolveStatus::GapLimit
+        }
+        HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedInterrupt
+        | HighsModelStatus::ReachedMemoryLimit
+            if has_solution =>
+        {
+            SolveStatus::TimeLimit
+        }
+        other => {
+            return SolveOutcome {
+                status: SolveStatus::Infeasible,
+                objective: None,
+                best_bound: bound,
+                gap: None,
+                seconds,
+                values: None,
+                message: Some(match other {
+                    HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+                        "the constraints cannot all hold (commitment caps, CVaR budget or capacity)"
+                            .to_string()
+                    }
+                    HighsModelStatus::ReachedTimeLimit => format!(
+                        "no feasible plan found within the time limit of {} s",
+                        settings.time_limit_seconds
+                    ),
+                    s => format!("HiGHS stopped with status {s:?}"),
+                }),
+                size,
+            };
+        }
+    };
+    let values = solved.get_solution().columns().to_vec();
+    let objective = solved.objective_value();
+    let gap = if status == SolveStatus::Optimal && solved.mip_gap().is_nan() {
+        Some(0.0)
+    } else {
+        Some(solved.mip_gap()).filter(|g| g.is_finite())
+    };
+    SolveOutcome {
+        status,
+        objective: Some(objective),
+        best_bound: bound.or(Some(objective).filter(|_| status == SolveStatus::Optimal)),
+        gap,
+        seconds,
+        values: Some(values),
+        message: None,
+        size,
+    }
+}
