@@ -45,4 +45,46 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,
     },
+    /// Solve the tier + commitment MIP for a scenario and write the purchase plan.
+    Plan {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Write the plan JSON to this file (written whole or not at all).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// What to print on stdout.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Solver time limit in seconds (overrides the scenario).
+        #[arg(long, value_name = "S")]
+        time_limit: Option<f64>,
+        /// Relative MIP gap at which to stop (overrides the scenario).
+        #[arg(long, value_name = "G")]
+        gap: Option<f64>,
+        /// Solver threads (overrides the scenario).
+        #[arg(long, value_name = "N")]
+        threads: Option<u32>,
+        /// Catalog override directory (rows replace shipped rows with the same key).
+        #[arg(long, value_name = "DIR")]
+        catalog: Option<PathBuf>,
+        /// Byte-identical output for identical inputs: `generated_at` from SOURCE_DATE_EPOCH
+        /// (else 1970-01-01) and no wall-clock seconds. Implied when SOURCE_DATE_EPOCH is set.
+        #[arg(long)]
+        reproducible: bool,
+    },
+    /// Re-price a plan hour by hour against any demand (forecast or actuals).
+    Evaluate {
+        /// Plan JSON written by `gpuplan plan`.
+        #[arg(long, value_name = "FILE")]
+        plan: PathBuf,
+        /// Demand history CSV (`timestamp,workload,gpus`).
+        #[arg(long, value_name = "CSV")]
+        demand: PathBuf,
+        /// Catalog override directory (rows replace shipped rows with the same key).
+        #[arg(long, value_name = "DIR")]
+        catalog: Option<PathBuf>,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }

@@ -15,3 +15,4 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod solve;
+pub mod run;

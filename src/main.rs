@@ -3,9 +3,10 @@
 
 use anyhow::Context;
 use clap::Parser;
-use gpuplan::cli::{Cli, Command};
+use gpuplan::cli::{Cli, Command, Format};
 use gpuplan::domain::Cloud;
-use gpuplan::error::Error;
+use gpuplan::error::{Error, InputError};
+use gpuplan::output::json::{plan_doc, to_json, DocOptions, PlanDoc};
 use gpuplan::inputs::Inputs;
 use std::io::Write;
 use std::process::ExitCode;
@@ -59,7 +60,93 @@ fn run(cli: Cli) -> Result<(), Error> {
                 .collect();
             emit(&gpuplan::output::validate::catalog_table(&list))
         }
+        Command::Plan {
+            scenario,
+            out,
+            format,
+            time_limit,
+            gap,
+            threads,
+            catalog,
+            reproducible,
+        } => {
+            if let Some(t) = time_limit.filter(|t| !(t.is_finite() && *t > 0.0)) {
+                return Err(flag_error("--time-limit", format!("expected seconds > 0, found {t}")));
+            }
+            if let Some(g) = gap.filter(|g| !(0.0..1.0).contains(g)) {
+                return Err(flag_error("--gap", format!("expected a relative gap in [0, 1), found {g}")));
+            }
+            if threads == Some(0) {
+                return Err(flag_error("--threads", "expected at least 1".into()));
+            }
+            let inp = Inputs::load(&scenario, catalog.as_deref())?;
+            let settings = gpuplan::run::settings(&inp, time_limit, gap, threads);
+            let run = gpuplan::run::plan_full_resolution(&inp, &settings);
+            let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+            let opts = DocOptions {
+                reproducible: reproducible || epoch.is_some(),
+                epoch: epoch
+                    .and_then(|e| e.trim().parse::<i64>().ok())
+                    .and_then(|e| chrono::DateTime::from_timestamp(e, 0)),
+            };
+            let doc = plan_doc(&inp, &run, opts);
+            let json = to_json(&doc);
+            if let Some(path) = &out {
+                write_atomic(path, &json)?;
+            }
+            match format {
+                Format::Json if out.is_none() => emit(&json),
+                Format::Json => Ok(()),
+                Format::Table => emit(&gpuplan::output::plan_table::plan_table(&doc)),
+            }
+        }
+        Command::Evaluate {
+            plan,
+            demand,
+            catalog,
+            format,
+        } => {
+            let text = gpuplan::ingest::read_text(&plan)?;
+            let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| {
+                Error::Input(InputError::line(
+                    &plan,
+                    e.line() as u64,
+                    format!("column {}: not a gpuplan plan JSON: {e}", e.column()),
+                ))
+            })?;
+            let p = doc
+                .to_plan()
+                .map_err(|m| Error::Input(InputError::file(&plan, m)))?;
+            let cat = gpuplan::ingest::catalog::load_catalog(catalog.as_deref())?;
+            let hist = gpuplan::ingest::demand::read_demand(&demand)?;
+            let ev = gpuplan::plan::evaluate(&p, &cat, &hist, None)
+                .map_err(|e| Error::Input(InputError::file(&plan, e.0)))?;
+            match format {
+                Format::Table => emit(&gpuplan::output::plan_table::evaluation_table(&ev)),
+                Format::Json => emit(&gpuplan::output::json::evaluation_json(&ev)),
+            }
+        }
     }
+}
+
+fn flag_error(flag: &str, msg: String) -> Error {
+    Error::Input(InputError::field("command line", flag, None, msg))
+}
+
+/// Writes a file whole or not at all: a temporary file beside it, then a rename.
+fn write_atomic(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, text)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::Runtime(format!("{}: cannot write the plan: {e}", path.display()))
+        })
 }
 
 fn emit(s: &str) -> Result<(), Error> {

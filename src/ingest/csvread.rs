@@ -208,7 +208,7 @@ impl Row<'_> {
 }
 
 /// Parses an RFC 3339 / ISO-8601 instant with a zone (or a bare date when `date_ok`).
-pub(crate) fn parse_instant(s: &str, date_ok: bool) -> Option<DateTime<Utc>> {
+pub fn parse_instant(s: &str, date_ok: bool) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }

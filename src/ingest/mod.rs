@@ -2,7 +2,7 @@
 
 pub mod catalog;
 pub mod commitments;
-pub(crate) mod csvread;
+pub mod csvread;
 pub mod demand;
 pub(crate) mod toml_de;
 pub mod workloads;

@@ -7,9 +7,6 @@ use super::problem::{Problem, MIP_UNSERVED_PENALTY};
 use crate::domain::CommitmentKind;
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 
-/// Spend commitments are bought in steps of one cent per hour.
-pub const SPEND_STEP: f64 = 0.01;
-
 /// Column indices of a dispatch cell (offering o, bucket b, scenario s).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
@@ -44,11 +41,11 @@ pub struct Mip {
     pub y: Vec<Vec<usize>>,
     /// Purchase column per offer (None when not purchasable).
     pub buy: Vec<Option<usize>>,
-    /// Amount (instances or USD/h) per unit of each purchase column.
-    pub step: Vec<f64>,
+    /// Whether each purchase column is integral (unit offers).
+    pub integral: Vec<bool>,
     /// Dispatch cells.
     pub cells: Vec<Cell>,
-    /// Cost column per scenario.
+    /// Cost column per scenario (only when the objective has a CVaR term).
     pub cost: Vec<usize>,
     /// Number of columns.
     pub n_cols: usize,
@@ -128,22 +125,19 @@ pub fn build_mip(p: &Problem) -> Mip {
             }
         }));
     }
-    // USD/h (spend) or instances (unit) per unit of a purchase column.
-    let step: Vec<f64> = p
+    // Unit purchases are whole instances; spend purchases are continuous USD per hour.
+    let integral: Vec<bool> = p
         .offers
         .iter()
-        .map(|k| match k.kind {
-            CommitmentKind::Unit => 1.0,
-            CommitmentKind::Spend => SPEND_STEP,
-        })
+        .map(|k| k.kind == CommitmentKind::Unit)
         .collect();
     // First-stage cost (same in every scenario): new commitments over the represented hours.
     let mut first = Expression::from(p.owned_cost);
     let mut hourly_new = Expression::from(0.0);
-    for ((k, b), st) in p.offers.iter().zip(&buy).zip(&step) {
+    for (k, b) in p.offers.iter().zip(&buy) {
         if let Some(b) = b {
-            first.add_mul(k.rate * st * h_total, c.list[*b]);
-            hourly_new.add_mul(k.rate * st, c.list[*b]);
+            first.add_mul(k.rate * h_total, c.list[*b]);
+            hourly_new.add_mul(k.rate, c.list[*b]);
         }
     }
     if let Some(cap) = p.max_committed_hourly {
@@ -151,9 +145,9 @@ pub fn build_mip(p: &Problem) -> Mip {
     }
     if let Some(cap) = p.max_upfront {
         let mut up = Expression::from(0.0);
-        for ((k, b), st) in p.offers.iter().zip(&buy).zip(&step) {
+        for (k, b) in p.offers.iter().zip(&buy) {
             if let (Some(b), Some(u)) = (b, k.upfront_per_unit) {
-                up.add_mul(u * st, c.list[*b]);
+                up.add_mul(u, c.list[*b]);
             }
         }
         cons.push(up.leq(cap));
@@ -161,7 +155,7 @@ pub fn build_mip(p: &Problem) -> Mip {
 
     // Second stage per scenario.
     let mut cells = Vec::new();
-    let mut cost_cols = Vec::new();
+    let mut cost_exprs: Vec<Expression> = Vec::new();
     for s in 0..ns {
         let gp = &p.demand.gpus[s];
         let mut cost = first.clone();
@@ -288,38 +282,50 @@ pub fn build_mip(p: &Problem) -> Mip {
                 }
                 let mut capx = Expression::from(p.offers[k].owned[b]);
                 if let Some(bcol) = buy[k] {
-                    capx.add_mul(SPEND_STEP, c.list[bcol]);
+                    capx.add_mul(1.0, c.list[bcol]);
                 }
                 cons.push(row.leq(capx));
             }
         }
-        let cs = c.add(variable(), false);
-        cons.push(Expression::from(c.list[cs]).eq(cost));
-        cost_cols.push(cs);
+        cost_exprs.push(cost);
     }
 
     // Objective: (1−λ)·E[cost] + λ·CVaR_α (Rockafellar–Uryasev), optional CVaR budget.
-    let mut expected = Expression::from(0.0);
-    for (s, &cs) in cost_cols.iter().enumerate() {
-        expected.add_mul(p.demand.probs[s], c.list[cs]);
-    }
+    // Objective: (1−λ)·E[cost] + λ·CVaR_α (Rockafellar–Uryasev), optional CVaR budget.
+    // Without CVaR the expected cost goes straight into the objective: a cost column tied by
+    // a dense equality row would slow the LP down several-fold.
     let need_cvar = p.risk_weight > 0.0 || p.max_cvar.is_some();
+    let mut cost_cols = Vec::new();
+    let mut expected = Expression::from(0.0);
     let objective = if need_cvar {
+        let mut costs = Vec::new();
+        for (s, e) in cost_exprs.into_iter().enumerate() {
+            let cs = c.add(variable(), false);
+            cons.push(Expression::from(c.list[cs]).eq(e));
+            expected.add_mul(p.demand.probs[s], c.list[cs]);
+            costs.push(cs);
+        }
         let eta = c.add(variable(), false);
         let mut cvar = Expression::from(c.list[eta]);
-        for (s, &cs) in cost_cols.iter().enumerate() {
+        for (s, &cs) in costs.iter().enumerate() {
             let xi = c.add(variable().min(0.0), false);
-            cons.push(Expression::from(c.list[xi]).geq(Expression::from(c.list[cs]) - c.list[eta]));
+            cons.push(
+                Expression::from(c.list[xi]).geq(Expression::from(c.list[cs]) - c.list[eta]),
+            );
             cvar.add_mul(p.demand.probs[s] / (1.0 - p.cvar_alpha), c.list[xi]);
         }
         if let Some(bud) = p.max_cvar {
             cons.push(cvar.clone().leq(bud));
         }
+        cost_cols = costs;
         let mut obj = Expression::from(0.0);
         obj.add_mul(1.0 - p.risk_weight, expected);
         obj.add_mul(p.risk_weight, cvar);
         obj
     } else {
+        for (s, e) in cost_exprs.into_iter().enumerate() {
+            expected.add_mul(p.demand.probs[s], e);
+        }
         expected
     };
     let n_cols = c.list.len();
@@ -329,7 +335,7 @@ pub fn build_mip(p: &Problem) -> Mip {
         constraints: cons,
         y,
         buy,
-        step,
+        integral,
         cells,
         cost: cost_cols,
         n_cols,
@@ -337,44 +343,51 @@ pub fn build_mip(p: &Problem) -> Mip {
     }
 }
 
-impl Mip {
-    /// Reads a solution vector (column values in creation order).
-    pub fn read(&self, values: &[f64]) -> MipSolution {
-        let tier = self
-            .y
-            .iter()
-            .map(|cols| {
-                let mut best = 0;
-                for (j, &col) in cols.iter().enumerate() {
-                    if values[col] > values[cols[best]] {
-                        best = j;
-                    }
+/// Reads a solution vector (column values in creation order) by our column index.
+pub fn read_values(
+    y: &[Vec<usize>],
+    buy: &[Option<usize>],
+    integral: &[bool],
+    cost: &[usize],
+    q: &[(usize, usize, usize, usize)],
+    values: &[f64],
+) -> MipSolution {
+    let tier = y
+        .iter()
+        .map(|cols| {
+            let mut best = 0;
+            for (j, &col) in cols.iter().enumerate() {
+                if values[col] > values[cols[best]] {
+                    best = j;
                 }
-                best
+            }
+            best
+        })
+        .collect();
+    let buy = buy
+        .iter()
+        .zip(integral)
+        .map(|(b, &int)| {
+            b.map_or(0.0, |col| {
+                if int {
+                    values[col].round()
+                } else {
+                    // Continuous (spend): clamp solver noise below zero.
+                    values[col].max(0.0)
+                }
             })
-            .collect();
-        let buy = self
-            .buy
-            .iter()
-            .zip(&self.step)
-            .map(|(b, st)| b.map_or(0.0, |col| values[col].round() * st))
-            .collect();
-        let cost = self.cost.iter().map(|&c| values[c]).collect();
-        let unserved = self
-            .cells
-            .iter()
-            .filter_map(|cell| {
-                cell.q
-                    .map(|q| values[q])
-                    .filter(|&v| v > 1e-6)
-                    .map(|v| (cell.o, cell.b, cell.s, v))
-            })
-            .collect();
-        MipSolution {
-            tier,
-            buy,
-            cost,
-            unserved,
-        }
+        })
+        .collect();
+    let cost = cost.iter().map(|&c| values[c]).collect();
+    let unserved = q
+        .iter()
+        .filter(|&&(_, _, _, col)| values[col] > 1e-6)
+        .map(|&(o, b, s, col)| (o, b, s, values[col]))
+        .collect();
+    MipSolution {
+        tier,
+        buy,
+        cost,
+        unserved,
     }
 }

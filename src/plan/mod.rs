@@ -64,8 +64,8 @@ pub struct Plan {
     pub spot_allowed: bool,
 }
 
-/// Turns a MIP solution into a plan. Purchases are whole instances (unit) or whole cents per
-/// hour (spend), as the model buys them.
+/// Turns a MIP solution into a plan. Purchases are whole instances (unit) or USD per hour
+/// (spend, continuous; the JSON shows it rounded to cents).
 pub fn plan_from_solution(inputs: &Inputs, problem: &Problem, sol: &MipSolution) -> Plan {
     let cat = &inputs.catalog;
     let placements = problem

@@ -117,6 +117,28 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
     // One solve at a time per process: HiGHS's scheduler is global.
     let _one_at_a_time = ensure_threads(settings.threads);
     model.make_quiet();
+    if std::env::var_os("GPUPLAN_SOLVER_LOG").is_some() {
+        // HiGHS's own log on stderr, for diagnosing slow solves.
+        model.set_option("output_flag", true);
+        model.set_option("log_to_console", true);
+    }
+    // Expert knob: extra HiGHS options `name=value,name=value` (numbers or strings).
+    if let Ok(extra) = std::env::var("GPUPLAN_HIGHS_OPTIONS") {
+        for kv in extra.split(',').filter(|s| !s.trim().is_empty()) {
+            if let Some((k, v)) = kv.split_once('=') {
+                let (k, v) = (k.trim(), v.trim());
+                let _ = if let Ok(i) = v.parse::<i32>() {
+                    model.try_set_option(k, i)
+                } else if let Ok(f) = v.parse::<f64>() {
+                    model.try_set_option(k, f)
+                } else if let Ok(b) = v.parse::<bool>() {
+                    model.try_set_option(k, b)
+                } else {
+                    model.try_set_option(k, v)
+                };
+            }
+        }
+    }
     model.set_option("time_limit", settings.time_limit_seconds);
     model.set_option("mip_rel_gap", settings.mip_gap);
     model.set_option("threads", settings.threads as i32);
