@@ -86,6 +86,7 @@ struct RawInstruments {
     terms_months: Option<Vec<u32>>,
     payments: Option<Vec<String>>,
     clouds: Option<Vec<String>>,
+    instance_types: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -205,6 +206,8 @@ pub struct Instruments {
     pub payments: Vec<Payment>,
     /// Clouds allowed.
     pub clouds: Vec<Cloud>,
+    /// Instance types allowed (`None` = every instance type of the catalog).
+    pub instance_types: Option<Vec<String>>,
 }
 
 /// Solver limits.
@@ -482,7 +485,11 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         terms_months: terms,
         payments,
         clouds,
+        instance_types: i.instance_types.clone(),
     };
+    if instruments.instance_types.as_ref().is_some_and(|v| v.is_empty()) {
+        return Err(err("instruments", "instance_types", "is empty: expected at least one instance type (leave it out to allow all)".into()));
+    }
     if !instruments.on_demand {
         return Err(err("instruments", "on_demand", "on_demand = false is not supported: on-demand is the fallback that keeps every plan feasible".into()));
     }

@@ -46,6 +46,11 @@ pub fn compatible(w: &Workload, o: &Offering, catalog: &Catalog, scenario: &Scen
             .as_ref()
             .is_none_or(|r| r.contains(&o.region))
         && scenario.instruments.clouds.contains(&o.cloud)
+        && scenario
+            .instruments
+            .instance_types
+            .as_ref()
+            .is_none_or(|t| t.contains(&o.instance_type))
 }
 
 impl Inputs {
@@ -97,6 +102,20 @@ impl Inputs {
                 )
             })?;
         let mut warnings = Vec::new();
+        if let Some(types) = &scenario.instruments.instance_types {
+            if let Some(bad) = types
+                .iter()
+                .find(|t| !catalog.offerings.iter().any(|o| &&o.instance_type == t))
+            {
+                return Err(Error::Input(crate::ingest::toml_de::field_err(
+                    &scenario.file,
+                    &scenario.text,
+                    "instruments",
+                    "instance_types",
+                    format!("unknown instance type {bad:?}: expected an instance_type of offerings.csv"),
+                )));
+            }
+        }
         let mut problems: Vec<InputError> = Vec::new();
         for name in unknown {
             warnings.push(format!(

@@ -16,3 +16,4 @@ pub mod output;
 pub mod plan;
 pub mod solve;
 pub mod run;
+pub mod synth;

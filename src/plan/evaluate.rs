@@ -382,6 +382,9 @@ pub fn evaluate(
         let mut rem_nonspot = vec![0.0; np];
         let mut rem_spot = vec![0.0; np];
         let mut covered = vec![0.0; np];
+        let mut covered_ns = vec![0.0; np];
+        let mut covered_sp = vec![0.0; np];
+        let mut commit_cost = vec![0.0; np];
         for (pi, pool) in pools.iter().enumerate() {
             let mut ns = load[pi] - spotable[pi];
             let mut sp = spotable[pi];
@@ -397,6 +400,9 @@ pub fn evaluate(
                 evals[ci].used += a + b;
                 evals[ci].on_demand_value += (a + b) * pool.o.on_demand_hourly;
                 covered[pi] += a + b;
+                covered_ns[pi] += a;
+                covered_sp[pi] += b;
+                commit_cost[pi] += (a + b) * caps[ci].rate;
             }
             rem_nonspot[pi] = ns.max(0.0);
             rem_spot[pi] = sp.max(0.0);
@@ -493,10 +499,13 @@ pub fn evaluate(
                 evals[ci].used += amt * a;
                 evals[ci].on_demand_value += amt * pools[pi].o.on_demand_hourly;
                 covered[pi] += amt;
+                commit_cost[pi] += amt * a;
                 if tier == 0 {
                     rem_nonspot[pi] -= amt;
+                    covered_ns[pi] += amt;
                 } else {
                     rem_spot[pi] -= amt;
+                    covered_sp[pi] += amt;
                 }
             }
         }
@@ -545,30 +554,25 @@ pub fn evaluate(
             if load[pi] <= 0.0 || n <= 0.0 {
                 continue;
             }
-            let f = n / load[pi];
-            let cov = covered[pi] * f;
-            let sp = if spotable[pi] > 0.0 && pools[pi].spot.is_some() {
-                rem_spot[pi].max(0.0) * (n * share / spotable[pi])
-            } else {
-                0.0
-            };
-            let odh = (n - cov - sp).max(0.0);
+            // Pro rata within the pool: the workload's spotable part shares the pool's
+            // spotable dispatch, the rest shares the non-spotable dispatch.
+            let n_sp = if pools[pi].spot.is_some() { n * share } else { 0.0 };
+            let n_ns = n - n_sp;
+            let ns_total = load[pi] - spotable[pi];
+            let f_ns = if ns_total > 0.0 { n_ns / ns_total } else { 0.0 };
+            let f_sp = if spotable[pi] > 0.0 { n_sp / spotable[pi] } else { 0.0 };
+            let cov = covered_ns[pi] * f_ns + covered_sp[pi] * f_sp;
+            let sp = rem_spot[pi].max(0.0) * f_sp;
+            let odh = rem_nonspot[pi].max(0.0) * f_ns;
             we.committed_hours += cov;
             we.spot_hours += sp;
             we.on_demand_hours += odh;
-            we.cost += hidden + sp * pools[pi].spot.unwrap_or(od) + odh * od;
-        }
-    }
-    // Consumed commitment cost attributed to workloads by their committed hours in the pool
-    // is approximated by the pool's average commitment price per covered instance-hour.
-    let covered_total = ev.instance_hours[1];
-    let used_commit_cost: f64 = evals
-        .iter()
-        .map(|e| e.cost() * e.utilization().min(1.0))
-        .sum();
-    if covered_total > 0.0 {
-        for we in ev.workloads.iter_mut() {
-            we.cost += used_commit_cost * we.committed_hours / covered_total;
+            let commit_share = if covered[pi] > 0.0 {
+                commit_cost[pi] * cov / covered[pi]
+            } else {
+                0.0
+            };
+            we.cost += hidden + commit_share + sp * pools[pi].spot.unwrap_or(od) + odh * od;
         }
     }
     ev.commitments = evals;

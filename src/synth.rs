@@ -1,0 +1,1 @@
+//! Synthetic instance generator (being written).
