@@ -487,8 +487,16 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         clouds,
         instance_types: i.instance_types.clone(),
     };
-    if instruments.instance_types.as_ref().is_some_and(|v| v.is_empty()) {
-        return Err(err("instruments", "instance_types", "is empty: expected at least one instance type (leave it out to allow all)".into()));
+    if instruments
+        .instance_types
+        .as_ref()
+        .is_some_and(|v| v.is_empty())
+    {
+        return Err(err(
+            "instruments",
+            "instance_types",
+            "is empty: expected at least one instance type (leave it out to allow all)".into(),
+        ));
     }
     if !instruments.on_demand {
         return Err(err("instruments", "on_demand", "on_demand = false is not supported: on-demand is the fallback that keeps every plan feasible".into()));

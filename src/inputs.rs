@@ -112,7 +112,9 @@ impl Inputs {
                     &scenario.text,
                     "instruments",
                     "instance_types",
-                    format!("unknown instance type {bad:?}: expected an instance_type of offerings.csv"),
+                    format!(
+                        "unknown instance type {bad:?}: expected an instance_type of offerings.csv"
+                    ),
                 )));
             }
         }

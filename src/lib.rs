@@ -14,6 +14,6 @@ pub mod inputs;
 pub mod model;
 pub mod output;
 pub mod plan;
-pub mod solve;
 pub mod run;
+pub mod solve;
 pub mod synth;

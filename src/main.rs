@@ -6,8 +6,8 @@ use clap::Parser;
 use gpuplan::cli::{Cli, Command, Format};
 use gpuplan::domain::Cloud;
 use gpuplan::error::{Error, InputError};
-use gpuplan::output::json::{plan_doc, to_json, DocOptions, PlanDoc};
 use gpuplan::inputs::Inputs;
+use gpuplan::output::json::{plan_doc, to_json, DocOptions, PlanDoc};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -71,10 +71,16 @@ fn run(cli: Cli) -> Result<(), Error> {
             reproducible,
         } => {
             if let Some(t) = time_limit.filter(|t| !(t.is_finite() && *t > 0.0)) {
-                return Err(flag_error("--time-limit", format!("expected seconds > 0, found {t}")));
+                return Err(flag_error(
+                    "--time-limit",
+                    format!("expected seconds > 0, found {t}"),
+                ));
             }
             if let Some(g) = gap.filter(|g| !(0.0..1.0).contains(g)) {
-                return Err(flag_error("--gap", format!("expected a relative gap in [0, 1), found {g}")));
+                return Err(flag_error(
+                    "--gap",
+                    format!("expected a relative gap in [0, 1), found {g}"),
+                ));
             }
             if threads == Some(0) {
                 return Err(flag_error("--threads", "expected at least 1".into()));
@@ -135,10 +141,15 @@ fn flag_error(flag: &str, msg: String) -> Error {
 
 /// Writes a file whole or not at all: a temporary file beside it, then a rename.
 fn write_atomic(path: &std::path::Path, text: &str) -> Result<(), Error> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     let tmp = dir.join(format!(
         ".{}.tmp{}",
-        path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        path.file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         std::process::id()
     ));
     std::fs::write(&tmp, text)

@@ -27,7 +27,12 @@ pub struct PlanRun {
 }
 
 /// Solver settings from the scenario, with command-line overrides.
-pub fn settings(inputs: &Inputs, time_limit: Option<f64>, gap: Option<f64>, threads: Option<u32>) -> SolveSettings {
+pub fn settings(
+    inputs: &Inputs,
+    time_limit: Option<f64>,
+    gap: Option<f64>,
+    threads: Option<u32>,
+) -> SolveSettings {
     let s = &inputs.scenario.solver;
     SolveSettings {
         time_limit_seconds: time_limit.unwrap_or(s.time_limit_seconds),
@@ -139,8 +144,7 @@ impl From<&crate::model::Mip> for MipReader {
             buy: m.buy.clone(),
             integral: m.integral.clone(),
             cost: m.cost.clone(),
-            q: m
-                .cells
+            q: m.cells
                 .iter()
                 .filter_map(|c| c.q.map(|q| (c.o, c.b, c.s, q)))
                 .collect(),
@@ -150,6 +154,13 @@ impl From<&crate::model::Mip> for MipReader {
 
 impl MipReader {
     fn read(&self, values: &[f64]) -> crate::model::MipSolution {
-        crate::model::mip::read_values(&self.mip_y, &self.buy, &self.integral, &self.cost, &self.q, values)
+        crate::model::mip::read_values(
+            &self.mip_y,
+            &self.buy,
+            &self.integral,
+            &self.cost,
+            &self.q,
+            values,
+        )
     }
 }

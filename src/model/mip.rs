@@ -309,9 +309,7 @@ pub fn build_mip(p: &Problem) -> Mip {
         let mut cvar = Expression::from(c.list[eta]);
         for (s, &cs) in costs.iter().enumerate() {
             let xi = c.add(variable().min(0.0), false);
-            cons.push(
-                Expression::from(c.list[xi]).geq(Expression::from(c.list[cs]) - c.list[eta]),
-            );
+            cons.push(Expression::from(c.list[xi]).geq(Expression::from(c.list[cs]) - c.list[eta]));
             cvar.add_mul(p.demand.probs[s] / (1.0 - p.cvar_alpha), c.list[xi]);
         }
         if let Some(bud) = p.max_cvar {

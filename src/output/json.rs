@@ -417,7 +417,12 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
     }
 }
 
-fn purchase_docs(cat: &Catalog, plan: &Plan, ev: Option<&Evaluation>, planned_hours: f64) -> Vec<PurchaseDoc> {
+fn purchase_docs(
+    cat: &Catalog,
+    plan: &Plan,
+    ev: Option<&Evaluation>,
+    planned_hours: f64,
+) -> Vec<PurchaseDoc> {
     let n_owned = plan.owned.len();
     plan.purchases
         .iter()
@@ -498,10 +503,7 @@ fn placement_docs(cat: &Catalog, plan: &Plan, ev: Option<&Evaluation>) -> Vec<Pl
                 };
                 instances_per_gpu(cat, &w, o)
             });
-            let current = p
-                .current
-                .as_ref()
-                .map(|(c, r, it)| format!("{c}/{r}/{it}"));
+            let current = p.current.as_ref().map(|(c, r, it)| format!("{c}/{r}/{it}"));
             let key = format!("{}/{}/{}", p.cloud, p.region, p.instance_type);
             PlacementDoc {
                 workload: p.workload.clone(),
@@ -533,7 +535,8 @@ fn placement_docs(cat: &Catalog, plan: &Plan, ev: Option<&Evaluation>) -> Vec<Pl
 
 /// Serializes a plan document: pretty JSON with a trailing newline.
 pub fn to_json(doc: &PlanDoc) -> String {
-    let mut s = serde_json::to_string_pretty(doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -541,10 +544,16 @@ pub fn to_json(doc: &PlanDoc) -> String {
 impl PlanDoc {
     /// The plan this document describes, for `evaluate`. Errors name the field.
     pub fn to_plan(&self) -> Result<Plan, String> {
-        let start = crate::ingest::csvread::parse_instant(&self.horizon.start, false)
-            .ok_or_else(|| format!("field 'horizon.start': expected a timestamp, found {:?}", self.horizon.start))?;
+        let start =
+            crate::ingest::csvread::parse_instant(&self.horizon.start, false).ok_or_else(|| {
+                format!(
+                    "field 'horizon.start': expected a timestamp, found {:?}",
+                    self.horizon.start
+                )
+            })?;
         let cloud = |s: &str, field: String| {
-            Cloud::parse(s).ok_or_else(|| format!("field '{field}': expected aws, azure or gcp, found {s:?}"))
+            Cloud::parse(s)
+                .ok_or_else(|| format!("field '{field}': expected aws, azure or gcp, found {s:?}"))
         };
         let mut placements = Vec::new();
         for (i, p) in self.placements.iter().enumerate() {
@@ -555,7 +564,11 @@ impl PlanDoc {
                     if parts.len() != 3 {
                         return Err(format!("field 'placements[{i}].current_offering': expected cloud/region/instance_type, found {c:?}"));
                     }
-                    Some((cloud(parts[0], format!("placements[{i}].current_offering"))?, parts[1].to_string(), parts[2].to_string()))
+                    Some((
+                        cloud(parts[0], format!("placements[{i}].current_offering"))?,
+                        parts[1].to_string(),
+                        parts[2].to_string(),
+                    ))
                 }
             };
             placements.push(Placement {
@@ -593,8 +606,9 @@ impl PlanDoc {
         let mut owned = Vec::new();
         for (i, c) in self.owned_commitments.iter().enumerate() {
             let t = |s: &str, f: &str| {
-                crate::ingest::csvread::parse_instant(s, true)
-                    .ok_or_else(|| format!("field 'owned_commitments[{i}].{f}': expected a timestamp, found {s:?}"))
+                crate::ingest::csvread::parse_instant(s, true).ok_or_else(|| {
+                    format!("field 'owned_commitments[{i}].{f}': expected a timestamp, found {s:?}")
+                })
             };
             owned.push(OwnedCommitment {
                 offer_id: c.offer_id.clone(),

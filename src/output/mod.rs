@@ -1,6 +1,6 @@
 //! Output writers: text tables and JSON. They format; they never compute plans.
 
 pub mod json;
-pub mod table;
 pub mod plan_table;
+pub mod table;
 pub mod validate;

@@ -33,7 +33,11 @@ pub fn plan_table(d: &PlanDoc) -> String {
     }
     if let Some(c) = &d.costs {
         let _ = writeln!(s);
-        let _ = writeln!(s, "all on-demand on current tiers  {}", Usd(c.on_demand_baseline));
+        let _ = writeln!(
+            s,
+            "all on-demand on current tiers  {}",
+            Usd(c.on_demand_baseline)
+        );
         let _ = writeln!(s, "plan, re-priced hourly          {}", Usd(c.expected));
         let _ = writeln!(
             s,
@@ -112,7 +116,9 @@ pub fn plan_table(d: &PlanDoc) -> String {
                 p.share_committed.map(pct).unwrap_or_else(|| "-".into()),
                 p.share_spot.map(pct).unwrap_or_else(|| "-".into()),
                 p.share_on_demand.map(pct).unwrap_or_else(|| "-".into()),
-                p.expected_cost.map(|c| Usd(c).to_string()).unwrap_or_default(),
+                p.expected_cost
+                    .map(|c| Usd(c).to_string())
+                    .unwrap_or_default(),
             ]);
         }
     }
@@ -151,7 +157,11 @@ pub fn evaluation_table(e: &Evaluation) -> String {
         Usd(e.hidden_cost),
         Usd(e.unserved_cost)
     );
-    let _ = writeln!(s, "all on-demand on current tiers  {}", Usd(e.baseline_all_on_demand));
+    let _ = writeln!(
+        s,
+        "all on-demand on current tiers  {}",
+        Usd(e.baseline_all_on_demand)
+    );
     let _ = writeln!(s, "effective savings rate (ESR)    {}", pct(e.esr()));
     let _ = writeln!(
         s,

@@ -556,11 +556,19 @@ pub fn evaluate(
             }
             // Pro rata within the pool: the workload's spotable part shares the pool's
             // spotable dispatch, the rest shares the non-spotable dispatch.
-            let n_sp = if pools[pi].spot.is_some() { n * share } else { 0.0 };
+            let n_sp = if pools[pi].spot.is_some() {
+                n * share
+            } else {
+                0.0
+            };
             let n_ns = n - n_sp;
             let ns_total = load[pi] - spotable[pi];
             let f_ns = if ns_total > 0.0 { n_ns / ns_total } else { 0.0 };
-            let f_sp = if spotable[pi] > 0.0 { n_sp / spotable[pi] } else { 0.0 };
+            let f_sp = if spotable[pi] > 0.0 {
+                n_sp / spotable[pi]
+            } else {
+                0.0
+            };
             let cov = covered_ns[pi] * f_ns + covered_sp[pi] * f_sp;
             let sp = rem_spot[pi].max(0.0) * f_sp;
             let odh = rem_nonspot[pi].max(0.0) * f_ns;
