@@ -22,8 +22,6 @@ pub struct Cell {
     pub v: Vec<(usize, usize)>,
     /// Spot column.
     pub x: Option<usize>,
-    /// On-demand column.
-    pub z: usize,
     /// Unserved column.
     pub q: Option<usize>,
 }
@@ -240,29 +238,31 @@ pub fn build_mip(p: &Problem) -> Mip {
                     }
                     x
                 });
-                let z = c.add(
-                    match po.capacity {
-                        Some(cap) => variable().min(0.0).max(cap),
-                        None => variable().min(0.0),
-                    },
-                    false,
-                );
-                cost.add_mul(h * po.on_demand, c.list[z]);
+                // On-demand z = load − (u + Σv + x + q) is eliminated: its cost goes into the
+                // objective as od·(load − covered), with covered ≤ load (and, under a
+                // capacity limit, load − covered ≤ capacity).
+                cost.add_mul(h * po.on_demand, load.clone());
                 let q = po.capacity.map(|_| {
                     let q = c.add(variable().min(0.0), false);
-                    cost.add_mul(h * po.on_demand * MIP_UNSERVED_PENALTY, c.list[q]);
+                    cost.add_mul(h * po.on_demand * (MIP_UNSERVED_PENALTY - 1.0), c.list[q]);
                     q
                 });
-                let mut cover = Expression::from(c.list[z]);
+                let mut covered = Expression::from(0.0);
                 for col in u
                     .iter()
                     .chain(v.iter().map(|(_, col)| col))
                     .chain(x.iter())
                     .chain(q.iter())
                 {
-                    cover.add_mul(1.0, c.list[*col]);
+                    covered.add_mul(1.0, c.list[*col]);
+                    if Some(*col) != q {
+                        cost.add_mul(-h * po.on_demand, c.list[*col]);
+                    }
                 }
-                cons.push(cover.geq(load));
+                if let Some(cap) = po.capacity {
+                    cons.push((load.clone() - covered.clone()).leq(cap));
+                }
+                cons.push(covered.leq(load));
                 cells.push(Cell {
                     o: oi,
                     b,
@@ -270,7 +270,6 @@ pub fn build_mip(p: &Problem) -> Mip {
                     u,
                     v,
                     x,
-                    z,
                     q,
                 });
             }

@@ -296,6 +296,12 @@ impl Problem {
             .collect();
         let disc =
             |ki: usize, po: &POffering| cat.offers[ki].discount_for(&cat.offerings[po.catalog]);
+        // Commitment cost is charged per represented hour at the effective rate, so when the
+        // planned window is no longer than any term, a longer term with a deeper discount
+        // dominates a shorter one in the objective (its liability after the window is
+        // reported, not optimised).
+        let window_hours = inputs.window.hours() as f64;
+        let terms_comparable = cat.offers.iter().all(|k| k.term_hours() >= window_hours);
         let mut pruned = Vec::new();
         let mut purchasable: Vec<usize> = Vec::new();
         for &ki in &candidates {
@@ -310,7 +316,7 @@ impl Problem {
                         || !offer_allowed(j, sc)
                         || j.kind != k.kind
                         || j.cloud != k.cloud
-                        || j.term_months != k.term_months
+                        || (j.term_months != k.term_months && !terms_comparable)
                     {
                         return false;
                     }

@@ -309,7 +309,7 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
     let purchases = run
         .plan
         .as_ref()
-        .map(|p| purchase_docs(cat, p, ev, planned as f64))
+        .map(|p| purchase_docs(cat, p, ev, planned as f64, inputs.window.hours() as f64))
         .unwrap_or_default();
     let owned_commitments = inputs
         .owned
@@ -422,6 +422,7 @@ fn purchase_docs(
     plan: &Plan,
     ev: Option<&Evaluation>,
     planned_hours: f64,
+    window_hours: f64,
 ) -> Vec<PurchaseDoc> {
     let n_owned = plan.owned.len();
     plan.purchases
@@ -460,7 +461,7 @@ fn purchase_docs(
                 upfront_cost: cents(k.upfront_fraction * hourly * term_h),
                 effective_hourly_cost: cents(hourly),
                 cost_in_window: cents(cost_in_window),
-                liability_after_window: cents(hourly * (term_h - planned_hours).max(0.0)),
+                liability_after_window: cents(hourly * (term_h - window_hours).max(0.0)),
                 expected_utilization: ratio(util),
                 break_even_months: be.map(|m| (m * 100.0).round() / 100.0),
                 start: ts(plan.start),

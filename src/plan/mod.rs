@@ -97,8 +97,13 @@ pub fn plan_from_solution(inputs: &Inputs, problem: &Problem, sol: &MipSolution)
         .iter()
         .zip(&sol.buy)
         .filter_map(|(k, &amt)| {
+            // Spend commitments below half a cent per hour are solver noise, not purchases.
             let amount = amt;
-            (amount > 0.0).then(|| Purchase {
+            let min = match k.kind {
+                CommitmentKind::Unit => 0.5,
+                CommitmentKind::Spend => 0.005,
+            };
+            (amount >= min).then(|| Purchase {
                 offer_id: cat.offers[k.catalog].id.clone(),
                 kind: k.kind,
                 amount,

@@ -3,7 +3,7 @@
 
 use crate::model::Mip;
 use good_lp::solvers::highs::highs;
-use good_lp::SolverModel;
+use good_lp::{IntoAffineExpression, SolverModel};
 use highs::HighsModelStatus;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -94,6 +94,9 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
         ..
     } = mip;
     let n_rows = constraints.len();
+    // good_lp hands HiGHS the objective's coefficients but not its constant term (the cost
+    // of owned commitments): add it back to the objective and the bound.
+    let constant = objective.constant();
     let size = (n_cols, n_rows, n_int);
     let mut problem = vars.minimise(objective).using(highs);
     for c in constraints {
@@ -163,7 +166,8 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
     let bound = solved
         .double_info_value(c"mip_dual_bound")
         .ok()
-        .filter(|b| b.is_finite());
+        .filter(|b| b.is_finite())
+        .map(|b| b + constant);
     let status = match solved.status() {
         HighsModelStatus::Optimal => {
             let gap = solved.mip_gap();
@@ -209,11 +213,14 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
         }
     };
     let values = solved.get_solution().columns().to_vec();
-    let objective = solved.objective_value();
-    let gap = if status == SolveStatus::Optimal && solved.mip_gap().is_nan() {
-        Some(0.0)
-    } else {
-        Some(solved.mip_gap()).filter(|g| g.is_finite())
+    let objective = solved.objective_value() + constant;
+    // Relative gap on the full objective (HiGHS's own gap is relative to the objective
+    // without the constant).
+    let gap = match bound {
+        Some(b) if objective.abs() > 0.0 => Some(((objective - b) / objective.abs()).max(0.0)),
+        Some(_) => Some(0.0),
+        None if status == SolveStatus::Optimal => Some(0.0),
+        None => Some(solved.mip_gap()).filter(|g| g.is_finite()),
     };
     SolveOutcome {
         status,
