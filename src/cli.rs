@@ -58,6 +58,10 @@ pub enum Command {
         /// Solver time limit in seconds (overrides the scenario).
         #[arg(long, value_name = "S")]
         time_limit: Option<f64>,
+        /// Time resolution: `full` (every hour), `auto` (adaptive bucket count) or a bucket
+        /// count (overrides the scenario's `[solver] resolution`, default auto).
+        #[arg(long, value_name = "full|auto|N")]
+        resolution: Option<String>,
         /// Relative MIP gap at which to stop (overrides the scenario).
         #[arg(long, value_name = "G")]
         gap: Option<f64>,

@@ -65,11 +65,21 @@ fn run(cli: Cli) -> Result<(), Error> {
             out,
             format,
             time_limit,
+            resolution,
             gap,
             threads,
             catalog,
             reproducible,
         } => {
+            let resolution = match resolution.as_deref() {
+                None => None,
+                Some(r) => Some(gpuplan::config::Resolution::parse(r).ok_or_else(|| {
+                    flag_error(
+                        "--resolution",
+                        format!("expected full, auto or a bucket count >= 1, found {r:?}"),
+                    )
+                })?),
+            };
             if let Some(t) = time_limit.filter(|t| !(t.is_finite() && *t > 0.0)) {
                 return Err(flag_error(
                     "--time-limit",
@@ -87,7 +97,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             let inp = Inputs::load(&scenario, catalog.as_deref())?;
             let settings = gpuplan::run::settings(&inp, time_limit, gap, threads);
-            let run = gpuplan::run::plan_full_resolution(&inp, &settings);
+            let run = gpuplan::run::plan(
+                &inp,
+                &settings,
+                resolution.unwrap_or(inp.scenario.solver.resolution),
+            );
             let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
             let opts = DocOptions {
                 reproducible: reproducible || epoch.is_some(),

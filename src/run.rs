@@ -1,7 +1,10 @@
 //! The `plan` pipeline: inputs → problem → MIP → HiGHS → plan → evaluation. The engine
 //! never prints; callers hand the result to the writers in `output`.
 
+use crate::config::Resolution;
 use crate::inputs::Inputs;
+use crate::model::aggregate::{bucketed, cluster_hours};
+use crate::model::problem::current_offering;
 use crate::model::{build_mip, DemandSet, Infeasibility, Problem};
 use crate::plan::{evaluate, plan_from_solution, Evaluation, Plan};
 use crate::solve::{solve, SolveOutcome, SolveSettings, SolveStatus};
@@ -24,6 +27,25 @@ pub struct PlanRun {
     pub build_seconds: f64,
     /// Seconds spent evaluating.
     pub evaluate_seconds: f64,
+    /// Time buckets of the model that produced the plan.
+    pub buckets: usize,
+    /// Every model solved on the way (adaptive aggregation), in order.
+    pub steps: Vec<AggStep>,
+}
+
+/// One solve of the adaptive aggregation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggStep {
+    /// Buckets of this model.
+    pub buckets: usize,
+    /// Its objective (on buckets).
+    pub objective: Option<f64>,
+    /// Its plan re-priced hour by hour.
+    pub evaluated: Option<f64>,
+    /// Build + solve + evaluate seconds.
+    pub seconds: f64,
+    /// Solve status.
+    pub status: SolveStatus,
 }
 
 /// Solver settings from the scenario, with command-line overrides.
@@ -59,6 +81,8 @@ fn infeasible(inf: Infeasibility, pruned: Vec<String>, build_seconds: f64) -> Pl
         pruned,
         build_seconds,
         evaluate_seconds: 0.0,
+        buckets: 0,
+        steps: Vec::new(),
     }
 }
 
@@ -71,6 +95,7 @@ pub fn plan_full_resolution(inputs: &Inputs, settings: &SolveSettings) -> PlanRu
 /// planning window.
 pub fn plan_on(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> PlanRun {
     let t0 = Instant::now();
+    let buckets = demand.weights.len();
     let problem = match Problem::build(inputs, demand) {
         Ok(p) => p,
         Err(inf) => return infeasible(inf, Vec::new(), t0.elapsed().as_secs_f64()),
@@ -125,7 +150,133 @@ pub fn plan_on(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> 
         pruned: problem.pruned,
         build_seconds,
         evaluate_seconds: t1.elapsed().as_secs_f64(),
+        buckets,
+        steps: Vec::new(),
     }
+}
+
+/// Relative improvement of the re-priced cost below which the adaptive aggregation stops.
+pub const AUTO_TOLERANCE: f64 = 5e-4;
+/// First bucket count of the adaptive aggregation.
+pub const AUTO_FIRST_BUCKETS: usize = 48;
+
+/// Plans at the scenario's (or the given) time resolution: full, a fixed bucket count, or
+/// adaptive: the bucket count is doubled from 48 until the hourly re-priced cost improves by
+/// less than 0.05%, or the bucketed objective is within 0.05% of the plan's re-priced cost;
+/// the best re-priced plan is kept.
+pub fn plan(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -> PlanRun {
+    let full = DemandSet::full_resolution(inputs);
+    let n = full.weights.len();
+    match resolution {
+        Resolution::Full => plan_on(inputs, full, settings),
+        Resolution::Buckets(k) => {
+            let t = Instant::now();
+            let mut run = plan_on(inputs, aggregate(inputs, &full, k), settings);
+            run.steps.push(step(&run, t));
+            run
+        }
+        Resolution::Auto => {
+            let mut k = AUTO_FIRST_BUCKETS.min(n);
+            let mut best: Option<PlanRun> = None;
+            let mut steps = Vec::new();
+            loop {
+                let t = Instant::now();
+                let ds = aggregate(inputs, &full, k);
+                let exact = ds.weights.len() >= distinct_hours(&full);
+                let run = plan_on(inputs, ds, settings);
+                steps.push(step(&run, t));
+                let cost = run.evaluation.as_ref().map(|e| e.total);
+                let prev = best
+                    .as_ref()
+                    .and_then(|b| b.evaluation.as_ref().map(|e| e.total));
+                let improved = match (cost, prev) {
+                    (Some(c), Some(p)) => (p - c) / p.abs().max(1e-9),
+                    (Some(_), None) => f64::INFINITY,
+                    _ => 0.0,
+                };
+                let infeasible = run.plan.is_none();
+                // The buckets already price this plan within the tolerance of its hourly
+                // re-pricing: more buckets would not see a different cost.
+                let model_error = match (cost, run.outcome.objective) {
+                    (Some(c), Some(o)) => (c - o).abs() / c.abs().max(1e-9),
+                    _ => f64::INFINITY,
+                };
+                if improved > 0.0 || best.is_none() {
+                    best = Some(run);
+                }
+                if infeasible
+                    || exact
+                    || improved < AUTO_TOLERANCE
+                    || model_error < AUTO_TOLERANCE
+                    || k >= n
+                {
+                    break;
+                }
+                k = (k * 2).min(n);
+            }
+            let mut run = best.unwrap_or_else(|| plan_on(inputs, full, settings));
+            run.steps = steps;
+            run
+        }
+    }
+}
+
+fn step(run: &PlanRun, t: Instant) -> AggStep {
+    AggStep {
+        buckets: run.buckets,
+        objective: run.outcome.objective,
+        evaluated: run.evaluation.as_ref().map(|e| e.total),
+        seconds: t.elapsed().as_secs_f64(),
+        status: run.outcome.status,
+    }
+}
+
+fn distinct_hours(full: &DemandSet) -> usize {
+    let n = full.weights.len();
+    let mut keys: Vec<Vec<u64>> = (0..n)
+        .map(|i| {
+            full.gpus
+                .iter()
+                .flat_map(|s| s.iter().map(move |row| row[i].to_bits()))
+                .collect()
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys.len()
+}
+
+/// The full-resolution demand grouped into at most `k` buckets (see `model::aggregate`).
+pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
+    let cat = &inputs.catalog;
+    // Distance in dollars: each workload weighted by the on-demand price of one GPU of its
+    // current offering.
+    let scale: Vec<f64> = inputs
+        .workloads
+        .iter()
+        .map(|w| current_offering(cat, w).map_or(1.0, |o| o.on_demand_per_gpu()))
+        .collect();
+    // Hours with different owned commitments active never share a bucket.
+    let mut labels: std::collections::BTreeMap<Vec<usize>, u64> = Default::default();
+    let segment: Vec<u64> = full
+        .hours
+        .iter()
+        .map(|hs| {
+            let t = hs[0];
+            let active: Vec<usize> = inputs
+                .owned
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| t >= c.start && t < c.end)
+                .map(|(i, _)| i)
+                .collect();
+            let next = labels.len() as u64;
+            *labels.entry(active).or_insert(next)
+        })
+        .collect();
+    // Scenario 0 drives the clustering (one scenario until forecasting adds more).
+    let groups = cluster_hours(&full.gpus[0], &scale, &segment, k);
+    bucketed(full, &groups)
 }
 
 /// What is needed to read values back after the model is consumed by the solver.

@@ -1,8 +1,11 @@
 //! Every bundled example scenario: planned at full hourly resolution, the plan re-priced by
-//! the evaluator (which never calls the solver) costs exactly the MIP objective.
+//! the evaluator (which never calls the solver) costs exactly the MIP objective; planned on
+//! adaptive time buckets, the plan's re-priced cost is within 0.2% of the full-resolution
+//! plan's.
 
+use gpuplan::config::Resolution;
 use gpuplan::inputs::Inputs;
-use gpuplan::run::{plan_full_resolution, settings};
+use gpuplan::run::{plan, plan_full_resolution, settings};
 use gpuplan::solve::SolveStatus;
 use std::path::Path;
 
@@ -23,13 +26,35 @@ fn check(path: &str) {
     let obj = run.outcome.objective.expect("objective");
     let ev = run.evaluation.as_ref().expect("evaluation");
     let rel = (ev.total - obj).abs() / obj.abs();
-    assert!(rel <= 1e-6, "{path}: objective {obj} vs evaluated {} (rel {rel:e})", ev.total);
+    assert!(
+        rel <= 1e-6,
+        "{path}: objective {obj} vs evaluated {} (rel {rel:e})",
+        ev.total
+    );
     // The plan beats all on-demand on current tiers and covers every workload.
     assert!(ev.total < ev.baseline_all_on_demand, "{path}");
     assert_eq!(
         run.plan.as_ref().expect("plan").placements.len(),
         inp.workloads.len(),
         "{path}"
+    );
+    // Adaptive aggregation: fewer buckets than hours, and a plan whose hourly re-priced cost
+    // is within 0.2% of the full-resolution optimum's (it cannot be below it by more than the
+    // solver's gap).
+    let agg = plan(&inp, &settings(&inp, None, None, None), Resolution::Auto);
+    let planned = inp.keep.iter().filter(|&&k| k).count();
+    assert!(agg.buckets < planned, "{path}: {} buckets", agg.buckets);
+    let cost = agg.evaluation.as_ref().expect("evaluation").total;
+    let diff = (cost - ev.total) / ev.total;
+    assert!(
+        diff <= 2e-3,
+        "{path}: aggregated {cost} vs full {} ({diff:e})",
+        ev.total
+    );
+    assert!(
+        diff >= -2e-4,
+        "{path}: aggregated {cost} below the full optimum {}",
+        ev.total
     );
 }
 

@@ -1,6 +1,7 @@
 //! Domain → mixed-integer program. `problem` prepares plain numbers; `mip` builds the good_lp
 //! model (the only module besides `solve` that imports good_lp).
 
+pub mod aggregate;
 pub mod mip;
 pub mod problem;
 

@@ -112,8 +112,26 @@ pub struct SolveDoc {
     pub integer_columns: usize,
     /// Offers left out because another is at least as good on every offering.
     pub pruned_offers: usize,
+    /// Time buckets of the model that produced the plan (= planned hours at full
+    /// resolution).
+    pub buckets: usize,
+    /// Models solved by the adaptive aggregation: buckets, objective, re-priced cost.
+    pub aggregation: Vec<AggStepDoc>,
     /// Explanation when not optimal.
     pub message: Option<String>,
+}
+
+/// One model of the adaptive aggregation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AggStepDoc {
+    /// Buckets.
+    pub buckets: usize,
+    /// Status of its solve.
+    pub status: String,
+    /// Its objective on buckets, USD.
+    pub objective: Option<f64>,
+    /// Its plan re-priced hour by hour, USD.
+    pub evaluated: Option<f64>,
 }
 
 /// One purchase.
@@ -402,6 +420,17 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
             rows,
             integer_columns: ints,
             pruned_offers: run.pruned.len(),
+            buckets: run.buckets,
+            aggregation: run
+                .steps
+                .iter()
+                .map(|s| AggStepDoc {
+                    buckets: s.buckets,
+                    status: s.status.as_str().into(),
+                    objective: s.objective.map(cents),
+                    evaluated: s.evaluated.map(cents),
+                })
+                .collect(),
             message: out.message.clone(),
         },
         purchases,
