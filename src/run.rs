@@ -23,6 +23,8 @@ pub struct PlanRun {
     pub infeasibility: Option<Infeasibility>,
     /// Offers pruned as dominated.
     pub pruned: Vec<String>,
+    /// Offerings dropped as dominated (catalog keys).
+    pub dominated_offerings: Vec<String>,
     /// Seconds spent building the model.
     pub build_seconds: f64,
     /// Seconds spent evaluating.
@@ -79,6 +81,7 @@ fn infeasible(inf: Infeasibility, pruned: Vec<String>, build_seconds: f64) -> Pl
         evaluation: None,
         infeasibility: Some(inf),
         pruned,
+        dominated_offerings: Vec::new(),
         build_seconds,
         evaluate_seconds: 0.0,
         buckets: 0,
@@ -148,6 +151,7 @@ pub fn plan_on(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> 
         evaluation,
         infeasibility,
         pruned: problem.pruned,
+        dominated_offerings: problem.dominated_offerings,
         build_seconds,
         evaluate_seconds: t1.elapsed().as_secs_f64(),
         buckets,

@@ -156,6 +156,9 @@ pub struct Problem {
     pub max_cvar: Option<f64>,
     /// Offers dropped because another offer is at least as good everywhere (catalog ids).
     pub pruned: Vec<String>,
+    /// Offerings dropped because another offering is at least as good for every workload
+    /// and instrument (catalog keys).
+    pub dominated_offerings: Vec<String>,
 }
 
 /// Performance of a GPU for a class (experimentation uses training perf).
@@ -206,10 +209,18 @@ impl Problem {
         // Offerings compatible with at least one workload.
         let mut used: Vec<usize> = Vec::new();
         let mut workloads = Vec::new();
+        let mut comps: Vec<Vec<usize>> = inputs
+            .workloads
+            .iter()
+            .map(|w| {
+                (0..cat.offerings.len())
+                    .filter(|&oi| compatible(w, &cat.offerings[oi], cat, sc))
+                    .collect()
+            })
+            .collect();
+        let dominated_offerings = drop_dominated_offerings(inputs, &mut comps);
         for (wi, w) in inputs.workloads.iter().enumerate() {
-            let comp: Vec<usize> = (0..cat.offerings.len())
-                .filter(|&oi| compatible(w, &cat.offerings[oi], cat, sc))
-                .collect();
+            let comp = std::mem::take(&mut comps[wi]);
             if comp.is_empty() {
                 return Err(Infeasibility {
                     group: "tier".into(),
@@ -455,6 +466,7 @@ impl Problem {
             risk_weight: sc.risk.risk_weight,
             max_cvar: sc.risk.max_cvar,
             pruned,
+            dominated_offerings,
         })
     }
 }
@@ -503,4 +515,126 @@ pub fn baseline_on_demand(inputs: &Inputs, demand: &DemandSet) -> f64 {
         }
     }
     total
+}
+
+/// Removes offerings that another offering beats for every workload that could use them and
+/// for every instrument, in a way that moving all their load over can never cost more:
+/// per unit of each workload's throughput, on-demand, spot (for spot-eligible workloads),
+/// storage/egress adders and every allowed commitment offer (unit and spend) are at least as
+/// cheap; the better offering is compatible with all those workloads and has no capacity
+/// limit; a unit commitment on it comes in a whole fraction of the other's size (so whole
+/// units map to whole units); and no owned commitment applies to the dropped offering.
+/// Identical offerings keep the first. Returns the catalog keys of the dropped offerings.
+fn drop_dominated_offerings(inputs: &Inputs, comps: &mut [Vec<usize>]) -> Vec<String> {
+    let cat = &inputs.catalog;
+    let sc = &inputs.scenario;
+    let n = cat.offerings.len();
+    let offers: Vec<&CommitmentOffer> =
+        cat.offers.iter().filter(|k| offer_allowed(k, sc)).collect();
+    let owned_on = |o: &Offering| {
+        inputs
+            .owned
+            .iter()
+            .any(|c| cat.offer(&c.offer_id).is_some_and(|k| k.matches(o)))
+    };
+    let users: Vec<Vec<usize>> = (0..n)
+        .map(|oi| {
+            (0..comps.len())
+                .filter(|&w| comps[w].contains(&oi))
+                .collect()
+        })
+        .collect();
+    let rate = |k: &CommitmentOffer, o: &Offering| {
+        k.discount_for(o)
+            .map(|d| o.on_demand_hourly * (1.0 - d / 100.0))
+    };
+    const EPS: f64 = 1e-12;
+    let beats = |a: usize, b: usize| -> bool {
+        // Does offering `a` dominate offering `b`?
+        let (oa, ob) = (&cat.offerings[a], &cat.offerings[b]);
+        if users[b].is_empty() || oa.capacity_limit.is_some() || owned_on(ob) {
+            return false;
+        }
+        let spot_a = if sc.instruments.spot {
+            oa.effective_spot_hourly()
+        } else {
+            None
+        };
+        let spot_b = if sc.instruments.spot {
+            ob.effective_spot_hourly()
+        } else {
+            None
+        };
+        let unit_b: Vec<f64> = offers
+            .iter()
+            .filter(|k| k.kind == CommitmentKind::Unit)
+            .filter_map(|k| rate(k, ob))
+            .collect();
+        let unit_a: Vec<f64> = offers
+            .iter()
+            .filter(|k| k.kind == CommitmentKind::Unit)
+            .filter_map(|k| rate(k, oa))
+            .collect();
+        for &wi in &users[b] {
+            if !comps[wi].contains(&a) {
+                return false;
+            }
+            let w = &inputs.workloads[wi];
+            let (ia, ib) = (instances_per_gpu(cat, w, oa), instances_per_gpu(cat, w, ob));
+            if oa.on_demand_hourly * ia > ob.on_demand_hourly * ib + EPS
+                || adders_per_gpu_hour(w, oa) > adders_per_gpu_hour(w, ob) + EPS
+            {
+                return false;
+            }
+            if w.max_spot_share > 0.0 {
+                if let Some(sb) = spot_b {
+                    match spot_a {
+                        Some(sa) if sa * ia <= sb * ib + EPS => {}
+                        _ => return false,
+                    }
+                }
+            }
+            if !unit_b.is_empty() {
+                // Whole units of b must map to whole units of a.
+                let ratio = ia / ib;
+                if (ratio - ratio.round()).abs() > 1e-9 || ratio < 1.0 - 1e-9 {
+                    return false;
+                }
+                let best_a = unit_a.iter().copied().fold(f64::INFINITY, f64::min);
+                let best_b = unit_b.iter().copied().fold(f64::INFINITY, f64::min);
+                if best_a * ia > best_b * ib + EPS {
+                    return false;
+                }
+            }
+            for k in offers.iter().filter(|k| k.kind == CommitmentKind::Spend) {
+                if let Some(rb) = rate(k, ob) {
+                    match rate(k, oa) {
+                        Some(ra) if ra * ia <= rb * ib + EPS => {}
+                        _ => return false,
+                    }
+                }
+            }
+        }
+        true
+    };
+    let mut dropped = vec![false; n];
+    for b in 0..n {
+        for a in 0..n {
+            if a == b || dropped[a] {
+                continue;
+            }
+            // Mutual domination (identical offerings): keep the first.
+            if beats(a, b) && (a < b || !beats(b, a)) {
+                dropped[b] = true;
+                break;
+            }
+        }
+    }
+    for comp in comps.iter_mut() {
+        comp.retain(|&o| !dropped[o]);
+    }
+    (0..n)
+        .filter(|&o| dropped[o])
+        .map(|o| cat.offerings[o].key())
+        .collect()
 }

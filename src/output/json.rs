@@ -112,6 +112,9 @@ pub struct SolveDoc {
     pub integer_columns: usize,
     /// Offers left out because another is at least as good on every offering.
     pub pruned_offers: usize,
+    /// Offerings left out because another offering is at least as good for every workload
+    /// and instrument (catalog keys `cloud/region/instance_type`).
+    pub dominated_offerings: Vec<String>,
     /// Time buckets of the model that produced the plan (= planned hours at full
     /// resolution).
     pub buckets: usize,
@@ -420,6 +423,7 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
             rows,
             integer_columns: ints,
             pruned_offers: run.pruned.len(),
+            dominated_offerings: run.dominated_offerings.clone(),
             buckets: run.buckets,
             aggregation: run
                 .steps
