@@ -20,7 +20,9 @@
 //! - `GPUPLAN_BENCH_TIME_LIMIT=300` — HiGHS time limit per solve, seconds (default 300);
 //! - `GPUPLAN_BENCH_CRITERION_MAX_SOLVE=30` — repeat solves with criterion only when the
 //!   one-shot solve took at most this many seconds (default 30);
-//! - `GPUPLAN_BENCH_SEED=1` — generator seed (default 1).
+//! - `GPUPLAN_BENCH_SEED=1` — generator seed (default 1);
+//! - `GPUPLAN_SOLVER_LOG=1` — HiGHS's own log (read by `gpuplan::solve`), to see where a
+//!   solve spends its time (root LP, cuts, heuristics, branch and bound).
 //!
 //! Peak RSS is VmHWM from /proc/self/status, reset before each size's one-shot build by
 //! writing `5` to /proc/self/clear_refs (Linux ≥ 4.0); where the reset is refused the figure
@@ -253,9 +255,10 @@ fn table(rows: &[Row], time_limit: f64) -> String {
     s
 }
 
-/// Criterion's measurement time for a routine that takes `secs`: room for 10 samples.
+/// Criterion's measurement time for a routine that took `secs` once: room for 10 samples
+/// with a margin (repeated runs on a shared machine vary by ±20%).
 fn budget(secs: f64) -> Duration {
-    Duration::from_secs_f64((secs * 10.0 * 1.2).max(1.0))
+    Duration::from_secs_f64((secs * 10.0 * 1.6).max(1.0))
 }
 
 fn main() {

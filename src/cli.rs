@@ -76,6 +76,53 @@ pub enum Command {
         #[arg(long)]
         reproducible: bool,
     },
+    /// Write a reproducible synthetic scenario (demand CSV, workloads.toml, scenario file):
+    /// diurnal inference with a weekly cycle, bursty training, short experiments.
+    Synth {
+        /// Number of workloads.
+        #[arg(long, default_value_t = 20)]
+        workloads: usize,
+        /// Number of offerings (instance types of the shipped catalog) the scenario allows.
+        #[arg(long, default_value_t = 12)]
+        offerings: usize,
+        /// Hours of demand.
+        #[arg(long, default_value_t = 720)]
+        hours: usize,
+        /// Seed: the same seed writes the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Rolling-origin backtest over the history: plan on a lookback, re-price on the actual
+    /// next window; compare with all on-demand, a provider-style recommender and the
+    /// hindsight optimum.
+    Backtest {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// History each plan sees, e.g. 14d.
+        #[arg(long, default_value = "14d")]
+        lookback: String,
+        /// Window each plan is evaluated on, e.g. 7d.
+        #[arg(long, default_value = "7d")]
+        horizon: String,
+        /// Hours between origins (default: the horizon).
+        #[arg(long)]
+        step: Option<String>,
+        /// Time resolution of the MIPs (full, auto or a bucket count).
+        #[arg(long, default_value = "auto")]
+        resolution: String,
+        /// Solver time limit per MIP, seconds.
+        #[arg(long, value_name = "S")]
+        time_limit: Option<f64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Catalog override directory.
+        #[arg(long, value_name = "DIR")]
+        catalog: Option<PathBuf>,
+    },
     /// Re-price a plan hour by hour against any demand (forecast or actuals).
     Evaluate {
         /// Plan JSON written by `gpuplan plan`.

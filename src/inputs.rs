@@ -201,4 +201,25 @@ impl Inputs {
     pub fn window_demand(&self) -> DemandHistory {
         self.history.slice(self.window)
     }
+
+    /// The same inputs planned on another window of the history (which must lie inside it);
+    /// the scenario's masks apply.
+    pub fn with_window(&self, window: HourWindow) -> Inputs {
+        let keep = (0..window.hours())
+            .map(|i| {
+                let t = window.hour(i);
+                !self
+                    .scenario
+                    .window
+                    .masks
+                    .iter()
+                    .any(|m| m.window.contains(t))
+            })
+            .collect();
+        Inputs {
+            window,
+            keep,
+            ..self.clone()
+        }
+    }
 }

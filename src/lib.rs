@@ -17,3 +17,4 @@ pub mod plan;
 pub mod run;
 pub mod solve;
 pub mod synth;
+pub mod backtest;

@@ -120,6 +120,71 @@ fn run(cli: Cli) -> Result<(), Error> {
                 Format::Table => emit(&gpuplan::output::plan_table::plan_table(&doc)),
             }
         }
+        Command::Synth {
+            workloads,
+            offerings,
+            hours,
+            seed,
+            out,
+        } => {
+            for (flag, v, max) in [
+                ("--workloads", workloads, 100_000),
+                ("--offerings", offerings, 10_000),
+                ("--hours", hours, 5 * 8784),
+            ] {
+                if v == 0 || v > max {
+                    return Err(flag_error(flag, format!("expected 1 to {max}, found {v}")));
+                }
+            }
+            let spec = gpuplan::synth::SynthSpec::new(workloads, offerings, hours, seed);
+            let path = gpuplan::synth::write(&spec, &out)?;
+            emit(&format!("wrote {}\n", path.display()))
+        }
+        Command::Backtest {
+            scenario,
+            lookback,
+            horizon,
+            step,
+            resolution,
+            time_limit,
+            format,
+            catalog,
+        } => {
+            let dur = |flag: &str, v: &str| {
+                gpuplan::config::parse_duration_hours(v).ok_or_else(|| {
+                    flag_error(
+                        flag,
+                        format!("expected a duration like 14d, 336h or 2w, found {v:?}"),
+                    )
+                })
+            };
+            let lookback_hours = dur("--lookback", &lookback)?;
+            let horizon_hours = dur("--horizon", &horizon)?;
+            let step_hours = match &step {
+                Some(s) => dur("--step", s)?,
+                None => horizon_hours,
+            };
+            let resolution = gpuplan::config::Resolution::parse(&resolution).ok_or_else(|| {
+                flag_error(
+                    "--resolution",
+                    format!("expected full, auto or a bucket count, found {resolution:?}"),
+                )
+            })?;
+            let inp = Inputs::load(&scenario, catalog.as_deref())?;
+            let cfg = gpuplan::backtest::BacktestConfig {
+                lookback_hours,
+                horizon_hours,
+                step_hours,
+                resolution,
+                settings: gpuplan::run::settings(&inp, time_limit, None, None),
+            };
+            let b = gpuplan::backtest::backtest(&inp, &cfg)
+                .map_err(|m| flag_error("--lookback/--horizon", m))?;
+            match format {
+                Format::Table => emit(&gpuplan::output::backtest::backtest_table(&b)),
+                Format::Json => emit(&gpuplan::output::backtest::backtest_json(&b)),
+            }
+        }
         Command::Evaluate {
             plan,
             demand,

@@ -1,5 +1,6 @@
 //! Output writers: text tables and JSON. They format; they never compute plans.
 
+pub mod backtest;
 pub mod json;
 pub mod plan_table;
 pub mod table;

@@ -2,6 +2,7 @@
 //! without the solver.
 
 pub mod evaluate;
+pub mod recommender;
 
 use crate::domain::{Cloud, CommitmentKind, OwnedCommitment, WorkloadClass};
 use crate::inputs::Inputs;

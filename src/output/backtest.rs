@@ -1,0 +1,86 @@
+//! The backtest table and JSON.
+
+use super::table::{render, Align};
+use crate::backtest::Backtest;
+use crate::domain::Usd;
+use std::fmt::Write;
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// The backtest as text: one row per origin and a total row.
+pub fn backtest_table(b: &Backtest) -> String {
+    let mut rows: Vec<Vec<String>> = b
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.origin.format("%Y-%m-%dT%H:%MZ").to_string(),
+                Usd(r.all_on_demand).to_string(),
+                Usd(r.recommender).to_string(),
+                Usd(r.gpuplan).to_string(),
+                Usd(r.hindsight).to_string(),
+                pct(r.captured(r.recommender)),
+                pct(r.captured(r.gpuplan)),
+            ]
+        })
+        .collect();
+    let (od, rec, gp, hs) = b.totals();
+    let (crec, cgp) = b.captured();
+    rows.push(vec![
+        "total".into(),
+        Usd(od).to_string(),
+        Usd(rec).to_string(),
+        Usd(gp).to_string(),
+        Usd(hs).to_string(),
+        pct(crec),
+        pct(cgp),
+    ]);
+    let mut s = render(
+        &[
+            ("window start", Align::Left),
+            ("all on-demand", Align::Right),
+            ("recommender", Align::Right),
+            ("gpuplan", Align::Right),
+            ("hindsight", Align::Right),
+            ("captured (rec.)", Align::Right),
+            ("captured (gpuplan)", Align::Right),
+        ],
+        &rows,
+    );
+    let _ = writeln!(
+        s,
+        "realized cost on each window's actual demand; captured = (on-demand − cost) / (on-demand − hindsight)"
+    );
+    s
+}
+
+/// The backtest as JSON (money rounded to cents).
+pub fn backtest_json(b: &Backtest) -> String {
+    let c = |v: f64| (v * 100.0).round() / 100.0;
+    let r6 = |v: Option<f64>| v.map(|x| (x * 1e6).round() / 1e6);
+    let (od, rec, gp, hs) = b.totals();
+    let (crec, cgp) = b.captured();
+    let v = serde_json::json!({
+        "currency": "USD",
+        "rows": b.rows.iter().map(|r| serde_json::json!({
+            "origin": r.origin.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            "all_on_demand": c(r.all_on_demand),
+            "recommender": c(r.recommender),
+            "gpuplan": c(r.gpuplan),
+            "hindsight": c(r.hindsight),
+            "gpuplan_status": r.gpuplan_status.as_str(),
+            "hindsight_status": r.hindsight_status.as_str(),
+            "captured_recommender": r6(r.captured(r.recommender)),
+            "captured_gpuplan": r6(r.captured(r.gpuplan)),
+        })).collect::<Vec<_>>(),
+        "total": {
+            "all_on_demand": c(od), "recommender": c(rec), "gpuplan": c(gp), "hindsight": c(hs),
+            "captured_recommender": r6(crec), "captured_gpuplan": r6(cgp),
+        },
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,190 @@
+//! A provider-style recommender, the baseline gpuplan is measured against: it keeps every
+//! workload on its current tier, replays the lookback window, and for each pool (the
+//! workloads sharing an offering) tries every unit-commitment level and keeps the one that
+//! would have saved most; for each spend offer it tries, as candidate hourly commitments,
+//! each hour's own full-coverage level (at most 64 quantiles of them) and keeps the best.
+//! Like the providers' recommenders, it does not forecast and does not change tiers.
+
+use super::{evaluate, Placement, Plan, Purchase};
+use crate::config::Scenario;
+use crate::domain::{Catalog, CommitmentKind, DemandHistory};
+use crate::inputs::Inputs;
+use crate::model::problem::{adders_per_gpu_hour, current_offering, instances_per_gpu};
+
+/// Recommends commitments on current tiers from the lookback demand (`lookback` with its
+/// `keep` mask). The plan's purchases start at `start`.
+pub fn recommend(
+    inputs: &Inputs,
+    lookback: &DemandHistory,
+    keep: &[bool],
+    start: chrono::DateTime<chrono::Utc>,
+) -> Plan {
+    let cat = &inputs.catalog;
+    let sc = &inputs.scenario;
+    let mut placements = Vec::new();
+    for w in &inputs.workloads {
+        let Some(o) = current_offering(cat, w) else {
+            continue;
+        };
+        placements.push(Placement {
+            workload: w.name.clone(),
+            class: w.class,
+            current_gpu: w.current_gpu.clone(),
+            cloud: o.cloud,
+            region: o.region.clone(),
+            instance_type: o.instance_type.clone(),
+            share: 1.0,
+            max_spot_share: if sc.instruments.spot {
+                w.max_spot_share
+            } else {
+                0.0
+            },
+            adders_per_gpu_hour: adders_per_gpu_hour(w, o),
+            overhead_pct: w.overhead_pct,
+            current: Some((o.cloud, o.region.clone(), o.instance_type.clone())),
+        });
+    }
+    let mut plan = Plan {
+        start: lookback.window.start,
+        placements,
+        purchases: Vec::new(),
+        owned: inputs.owned.clone(),
+        spot_allowed: sc.instruments.spot,
+    };
+    let cost = |p: &Plan| evaluate(p, cat, lookback, Some(keep)).map_or(f64::INFINITY, |e| e.total);
+    // Unit commitments, pool by pool: the best offer and level for each offering in use.
+    let mut pools: Vec<(crate::domain::Cloud, String, String)> = plan
+        .placements
+        .iter()
+        .map(|p| (p.cloud, p.region.clone(), p.instance_type.clone()))
+        .collect();
+    pools.sort();
+    pools.dedup();
+    for (cloud, region, it) in &pools {
+        let Some(o) = cat.offering(*cloud, region, it) else {
+            continue;
+        };
+        // Peak instances of the pool in the lookback.
+        let peak = pool_peak(inputs, cat, lookback, keep, it);
+        let mut best = (cost(&plan), None::<Purchase>);
+        for k in cat
+            .offers
+            .iter()
+            .filter(|k| k.kind == CommitmentKind::Unit && allowed(k, sc) && k.matches(o))
+        {
+            for n in 1..=(peak.ceil() as usize) {
+                let mut trial = plan.clone();
+                trial.purchases.push(Purchase {
+                    offer_id: k.id.clone(),
+                    kind: CommitmentKind::Unit,
+                    amount: n as f64,
+                });
+                let c = cost(&trial);
+                if c < best.0 - 1e-9 {
+                    best = (c, trial.purchases.pop());
+                }
+            }
+        }
+        if let Some(p) = best.1 {
+            plan.purchases.push(p);
+        }
+    }
+    // Spend commitments: candidates are each hour's full-coverage level of the residual
+    // on-demand usage the offer matches.
+    for k in cat
+        .offers
+        .iter()
+        .filter(|k| k.kind == CommitmentKind::Spend && allowed(k, sc))
+    {
+        let mut levels: Vec<f64> = Vec::new();
+        for t in 0..lookback.window.hours() {
+            if !keep[t] {
+                continue;
+            }
+            let mut need = 0.0;
+            for (wi, w) in inputs.workloads.iter().enumerate() {
+                let Some(o) = current_offering(cat, w) else {
+                    continue;
+                };
+                if let (Some(d), Some(row)) = (k.discount_for(o), lookback.index_of(&w.name)) {
+                    let _ = wi;
+                    need += lookback.gpus[row][t]
+                        * instances_per_gpu(cat, w, o)
+                        * o.on_demand_hourly
+                        * (1.0 - d / 100.0);
+                }
+            }
+            if need > 0.0 {
+                levels.push(need);
+            }
+        }
+        if levels.is_empty() {
+            continue;
+        }
+        levels.sort_by(f64::total_cmp);
+        let picks: Vec<f64> = if levels.len() <= 64 {
+            levels.clone()
+        } else {
+            (0..64)
+                .map(|i| levels[i * (levels.len() - 1) / 63])
+                .collect()
+        };
+        let mut best = (cost(&plan), None::<Purchase>);
+        for c in picks {
+            let mut trial = plan.clone();
+            trial.purchases.push(Purchase {
+                offer_id: k.id.clone(),
+                kind: CommitmentKind::Spend,
+                amount: (c * 100.0).round() / 100.0,
+            });
+            let v = cost(&trial);
+            if v < best.0 - 1e-9 {
+                best = (v, trial.purchases.pop());
+            }
+        }
+        if let Some(p) = best.1 {
+            plan.purchases.push(p);
+        }
+    }
+    plan.start = start;
+    plan
+}
+
+fn allowed(k: &crate::domain::CommitmentOffer, sc: &Scenario) -> bool {
+    let i = &sc.instruments;
+    (match k.kind {
+        CommitmentKind::Unit => i.unit,
+        CommitmentKind::Spend => i.spend,
+    }) && i.terms_months.contains(&k.term_months)
+        && i.payments.contains(&k.payment)
+        && i.clouds.contains(&k.cloud)
+}
+
+fn pool_peak(
+    inputs: &Inputs,
+    cat: &Catalog,
+    lookback: &DemandHistory,
+    keep: &[bool],
+    instance_type: &str,
+) -> f64 {
+    let mut peak: f64 = 0.0;
+    for t in 0..lookback.window.hours() {
+        if !keep[t] {
+            continue;
+        }
+        let mut load = 0.0;
+        for w in &inputs.workloads {
+            let Some(o) = current_offering(cat, w) else {
+                continue;
+            };
+            if o.instance_type != instance_type {
+                continue;
+            }
+            if let Some(row) = lookback.index_of(&w.name) {
+                load += lookback.gpus[row][t] * instances_per_gpu(cat, w, o);
+            }
+        }
+        peak = peak.max(load);
+    }
+    peak
+}
