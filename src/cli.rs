@@ -123,6 +123,22 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,
     },
+    /// Plan several scenarios and print them side by side (expected cost, P90, CVaR, ESR,
+    /// commitments by instrument and term, coverage, tier changes).
+    Compare {
+        /// Scenario files (TOML), two or more.
+        #[arg(required = true, num_args = 1..)]
+        scenarios: Vec<PathBuf>,
+        /// Output format (JSON: an array of plan documents).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Time resolution (full, auto or a bucket count; default: each scenario's own).
+        #[arg(long)]
+        resolution: Option<String>,
+        /// Catalog override directory.
+        #[arg(long, value_name = "DIR")]
+        catalog: Option<PathBuf>,
+    },
     /// Re-price a plan hour by hour against any demand (forecast or actuals).
     Evaluate {
         /// Plan JSON written by `gpuplan plan`.

@@ -185,6 +185,43 @@ fn run(cli: Cli) -> Result<(), Error> {
                 Format::Json => emit(&gpuplan::output::backtest::backtest_json(&b)),
             }
         }
+        Command::Compare {
+            scenarios,
+            format,
+            resolution,
+            catalog,
+        } => {
+            let resolution = match resolution.as_deref() {
+                None => None,
+                Some(r) => Some(gpuplan::config::Resolution::parse(r).ok_or_else(|| {
+                    flag_error(
+                        "--resolution",
+                        format!("expected full, auto or a bucket count, found {r:?}"),
+                    )
+                })?),
+            };
+            // Read every scenario before solving any: bad input fails fast.
+            let inputs = scenarios
+                .iter()
+                .map(|s| Inputs::load(s, catalog.as_deref()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let docs: Vec<PlanDoc> = inputs
+                .iter()
+                .map(|inp| {
+                    let st = gpuplan::run::settings(inp, None, None, None);
+                    let run = gpuplan::run::plan(
+                        inp,
+                        &st,
+                        resolution.unwrap_or(inp.scenario.solver.resolution),
+                    );
+                    plan_doc(inp, &run, DocOptions::default())
+                })
+                .collect();
+            match format {
+                Format::Table => emit(&gpuplan::output::compare::compare_table(&docs)),
+                Format::Json => emit(&gpuplan::output::compare::compare_json(&docs)),
+            }
+        }
         Command::Evaluate {
             plan,
             demand,

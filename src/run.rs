@@ -287,7 +287,7 @@ pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
 struct MipReader {
     mip_y: Vec<Vec<usize>>,
     buy: Vec<Option<usize>>,
-    integral: Vec<bool>,
+    step: Vec<f64>,
     cost: Vec<usize>,
     q: Vec<(usize, usize, usize, usize)>,
 }
@@ -297,7 +297,7 @@ impl From<&crate::model::Mip> for MipReader {
         MipReader {
             mip_y: m.y.clone(),
             buy: m.buy.clone(),
-            integral: m.integral.clone(),
+            step: m.step.clone(),
             cost: m.cost.clone(),
             q: m.cells
                 .iter()
@@ -312,7 +312,7 @@ impl MipReader {
         crate::model::mip::read_values(
             &self.mip_y,
             &self.buy,
-            &self.integral,
+            &self.step,
             &self.cost,
             &self.q,
             values,

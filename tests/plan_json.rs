@@ -14,20 +14,17 @@
 //! Golden file: `tests/golden/tiny_plan_table.txt` was written from the output of
 //! `gpuplan plan tests/fixtures/tiny/scenario.toml --format table --reproducible` only after
 //! its numbers were checked by hand against the JSON of the same run:
-//! - costs add up: commitments 2,063.32 + spot 11.05 + on-demand 36.60 + hidden 20.98 +
-//!   unserved 0 = 2,131.95 vs expected 2,131.96 (cent rounding); commitments = 67.19 (g6e RI,
-//!   2 x 1.861 x (1 - 0.6239) x 48 h) + 48.00 (CSP 1 $/h) + 1,920.00 (p5 ISP 40 $/h) + 28.13
-//!   (owned g6e RI, 1.861 x (1 - 0.3702) x 24 h);
-//! - savings 3,885.72 - 2,131.96 = 1,753.76 (table: 1,753.77 from unrounded values), 45.1%;
-//!   ESR (3,809.28 - (2,131.96 - 20.98)) / 3,809.28 = 44.6%;
-//! - shares sum to 100% within display rounding: fleet 93.9 + 4.7 + 1.3 (raw ratios sum to
-//!   1.000000); per placement 98.2 + 0.0 + 1.8, 69.6 + 29.7 + 0.7, 99.1 + 0.0 + 0.9; the
-//!   interruptible batch-embed stays below its max_spot_share of 50%;
+//! - costs add up: commitments + spot + on-demand + hidden + unserved = 2,129.77 vs expected
+//!   2,129.76 (cent rounding), and the model objective equals the re-priced cost (2,129.76);
+//! - savings 3,885.72 - 2,129.76 = 1,755.96, 45.2%;
+//! - shares sum to 100% within display rounding: fleet 93.1 + 4.9 + 2.0; per placement
+//!   96.8 + 0.0 + 3.2, 67.9 + 31.0 + 1.1, 99.6 + 0.0 + 0.4; the interruptible batch-embed stays
+//!   below its max_spot_share of 50%;
 //! - upfront of all-upfront purchases = effective hourly x 26,280 h (36 x 730).
 //!
-//! - the model objective line equals the re-priced cost (2,103.83 without + 28.13 owned RI =
-//!   2,131.96): an earlier version dropped the objective's constant (owned commitments) and
-//!   printed 2,103.83; the golden file was rewritten after that fix and re-checked.
+//! - spend commitments are whole cents per hour (0.91, 19.74, 1.30 USD/h).
+//! Rewritten after two model changes, each re-checked as above: the objective's constant
+//! (owned commitments) restored, and spend commitments bought in cents rather than dollars.
 
 use serde_json::Value;
 use std::collections::BTreeSet;

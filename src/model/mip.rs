@@ -7,6 +7,9 @@ use super::problem::{Problem, MIP_UNSERVED_PENALTY};
 use crate::domain::CommitmentKind;
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 
+/// Spend commitments are bought in steps of one cent per hour.
+pub const SPEND_STEP: f64 = 0.01;
+
 /// Column indices of a dispatch cell (offering o, bucket b, scenario s).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
@@ -39,8 +42,8 @@ pub struct Mip {
     pub y: Vec<Vec<usize>>,
     /// Purchase column per offer (None when not purchasable).
     pub buy: Vec<Option<usize>>,
-    /// Whether each purchase column is integral (unit offers).
-    pub integral: Vec<bool>,
+    /// Amount (instances or USD/h) per unit of each purchase column.
+    pub step: Vec<f64>,
     /// Dispatch cells.
     pub cells: Vec<Cell>,
     /// Cost column per scenario (only when the objective has a CVaR term).
@@ -112,30 +115,34 @@ pub fn build_mip(p: &Problem) -> Mip {
                 CommitmentKind::Unit => {
                     c.add(variable().integer().min(0.0).max(k.max_useful), true)
                 }
-                // Spend commitments are bought in whole cents per hour.
+                // Spend commitments are bought in whole cents per hour: the column counts
+                // cents (see `SPEND_STEP`), so the plan is exactly what procurement buys.
                 CommitmentKind::Spend => c.add(
                     variable()
                         .integer()
                         .min(0.0)
-                        .max((k.max_useful * 100.0).ceil()),
+                        .max((k.max_useful / SPEND_STEP).ceil()),
                     true,
                 ),
             }
         }));
     }
-    // Unit purchases are whole instances; spend purchases are continuous USD per hour.
-    let integral: Vec<bool> = p
+    // Amount per unit of a purchase column: one instance (unit), one cent per hour (spend).
+    let step: Vec<f64> = p
         .offers
         .iter()
-        .map(|k| k.kind == CommitmentKind::Unit)
+        .map(|k| match k.kind {
+            CommitmentKind::Unit => 1.0,
+            CommitmentKind::Spend => SPEND_STEP,
+        })
         .collect();
     // First-stage cost (same in every scenario): new commitments over the represented hours.
     let mut first = Expression::from(p.owned_cost);
     let mut hourly_new = Expression::from(0.0);
-    for (k, b) in p.offers.iter().zip(&buy) {
+    for ((k, b), st) in p.offers.iter().zip(&buy).zip(&step) {
         if let Some(b) = b {
-            first.add_mul(k.rate * h_total, c.list[*b]);
-            hourly_new.add_mul(k.rate, c.list[*b]);
+            first.add_mul(k.rate * st * h_total, c.list[*b]);
+            hourly_new.add_mul(k.rate * st, c.list[*b]);
         }
     }
     if let Some(cap) = p.max_committed_hourly {
@@ -143,9 +150,9 @@ pub fn build_mip(p: &Problem) -> Mip {
     }
     if let Some(cap) = p.max_upfront {
         let mut up = Expression::from(0.0);
-        for (k, b) in p.offers.iter().zip(&buy) {
+        for ((k, b), st) in p.offers.iter().zip(&buy).zip(&step) {
             if let (Some(b), Some(u)) = (b, k.upfront_per_unit) {
-                up.add_mul(u, c.list[*b]);
+                up.add_mul(u * st, c.list[*b]);
             }
         }
         cons.push(up.leq(cap));
@@ -281,7 +288,7 @@ pub fn build_mip(p: &Problem) -> Mip {
                 }
                 let mut capx = Expression::from(p.offers[k].owned[b]);
                 if let Some(bcol) = buy[k] {
-                    capx.add_mul(1.0, c.list[bcol]);
+                    capx.add_mul(step[k], c.list[bcol]);
                 }
                 cons.push(row.leq(capx));
             }
@@ -332,7 +339,7 @@ pub fn build_mip(p: &Problem) -> Mip {
         constraints: cons,
         y,
         buy,
-        integral,
+        step,
         cells,
         cost: cost_cols,
         n_cols,
@@ -344,7 +351,7 @@ pub fn build_mip(p: &Problem) -> Mip {
 pub fn read_values(
     y: &[Vec<usize>],
     buy: &[Option<usize>],
-    integral: &[bool],
+    step: &[f64],
     cost: &[usize],
     q: &[(usize, usize, usize, usize)],
     values: &[f64],
@@ -363,17 +370,8 @@ pub fn read_values(
         .collect();
     let buy = buy
         .iter()
-        .zip(integral)
-        .map(|(b, &int)| {
-            b.map_or(0.0, |col| {
-                if int {
-                    values[col].round()
-                } else {
-                    // Continuous (spend): clamp solver noise below zero.
-                    values[col].max(0.0)
-                }
-            })
-        })
+        .zip(step)
+        .map(|(b, &st)| b.map_or(0.0, |col| values[col].round().max(0.0) * st))
         .collect();
     let cost = cost.iter().map(|&c| values[c]).collect();
     let unserved = q

@@ -1,6 +1,7 @@
 //! Output writers: text tables and JSON. They format; they never compute plans.
 
 pub mod backtest;
+pub mod compare;
 pub mod json;
 pub mod plan_table;
 pub mod table;
