@@ -74,6 +74,7 @@ struct RawRisk {
     cvar_alpha: Option<f64>,
     risk_weight: Option<f64>,
     max_cvar: Option<f64>,
+    measure: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -188,6 +189,10 @@ pub struct RiskConfig {
     pub risk_weight: f64,
     /// Optional CVaR budget (USD over the window).
     pub max_cvar: Option<f64>,
+    /// What the CVaR is taken of: total `cost` per scenario (DESIGN.md), or `regret`: cost
+    /// minus the scenario's own hindsight optimum (what a plan overpays when that scenario
+    /// happens).
+    pub regret: bool,
 }
 
 /// Which instruments the plan may use.
@@ -459,6 +464,17 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         cvar_alpha,
         risk_weight,
         max_cvar: r.max_cvar,
+        regret: match r.measure.as_deref() {
+            None | Some("cost") => false,
+            Some("regret") => true,
+            Some(m) => {
+                return Err(err(
+                    "risk",
+                    "measure",
+                    format!("expected cost or regret, found {m:?}"),
+                ))
+            }
+        },
     };
 
     let i = &raw.instruments;

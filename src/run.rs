@@ -99,10 +99,35 @@ pub fn plan_full_resolution(inputs: &Inputs, settings: &SolveSettings) -> PlanRu
 pub fn plan_on(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> PlanRun {
     let t0 = Instant::now();
     let buckets = demand.weights.len();
-    let problem = match Problem::build(inputs, demand) {
+    let sc = &inputs.scenario;
+    let risky = sc.risk.risk_weight > 0.0 || sc.risk.max_cvar.is_some();
+    // Regret measure: each scenario's own optimum, solved alone, is its CVaR offset.
+    let offsets: Vec<f64> = if sc.risk.regret && risky && demand.probs.len() > 1 {
+        (0..demand.probs.len())
+            .map(|s| {
+                let one = DemandSet {
+                    weights: demand.weights.clone(),
+                    hours: demand.hours.clone(),
+                    probs: vec![1.0],
+                    gpus: vec![demand.gpus[s].clone()],
+                };
+                let mut neutral = inputs.clone();
+                neutral.scenario.risk.risk_weight = 0.0;
+                neutral.scenario.risk.max_cvar = None;
+                Problem::build(&neutral, one)
+                    .ok()
+                    .and_then(|p| solve(build_mip(&p), settings).objective)
+                    .unwrap_or(0.0)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut problem = match Problem::build(inputs, demand) {
         Ok(p) => p,
         Err(inf) => return infeasible(inf, Vec::new(), t0.elapsed().as_secs_f64()),
     };
+    problem.cvar_offsets = offsets;
     let mip = build_mip(&problem);
     let build_seconds = t0.elapsed().as_secs_f64();
     let reader = MipReader::from(&mip);

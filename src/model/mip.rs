@@ -315,7 +315,11 @@ pub fn build_mip(p: &Problem) -> Mip {
         let mut cvar = Expression::from(c.list[eta]);
         for (s, &cs) in costs.iter().enumerate() {
             let xi = c.add(variable().min(0.0), false);
-            cons.push(Expression::from(c.list[xi]).geq(Expression::from(c.list[cs]) - c.list[eta]));
+            let offset = p.cvar_offsets.get(s).copied().unwrap_or(0.0);
+            cons.push(
+                Expression::from(c.list[xi])
+                    .geq(Expression::from(c.list[cs]) - c.list[eta] - offset),
+            );
             cvar.add_mul(p.demand.probs[s] / (1.0 - p.cvar_alpha), c.list[xi]);
         }
         if let Some(bud) = p.max_cvar {

@@ -154,6 +154,9 @@ pub struct Problem {
     pub risk_weight: f64,
     /// CVaR budget.
     pub max_cvar: Option<f64>,
+    /// Per-scenario constant subtracted from the cost inside the CVaR term (the scenario's
+    /// hindsight optimum when the risk measure is regret; zeros otherwise).
+    pub cvar_offsets: Vec<f64>,
     /// Offers dropped because another offer is at least as good everywhere (catalog ids).
     pub pruned: Vec<String>,
     /// Offerings dropped because another offering is at least as good for every workload
@@ -465,6 +468,7 @@ impl Problem {
             cvar_alpha: sc.risk.cvar_alpha,
             risk_weight: sc.risk.risk_weight,
             max_cvar: sc.risk.max_cvar,
+            cvar_offsets: Vec::new(),
             pruned,
             dominated_offerings,
         })

@@ -3,6 +3,7 @@
 
 pub mod evaluate;
 pub mod recommender;
+pub mod risk;
 
 use crate::domain::{Cloud, CommitmentKind, OwnedCommitment, WorkloadClass};
 use crate::inputs::Inputs;
