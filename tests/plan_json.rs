@@ -20,9 +20,9 @@
 //! - shares sum to 100% within display rounding: fleet 93.1 + 4.9 + 2.0; per placement
 //!   96.8 + 0.0 + 3.2, 67.9 + 31.0 + 1.1, 99.6 + 0.0 + 0.4; the interruptible batch-embed stays
 //!   below its max_spot_share of 50%;
-//! - upfront of all-upfront purchases = effective hourly x 26,280 h (36 x 730).
-//!
+//! - upfront of all-upfront purchases = effective hourly x 26,280 h (36 x 730);
 //! - spend commitments are whole cents per hour (0.91, 19.74, 1.30 USD/h).
+//!
 //! Rewritten after two model changes, each re-checked as above: the objective's constant
 //! (owned commitments) restored, and spend commitments bought in cents rather than dollars.
 

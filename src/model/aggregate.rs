@@ -41,9 +41,9 @@ pub fn cluster_hours(gpus: &[Vec<f64>], scale: &[f64], segment: &[u64], k: usize
     }
     // Forced peaks: each workload's peak hour and the fleet's peak (cost-weighted).
     let mut forced: Vec<usize> = Vec::new();
-    for j in 0..w {
-        if let Some(i) = (0..n).max_by(|&a, &b| gpus[j][a].total_cmp(&gpus[j][b]).then(b.cmp(&a))) {
-            if gpus[j][i] > 0.0 {
+    for row in gpus {
+        if let Some(i) = (0..n).max_by(|&a, &b| row[a].total_cmp(&row[b]).then(b.cmp(&a))) {
+            if row[i] > 0.0 {
                 forced.push(i);
             }
         }
@@ -57,9 +57,9 @@ pub fn cluster_hours(gpus: &[Vec<f64>], scale: &[f64], segment: &[u64], k: usize
     let mut groups: Groups = forced.iter().map(|&i| vec![i]).collect();
     // The remaining hours, by segment; buckets shared out by segment size.
     let mut by_seg: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-    for i in 0..n {
+    for (i, &seg) in segment.iter().enumerate() {
         if forced.binary_search(&i).is_err() {
-            by_seg.entry(segment[i]).or_default().push(i);
+            by_seg.entry(seg).or_default().push(i);
         }
     }
     let rest = n - forced.len();

@@ -97,10 +97,7 @@ pub fn recommend(
         .filter(|k| k.kind == CommitmentKind::Spend && allowed(k, sc))
     {
         let mut levels: Vec<f64> = Vec::new();
-        for t in 0..lookback.window.hours() {
-            if !keep[t] {
-                continue;
-            }
+        for t in (0..lookback.window.hours()).filter(|&t| keep[t]) {
             let mut need = 0.0;
             for (wi, w) in inputs.workloads.iter().enumerate() {
                 let Some(o) = current_offering(cat, w) else {
@@ -168,10 +165,7 @@ fn pool_peak(
     instance_type: &str,
 ) -> f64 {
     let mut peak: f64 = 0.0;
-    for t in 0..lookback.window.hours() {
-        if !keep[t] {
-            continue;
-        }
+    for t in (0..lookback.window.hours()).filter(|&t| keep[t]) {
         let mut load = 0.0;
         for w in &inputs.workloads {
             let Some(o) = current_offering(cat, w) else {
