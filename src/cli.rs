@@ -139,6 +139,27 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,
     },
+    /// Forecast accuracy on a held-out tail of the history (the scenario's masks apply):
+    /// fleet GPU-hours MAPE and P10–P90 band coverage against a seasonal-naive baseline.
+    Forecast {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Held-out tail of the history, e.g. 7d.
+        #[arg(long, default_value = "7d")]
+        holdout: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Turn billing exports into demand.csv, commitments.csv and a workloads.toml skeleton.
+    Ingest {
+        /// What to ingest.
+        #[command(subcommand)]
+        what: IngestCommand,
+    },
+    /// The GPU fleet of a scenario or of FOCUS exports: usage, cost, commitments, anomalies,
+    /// unit costs.
+    Inventory(crate::focus_cli::InventoryArgs),
     /// Re-price a plan hour by hour against any demand (forecast or actuals).
     Evaluate {
         /// Plan JSON written by `gpuplan plan`.
@@ -154,4 +175,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+/// What `ingest` reads.
+#[derive(Debug, Subcommand)]
+pub enum IngestCommand {
+    /// FOCUS 1.0–1.3 exports (CSV or gzip) and 1.3 ContractCommitment files.
+    Focus(crate::focus_cli::IngestFocusArgs),
 }

@@ -5,16 +5,19 @@
 //! Data flows one way: `ingest` → (forecast) → `model` → `solve` → `plan` → `output`.
 #![deny(missing_docs)]
 
+pub mod backtest;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod focus_cli;
+pub mod forecast;
 pub mod ingest;
 pub mod inputs;
+pub mod inventory;
 pub mod model;
 pub mod output;
 pub mod plan;
 pub mod run;
 pub mod solve;
 pub mod synth;
-pub mod backtest;

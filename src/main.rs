@@ -222,6 +222,73 @@ fn run(cli: Cli) -> Result<(), Error> {
                 Format::Json => emit(&gpuplan::output::compare::compare_json(&docs)),
             }
         }
+        Command::Ingest {
+            what: gpuplan::cli::IngestCommand::Focus(a),
+        } => emit(&gpuplan::focus_cli::ingest_focus(&a)?),
+        Command::Inventory(a) => emit(&gpuplan::focus_cli::inventory(&a)?),
+        Command::Forecast {
+            scenario,
+            holdout,
+            format,
+        } => {
+            let h = gpuplan::config::parse_duration_hours(&holdout).ok_or_else(|| {
+                flag_error(
+                    "--holdout",
+                    format!("expected a duration like 7d, found {holdout:?}"),
+                )
+            })?;
+            let inp = Inputs::load(&scenario, None)?;
+            let whole = inp.with_window(inp.history.window);
+            if h as usize * 2 > whole.window.hours() {
+                return Err(flag_error(
+                    "--holdout",
+                    format!(
+                        "the holdout ({h} h) must be at most half of the history ({} h)",
+                        whole.window.hours()
+                    ),
+                ));
+            }
+            let acc = gpuplan::forecast::holdout_accuracy_inputs(&whole, h as usize);
+            match format {
+                Format::Json => {
+                    let v = serde_json::json!({
+                        "holdout_hours": h,
+                        "weekly_mape": acc.weekly_mape,
+                        "naive_weekly_mape": acc.naive_weekly_mape,
+                        "band_coverage": acc.band_coverage,
+                        "fleet_band_coverage": acc.fleet_band_coverage,
+                        "block_hours": acc.block_hours,
+                        "scored_hours": acc.scored_hours,
+                        "per_workload": acc.per_workload.iter().map(|(w, a, b)| serde_json::json!({"workload": w, "mape": a, "naive_mape": b})).collect::<Vec<_>>(),
+                    });
+                    emit(&format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&v).unwrap_or_default()
+                    ))
+                }
+                Format::Table => {
+                    let mut s = format!(
+                        "holdout: last {h} h of the history ({} h scored, blocks of {} h)\n\
+                         fleet GPU-hours MAPE   gpuplan {:.1}%   seasonal-naive {:.1}%\n\
+                         P10-P90 coverage       per workload-hour {:.1}%   fleet-hour {:.1}%   (nominal 80%)\n\n",
+                        acc.scored_hours,
+                        acc.block_hours,
+                        acc.weekly_mape * 100.0,
+                        acc.naive_weekly_mape * 100.0,
+                        acc.band_coverage * 100.0,
+                        acc.fleet_band_coverage * 100.0
+                    );
+                    for (w, a, b) in &acc.per_workload {
+                        s.push_str(&format!(
+                            "  {w:<24} MAPE {:>7.1}%   naive {:>7.1}%\n",
+                            a * 100.0,
+                            b * 100.0
+                        ));
+                    }
+                    emit(&s)
+                }
+            }
+        }
         Command::Evaluate {
             plan,
             demand,

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod commitments;
 pub mod csvread;
 pub mod demand;
+pub mod focus;
 pub(crate) mod toml_de;
 pub mod workloads;
 

@@ -2,6 +2,7 @@
 
 pub mod backtest;
 pub mod compare;
+pub mod inventory;
 pub mod json;
 pub mod plan_table;
 pub mod table;

@@ -1,0 +1,131 @@
+//! Small robust statistics: median, weighted median, empirical quantiles.
+
+/// The median of `xs` (mean of the two middle values for an even count); `None` when empty.
+/// Reorders `xs`.
+pub fn median(xs: &mut [f64]) -> Option<f64> {
+    let n = xs.len();
+    if n == 0 {
+        return None;
+    }
+    let (_, &mut hi, _) = xs.select_nth_unstable_by(n / 2, f64::total_cmp);
+    if n % 2 == 1 {
+        return Some(hi);
+    }
+    let lo = xs[..n / 2]
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    Some(lo + (hi - lo) / 2.0)
+}
+
+/// The weighted median of `(value, weight)` pairs with positive weights: the smallest value
+/// whose cumulative weight reaches half the total, or the mean of it and the next value when
+/// the cumulative weight lands exactly on one half (so that equal weights give the ordinary
+/// median). `None` when empty or the total weight is not positive. Reorders `pairs`.
+pub fn weighted_median(pairs: &mut [(f64, f64)]) -> Option<f64> {
+    let total: f64 = pairs.iter().map(|p| p.1).sum();
+    if pairs.is_empty() || total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return None;
+    }
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let half = total / 2.0;
+    let mut cum = 0.0;
+    for i in 0..pairs.len() {
+        cum += pairs[i].1;
+        if (cum - half).abs() <= 1e-12 * total && i + 1 < pairs.len() {
+            let (a, b) = (pairs[i].0, pairs[i + 1].0);
+            return Some(a + (b - a) / 2.0);
+        }
+        if cum >= half {
+            return Some(pairs[i].0);
+        }
+    }
+    pairs.last().map(|p| p.0)
+}
+
+/// The empirical `p`-quantile of sorted values by linear interpolation between order
+/// statistics (Hyndman–Fan type 7, the default of R and NumPy). Monotone in `p`. The
+/// reference for [`quantiles_select`].
+#[cfg(test)]
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        1 => sorted[0],
+        n => {
+            let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+            let k = (h.floor() as usize).min(n - 2);
+            let (a, b) = (sorted[k], sorted[k + 1]);
+            (a + (h - k as f64) * (b - a)).clamp(a, b)
+        }
+    }
+}
+
+/// The empirical quantiles of `values` at ascending probabilities `ps` by linear
+/// interpolation between order statistics (Hyndman–Fan type 7, the default of R and NumPy;
+/// monotone in `p`), found by selection (linear time per probability). Reorders `values`.
+pub fn quantiles_select<const K: usize>(values: &mut [f64], ps: [f64; K]) -> [f64; K] {
+    let n = values.len();
+    let mut out = [0.0; K];
+    if n == 0 {
+        return out;
+    }
+    if n == 1 {
+        return [values[0]; K];
+    }
+    let mut lo = 0;
+    for (q, &p) in out.iter_mut().zip(&ps) {
+        let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+        let k = (h.floor() as usize).min(n - 2).max(lo);
+        // Everything left of `lo` is ≤ everything from `lo` on (earlier selections).
+        values[lo..].select_nth_unstable_by(k - lo, f64::total_cmp);
+        let a = values[k];
+        let b = values[k + 1..]
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        *q = (a + (h - k as f64) * (b - a)).clamp(a, b);
+        lo = k;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        let mut p = [(4.0, 1.0), (1.0, 1.0), (3.0, 1.0), (2.0, 1.0)];
+        assert_eq!(weighted_median(&mut p), Some(2.5));
+        let mut p = [(1.0, 1.0), (2.0, 1.0), (10.0, 5.0)];
+        assert_eq!(weighted_median(&mut p), Some(10.0));
+        let mut p = [(1.0, 0.0)];
+        assert_eq!(weighted_median(&mut p), None);
+    }
+
+    #[test]
+    fn quantiles() {
+        let s = [0.0, 10.0, 20.0, 30.0, 40.0];
+        assert_eq!(quantile_sorted(&s, 0.5), 20.0);
+        assert!((quantile_sorted(&s, 0.1) - 4.0).abs() < 1e-12);
+        assert!((quantile_sorted(&s, 0.9) - 36.0).abs() < 1e-12);
+        assert_eq!(quantile_sorted(&[7.0], 0.9), 7.0);
+    }
+
+    #[test]
+    fn selection_matches_sorting() {
+        let mut r = crate::forecast::rng::SplitMix64::new(3);
+        for n in [1usize, 2, 3, 10, 200, 201] {
+            let mut v: Vec<f64> = (0..n).map(|_| (r.next_u64() % 50) as f64 / 3.0).collect();
+            let mut sorted = v.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
+            let q = quantiles_select(&mut v, [0.1, 0.5, 0.9]);
+            for (i, p) in [0.1, 0.5, 0.9].into_iter().enumerate() {
+                assert_eq!(q[i], quantile_sorted(&sorted, p), "n {n} p {p}");
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Writers of the fleet inventory: aligned text tables and JSON (`gpuplan.inventory/1`).
+
+use super::table::{render, Align};
+use crate::inventory::Inventory;
+
+/// Version tag of the inventory JSON.
+pub const INVENTORY_SCHEMA: &str = "gpuplan.inventory/1";
+
+fn pct(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+fn usd(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn num(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// The inventory as JSON: `{"schema": "gpuplan.inventory/1", …}`.
+pub fn inventory_json(inv: &Inventory) -> String {
+    let mut v = serde_json::to_value(inv).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("schema".into(), INVENTORY_SCHEMA.into());
+    }
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The inventory as text tables.
+pub fn inventory_table(inv: &Inventory) -> String {
+    let t = &inv.totals;
+    let mut s = format!(
+        "GPU fleet inventory ({} data, {} cost): {} .. {} ({} h)\n",
+        inv.source,
+        inv.cost_basis,
+        inv.start.format("%Y-%m-%d %H:%M"),
+        inv.end.format("%Y-%m-%d %H:%M"),
+        (inv.end - inv.start).num_hours()
+    );
+    s.push_str(&format!(
+        "GPU-hours {}  GPU cost ${}  hidden costs ${}  committed {} / spot {} / on-demand {}  ESR {}{}\n\n",
+        num(t.gpu_hours),
+        usd(t.cost),
+        usd(t.hidden_cost),
+        pct(t.committed_share),
+        pct(t.spot_share),
+        pct(t.on_demand_share),
+        t.esr.map_or("-".into(), |e| format!("{:.1}%", e * 100.0)),
+        if t.on_demand_equivalent > 0.0 {
+            format!(" (on-demand equivalent ${}, actual ${})", usd(t.on_demand_equivalent), usd(t.actual_cost))
+        } else {
+            String::new()
+        }
+    ));
+    s.push_str("By team / project / cloud / region / GPU model\n");
+    let rows: Vec<Vec<String>> = inv
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                g.team.clone(),
+                g.project.clone(),
+                g.cloud.clone(),
+                g.region.clone(),
+                g.gpu_model.clone(),
+                g.workloads.to_string(),
+                g.classes.join("/"),
+                num(g.gpu_hours),
+                usd(g.cost),
+                pct(g.committed_share),
+                pct(g.spot_share),
+                pct(g.on_demand_share),
+            ]
+        })
+        .collect();
+    s.push_str(&render(
+        &[
+            ("team", Align::Left),
+            ("project", Align::Left),
+            ("cloud", Align::Left),
+            ("region", Align::Left),
+            ("gpu", Align::Left),
+            ("workloads", Align::Right),
+            ("classes", Align::Left),
+            ("GPU-h", Align::Right),
+            ("cost $", Align::Right),
+            ("committed", Align::Right),
+            ("spot", Align::Right),
+            ("on-demand", Align::Right),
+        ],
+        &rows,
+    ));
+    s.push_str("\nWorkloads\n");
+    let rows: Vec<Vec<String>> = inv
+        .workloads
+        .iter()
+        .map(|w| {
+            vec![
+                w.name.clone(),
+                w.team.clone().unwrap_or_else(|| "-".into()),
+                w.project.clone().unwrap_or_else(|| "-".into()),
+                format!(
+                    "{}{}",
+                    w.class,
+                    if w.class_source == "inferred" {
+                        "*"
+                    } else {
+                        ""
+                    }
+                ),
+                w.gpu_model.clone(),
+                num(w.gpu_hours),
+                num(w.peak_gpus),
+                usd(w.cost),
+                format!("{:.3}", w.cost_per_gpu_hour),
+                pct(w.committed_share),
+                pct(w.spot_share),
+                pct(w.on_demand_share),
+                format!("{:.3}", w.hidden_per_gpu_hour),
+            ]
+        })
+        .collect();
+    s.push_str(&render(
+        &[
+            ("workload", Align::Left),
+            ("team", Align::Left),
+            ("project", Align::Left),
+            ("class", Align::Left),
+            ("gpu", Align::Left),
+            ("GPU-h", Align::Right),
+            ("peak", Align::Right),
+            ("cost $", Align::Right),
+            ("$/GPU-h", Align::Right),
+            ("committed", Align::Right),
+            ("spot", Align::Right),
+            ("on-demand", Align::Right),
+            ("hidden $/GPU-h", Align::Right),
+        ],
+        &rows,
+    ));
+    s.push_str("(* class inferred from the curve)\n");
+    if !inv.commitments.is_empty() {
+        s.push_str("\nOwned commitments\n");
+        let rows: Vec<Vec<String>> = inv
+            .commitments
+            .iter()
+            .map(|c| {
+                vec![
+                    c.id.clone(),
+                    c.offer_id.clone().unwrap_or_else(|| "(not mapped)".into()),
+                    c.kind.clone().unwrap_or_else(|| "-".into()),
+                    c.amount.map_or("-".into(), |a| format!("{a}")),
+                    c.utilization
+                        .map_or("-".into(), |u| format!("{:.1}%", u * 100.0)),
+                    usd(c.unused_cost),
+                    c.end.map_or("-".into(), |e| {
+                        format!(
+                            "{}{}",
+                            e.format("%Y-%m-%d"),
+                            if c.dates_assumed { "?" } else { "" }
+                        )
+                    }),
+                    c.expires_in_days.map_or("-".into(), |d| format!("{d:.0}")),
+                ]
+            })
+            .collect();
+        s.push_str(&render(
+            &[
+                ("commitment", Align::Left),
+                ("offer", Align::Left),
+                ("kind", Align::Left),
+                ("amount", Align::Right),
+                ("utilization", Align::Right),
+                ("unused $", Align::Right),
+                ("expires", Align::Left),
+                ("in days", Align::Right),
+            ],
+            &rows,
+        ));
+        for c in inv.commitments.iter().filter(|c| !c.note.is_empty()) {
+            s.push_str(&format!("  {}: {}\n", c.id, c.note));
+        }
+        if inv.commitments.iter().any(|c| c.dates_assumed) {
+            s.push_str("  (? = expiry inferred, not stated by the export)\n");
+        }
+    }
+    s.push_str("\nTop anomalies (hours outside the hour-of-week median ± k·MAD band)\n");
+    if inv.anomalies.is_empty() {
+        s.push_str("  none\n");
+    } else {
+        let rows: Vec<Vec<String>> = inv
+            .anomalies
+            .iter()
+            .map(|a| {
+                vec![
+                    a.workload.clone(),
+                    a.metric.clone(),
+                    a.start.format("%Y-%m-%d %H:%M").to_string(),
+                    a.hours.to_string(),
+                    a.direction.clone(),
+                    num(a.peak_value),
+                    num(a.expected),
+                    num(a.excess),
+                    usd(a.excess_usd),
+                ]
+            })
+            .collect();
+        s.push_str(&render(
+            &[
+                ("workload", Align::Left),
+                ("metric", Align::Left),
+                ("start", Align::Left),
+                ("hours", Align::Right),
+                ("direction", Align::Left),
+                ("peak", Align::Right),
+                ("expected", Align::Right),
+                ("excess", Align::Right),
+                ("excess $", Align::Right),
+            ],
+            &rows,
+        ));
+    }
+    if !inv.unit_economics.is_empty() {
+        s.push_str("\nUnit economics (GPU cost per unit of throughput, week over week)\n");
+        let rows: Vec<Vec<String>> = inv
+            .unit_economics
+            .iter()
+            .map(|u| {
+                let last = u.weeks.last().and_then(|w| w.unit_cost);
+                let prev = u
+                    .weeks
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| u.weeks[i].unit_cost);
+                vec![
+                    u.workload.clone(),
+                    u.unit.clone(),
+                    u.overall.map_or("-".into(), |v| format!("{v:.4}")),
+                    prev.map_or("-".into(), |v| format!("{v:.4}")),
+                    last.map_or("-".into(), |v| format!("{v:.4}")),
+                    u.change_pct.map_or("-".into(), |c| format!("{c:+.1}%")),
+                    if u.regression {
+                        "REGRESSION".into()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect();
+        s.push_str(&render(
+            &[
+                ("workload", Align::Left),
+                ("unit", Align::Left),
+                ("overall $", Align::Right),
+                ("previous week $", Align::Right),
+                ("last week $", Align::Right),
+                ("change", Align::Right),
+                ("flag", Align::Left),
+            ],
+            &rows,
+        ));
+    }
+    if !inv.warnings.is_empty() {
+        s.push_str("\nWarnings\n");
+        for w in &inv.warnings {
+            s.push_str(&format!("- {w}\n"));
+        }
+    }
+    s
+}

@@ -1,0 +1,713 @@
+//! Forecast tests: exact reproduction of periodic demand, growth, determinism, band order,
+//! masking, and holdout accuracy on the real Helios trace against seasonal-naive.
+
+use chrono::{DateTime, Duration, Utc};
+use gpuplan::domain::WorkloadClass;
+use gpuplan::forecast::rng::SplitMix64;
+use gpuplan::forecast::{
+    forecast, holdout_accuracy, seasonal_naive, Accuracy, Forecast, ForecastConfig,
+};
+use std::path::Path;
+
+const WEEK: usize = 168;
+const ALL: [WorkloadClass; 3] = [
+    WorkloadClass::Inference,
+    WorkloadClass::Training,
+    WorkloadClass::Experimentation,
+];
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("timestamp")
+        .with_timezone(&Utc)
+}
+
+/// A Monday.
+fn monday() -> DateTime<Utc> {
+    t("2026-01-05T00:00:00Z")
+}
+
+fn names(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("w{i}")).collect()
+}
+
+/// A random 168-hour pattern in [0, scale), some hours exactly 0 when `sparse`.
+fn pattern(seed: u64, scale: f64, sparse: bool) -> Vec<f64> {
+    let mut r = SplitMix64::new(seed);
+    (0..WEEK)
+        .map(|_| {
+            let u = (r.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            if sparse && u < 0.5 {
+                0.0
+            } else {
+                u * scale
+            }
+        })
+        .collect()
+}
+
+fn repeat(p: &[f64], weeks: usize) -> Vec<f64> {
+    p.iter().copied().cycle().take(p.len() * weeks).collect()
+}
+
+/// A noisy weekly series: pattern + level + deterministic pseudo-random noise.
+fn noisy(seed: u64, weeks: usize, level: f64, noise: f64) -> Vec<f64> {
+    let p = pattern(seed, 20.0, false);
+    let mut r = SplitMix64::new(seed ^ 0xABCD);
+    (0..WEEK * weeks)
+        .map(|t| {
+            let u = (r.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            (level + p[t % WEEK] + noise * (u - 0.5)).max(0.0)
+        })
+        .collect()
+}
+
+fn cfg(horizon: usize, growth: f64, scenarios: usize, seed: u64) -> ForecastConfig {
+    ForecastConfig::new(horizon, growth, scenarios, seed)
+}
+
+fn assert_ordered(f: &Forecast) {
+    for w in 0..f.workloads.len() {
+        for h in 0..f.hours {
+            let (a, b, c) = (f.p10[w][h], f.p50[w][h], f.p90[w][h]);
+            assert!(a >= 0.0 && a <= b && b <= c, "w{w} h{h}: {a} {b} {c}");
+        }
+    }
+    for h in 0..f.hours {
+        assert!(f.fleet_p10[h] <= f.fleet_p50[h] && f.fleet_p50[h] <= f.fleet_p90[h]);
+    }
+    for s in &f.scenarios {
+        assert!(s.iter().flatten().all(|&v| v >= 0.0 && v.is_finite()));
+    }
+}
+
+#[test]
+fn weekly_periodic_series_is_reproduced_exactly() {
+    // Three workloads (one per class), each a random 168-hour pattern repeated 4 weeks;
+    // the history starts on a Wednesday 07:00 so that the calendar phase matters.
+    let start = t("2026-01-07T07:00:00Z");
+    let pats: Vec<Vec<f64>> = (0..3).map(|i| pattern(100 + i, 50.0, i == 2)).collect();
+    let hist: Vec<Vec<f64>> = pats.iter().map(|p| repeat(p, 4)).collect();
+    for scenarios in [1, 5] {
+        let f = forecast(
+            &hist,
+            start,
+            &[],
+            &ALL,
+            &names(3),
+            &cfg(2 * WEEK + 5, 0.0, scenarios, 9),
+        );
+        assert_eq!(f.start, start + Duration::hours(4 * WEEK as i64));
+        for (w, p) in pats.iter().enumerate() {
+            for h in 0..f.hours {
+                let want = p[h % WEEK];
+                assert!((f.p50[w][h] - want).abs() < 1e-9, "w{w} h{h}");
+                // No noise, no trend: every scenario and both bands are the pattern too.
+                assert!((f.p10[w][h] - want).abs() < 1e-9 && (f.p90[w][h] - want).abs() < 1e-9);
+                for s in &f.scenarios {
+                    assert!((s[w][h] - want).abs() < 1e-9);
+                }
+            }
+            assert!(f.fits[w].slope_gpus_per_day.abs() < 1e-12);
+            assert_eq!(f.fits[w].period_hours, WEEK);
+        }
+        assert_eq!(f.scenarios.len(), scenarios);
+        assert!((f.probs.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn daily_periodic_short_history_uses_hour_of_day() {
+    // 10 days (< 2 weeks): hour-of-day profile; a daily pattern is reproduced.
+    let p: Vec<f64> = (0..24).map(|h| 5.0 + h as f64).collect();
+    let hist = vec![repeat(&p, 10)];
+    let f = forecast(
+        &hist,
+        monday(),
+        &[],
+        &ALL[..1],
+        &names(1),
+        &cfg(60, 0.0, 1, 1),
+    );
+    assert_eq!(f.fits[0].period_hours, 24);
+    for h in 0..60 {
+        assert!((f.p50[0][h] - p[h % 24]).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn linear_trend_is_extrapolated_and_damped() {
+    // Weekly pattern plus 0.05 GPU/hour, 4 weeks: Theil–Sen finds the slope exactly, every
+    // bootstrap replicate agrees, so nothing is shrunk.
+    let p = pattern(31, 20.0, false);
+    let b = 0.05;
+    let y: Vec<f64> = (0..4 * WEEK)
+        .map(|t| 10.0 + p[t % WEEK] + b * t as f64)
+        .collect();
+    let n = y.len();
+    let mut c = cfg(3 * WEEK, 0.0, 3, 2);
+    c.trend_damping_hours = f64::INFINITY;
+    let f = forecast(
+        std::slice::from_ref(&y),
+        monday(),
+        &[],
+        &ALL[..1],
+        &names(1),
+        &c,
+    );
+    assert!((f.fits[0].slope_gpus_per_day - 24.0 * b).abs() < 1e-9);
+    for h in 0..f.hours {
+        let want = 10.0 + p[(n + h) % WEEK] + b * (n + h) as f64;
+        assert!(
+            (f.p50[0][h] - want).abs() < 1e-6,
+            "h{h}: {} vs {want}",
+            f.p50[0][h]
+        );
+    }
+    // Damped (τ = 168 h): the added trend levels off at about slope × τ.
+    c.trend_damping_hours = 168.0;
+    let d = forecast(&[y], monday(), &[], &ALL[..1], &names(1), &c);
+    let h = f.hours - 1;
+    let base = 10.0 + p[(n + h) % WEEK] + b * (n - 1) as f64;
+    let added = d.p50[0][h] - base;
+    assert!(added > 0.0 && added <= b * 168.0 + 1e-9, "{added}");
+    assert!(added > 0.9 * b * 168.0 * (1.0 - (-(h as f64 + 1.0) / 168.0).exp()));
+}
+
+#[test]
+fn temporary_spike_fades_and_lasting_shift_stays() {
+    // Training at ~10 GPUs for 4 weeks with noise.
+    let base = noisy(41, 4, 10.0, 4.0);
+    let n = base.len();
+    let c = cfg(WEEK, 0.0, 1, 4);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    // A 12-hour spike to 40 at the very end: the forecast returns to the usual level.
+    let mut spike = base.clone();
+    for v in &mut spike[n - 12..] {
+        *v = 40.0;
+    }
+    let fs = forecast(&[spike], monday(), &[], &ALL[1..2], &names(1), &c);
+    let fb = forecast(
+        std::slice::from_ref(&base),
+        monday(),
+        &[],
+        &ALL[1..2],
+        &names(1),
+        &c,
+    );
+    assert!((mean(&fs.p50[0][24..]) - mean(&fb.p50[0][24..])).abs() < 2.0);
+    // The last 6 days at 40: a lasting shift; the forecast stays near the new level.
+    let mut shift = base;
+    for v in &mut shift[n - 6 * 24..] {
+        *v += 30.0;
+    }
+    let ft = forecast(&[shift], monday(), &[], &ALL[1..2], &names(1), &c);
+    assert!(ft.fits[0].daily_persistence > 0.5, "{:?}", ft.fits[0]);
+    assert!(mean(&ft.p50[0][..24]) > 35.0, "{}", mean(&ft.p50[0][..24]));
+}
+
+#[test]
+fn growth_scales_by_the_compounded_factor() {
+    let hist = vec![noisy(1, 4, 30.0, 8.0), noisy(2, 4, 5.0, 4.0)];
+    let classes = [WorkloadClass::Training, WorkloadClass::Experimentation];
+    let base = forecast(
+        &hist,
+        monday(),
+        &[],
+        &classes,
+        &names(2),
+        &cfg(2000, 0.0, 3, 5),
+    );
+    let grown = forecast(
+        &hist,
+        monday(),
+        &[],
+        &classes,
+        &names(2),
+        &cfg(2000, 36.0, 3, 5),
+    );
+    for w in 0..2 {
+        for h in 0..2000 {
+            let factor = 1.36f64.powf((h + 1) as f64 / 8760.0);
+            for (a, b) in [
+                (base.p10[w][h], grown.p10[w][h]),
+                (base.p50[w][h], grown.p50[w][h]),
+                (base.p90[w][h], grown.p90[w][h]),
+                (base.scenarios[1][w][h], grown.scenarios[1][w][h]),
+            ] {
+                assert!(
+                    (a * factor - b).abs() <= 1e-9 * b.abs().max(1.0),
+                    "w{w} h{h}"
+                );
+            }
+        }
+    }
+    // A year out the factor is the annual growth itself.
+    let year = forecast(
+        &hist,
+        monday(),
+        &[],
+        &classes,
+        &names(2),
+        &cfg(8760, 36.0, 1, 5),
+    );
+    let flat = forecast(
+        &hist,
+        monday(),
+        &[],
+        &classes,
+        &names(2),
+        &cfg(8760, 0.0, 1, 5),
+    );
+    let last = 8759;
+    assert!((year.p50[0][last] / flat.p50[0][last] - 1.36).abs() < 1e-9);
+    // Per-workload override.
+    let mut c = cfg(100, 0.0, 1, 5);
+    c.growth_by_workload = vec![None, Some(100.0)];
+    let o = forecast(&hist, monday(), &[], &classes, &names(2), &c);
+    assert_eq!(o.p50[0], base.p50[0][..100]);
+    let f99 = 2f64.powf(100.0 / 8760.0);
+    assert!((o.p50[1][99] - base.p50[1][99] * f99).abs() < 1e-9);
+}
+
+#[test]
+fn scenarios_are_deterministic_for_a_seed_and_differ_between_seeds() {
+    let hist = vec![noisy(3, 5, 40.0, 20.0), noisy(4, 5, 10.0, 10.0)];
+    let classes = [WorkloadClass::Inference, WorkloadClass::Training];
+    let a = forecast(
+        &hist,
+        monday(),
+        &[],
+        &classes,
+        &names(2),
+        &cfg(336, 10.0, 8, 42),
+    );
+    let b = forecast(
+        &hist,
+        monday(),
+        &[],
+        &classes,
+        &names(2),
+        &cfg(336, 10.0, 8, 42),
+    );
+    let c = forecast(
+        &hist,
+        monday(),
+        &[],
+        &classes,
+        &names(2),
+        &cfg(336, 10.0, 8, 43),
+    );
+    assert_eq!(a, b);
+    assert_ne!(a.scenarios, c.scenarios);
+    // Scenarios differ from one another.
+    assert_ne!(a.scenarios[0], a.scenarios[1]);
+    // The first scenarios do not depend on how many are asked for.
+    let d = forecast(
+        &hist,
+        monday(),
+        &[],
+        &classes,
+        &names(2),
+        &cfg(336, 10.0, 3, 42),
+    );
+    assert_eq!(d.scenarios[..], a.scenarios[..3]);
+    // One scenario = the P50 path.
+    let one = forecast(
+        &hist,
+        monday(),
+        &[],
+        &classes,
+        &names(2),
+        &cfg(336, 10.0, 1, 42),
+    );
+    assert_eq!(one.scenarios, vec![one.p50.clone()]);
+    assert_eq!(one.probs, vec![1.0]);
+}
+
+#[test]
+fn bands_are_ordered_and_nonnegative() {
+    // Series that hover near zero, so that clamping matters, plus a falling trend.
+    let mut falling = noisy(5, 4, 30.0, 30.0);
+    for (t, v) in falling.iter_mut().enumerate() {
+        *v = (*v - 0.05 * t as f64).max(0.0);
+    }
+    let hist = vec![
+        noisy(6, 4, 0.0, 6.0),
+        falling,
+        repeat(&pattern(7, 3.0, true), 4),
+    ];
+    for seed in 0..3 {
+        let f = forecast(
+            &hist,
+            monday(),
+            &[],
+            &ALL,
+            &names(3),
+            &cfg(1000, -30.0, 6, seed),
+        );
+        assert_ordered(&f);
+        // The falling series forecasts below its recent level, not negative.
+        assert!(f.p50[1][999] >= 0.0);
+    }
+}
+
+#[test]
+fn masked_hours_do_not_affect_the_fit() {
+    let clean = vec![noisy(8, 4, 50.0, 10.0), noisy(9, 4, 20.0, 15.0)];
+    let classes = [WorkloadClass::Inference, WorkloadClass::Training];
+    // An outage: a whole day and two more hours read 0 in every workload.
+    let outage: Vec<usize> = (200..224).chain([400, 401]).collect();
+    let mut broken = clean.clone();
+    for y in &mut broken {
+        for &h in &outage {
+            y[h] = 0.0;
+        }
+    }
+    let mut keep = vec![true; 4 * WEEK];
+    for &h in &outage {
+        keep[h] = false;
+    }
+    let c = cfg(WEEK, 0.0, 4, 11);
+    let masked = forecast(&broken, monday(), &keep, &classes, &names(2), &c);
+    // Masked values are never read: the clean values masked give the identical forecast.
+    let masked_clean = forecast(&clean, monday(), &keep, &classes, &names(2), &c);
+    assert_eq!(masked, masked_clean);
+    // And it stays close to the forecast fitted on the clean rows with nothing masked.
+    let reference = forecast(&clean, monday(), &[], &classes, &names(2), &c);
+    for w in 0..2 {
+        let (a, b): (f64, f64) = (masked.p50[w].iter().sum(), reference.p50[w].iter().sum());
+        assert!((a - b).abs() / b < 0.02, "w{w}: {a} vs {b}");
+    }
+    // Not masking the outage drags the forecast down: the mask matters.
+    let unmasked = forecast(&broken, monday(), &[], &classes, &names(2), &c);
+    let p10 = |f: &Forecast| f.p10[0].iter().sum::<f64>();
+    assert!(p10(&unmasked) < p10(&masked));
+    // An all-masked history forecasts zero.
+    let none = forecast(
+        &clean,
+        monday(),
+        &vec![false; 4 * WEEK],
+        &classes,
+        &names(2),
+        &c,
+    );
+    assert!(none.p90.iter().flatten().all(|&v| v == 0.0));
+}
+
+#[test]
+fn experimentation_keeps_its_zero_hours() {
+    // Sparse series: zero in ~60% of hours, bursts otherwise, with a rising trend.
+    let mut r = SplitMix64::new(77);
+    let y: Vec<f64> = (0..4 * WEEK)
+        .map(|t| {
+            let u = r.next_u64() % 10;
+            if u < 6 {
+                0.0
+            } else {
+                4.0 + (u as f64) + t as f64 * 0.01
+            }
+        })
+        .collect();
+    let zero_share = y.iter().filter(|&&v| v == 0.0).count() as f64 / y.len() as f64;
+    let f = forecast(
+        &[y],
+        monday(),
+        &[],
+        &[WorkloadClass::Experimentation],
+        &names(1),
+        &cfg(WEEK, 20.0, 50, 3),
+    );
+    let vals: Vec<f64> = f.scenarios.iter().flat_map(|s| s[0].clone()).collect();
+    let fz = vals.iter().filter(|&&v| v == 0.0).count() as f64 / vals.len() as f64;
+    assert!(
+        (fz - zero_share).abs() < 0.1,
+        "history {zero_share}, scenarios {fz}"
+    );
+}
+
+#[test]
+fn seasonal_naive_repeats_last_week() {
+    let p = pattern(12, 10.0, false);
+    let mut y = repeat(&p, 3);
+    y[2 * WEEK + 5] = 99.0;
+    let f = seasonal_naive(&[y], monday(), &[], 200);
+    assert_eq!(f[0][5], 99.0);
+    assert_eq!(f[0][6], p[6]);
+    assert_eq!(f[0][WEEK + 5], 99.0);
+}
+
+#[test]
+fn holdout_on_periodic_series_is_perfect() {
+    let hist: Vec<Vec<f64>> = (0..2)
+        .map(|i| repeat(&pattern(20 + i, 30.0, false), 5))
+        .collect();
+    let a = holdout_accuracy(
+        &hist,
+        monday(),
+        &[],
+        &ALL[..2],
+        &names(2),
+        WEEK,
+        &cfg(1, 0.0, 1, 1),
+    );
+    assert!(a.weekly_mape < 1e-9 && a.naive_weekly_mape < 1e-9);
+    assert_eq!(a.band_coverage, 1.0);
+    assert_eq!((a.block_hours, a.blocks), (WEEK, 1));
+    // Shorter holdouts are scored per day.
+    let d = holdout_accuracy(
+        &hist,
+        monday(),
+        &[],
+        &ALL[..2],
+        &names(2),
+        72,
+        &cfg(1, 0.0, 1, 1),
+    );
+    assert_eq!((d.block_hours, d.blocks), (24, 3));
+}
+
+// ---- real traces ---------------------------------------------------------------------
+
+struct Trace {
+    start: DateTime<Utc>,
+    gpus: Vec<Vec<f64>>,
+    names: Vec<String>,
+    classes: Vec<WorkloadClass>,
+    keep: Vec<bool>,
+}
+
+fn load_trace(dir: &str, masks: &[(&str, &str)]) -> Trace {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/data")
+        .join(dir);
+    let csv = root.join("demand.csv");
+    let hist = gpuplan::ingest::demand::read_demand(&csv).expect("demand");
+    let src = gpuplan::ingest::workloads::read_workloads(&root.join("workloads.toml"))
+        .expect("workloads");
+    let catalog = gpuplan::ingest::catalog::load_catalog(None).expect("catalog");
+    let (wl, _) = gpuplan::ingest::workloads::resolve_workloads(Some(&src), &hist, &csv, &catalog)
+        .expect("resolve");
+    let classes = hist
+        .workloads
+        .iter()
+        .map(|n| wl.iter().find(|w| &w.name == n).expect("workload").class)
+        .collect();
+    let keep = (0..hist.window.hours())
+        .map(|i| {
+            let h = hist.window.hour(i);
+            !masks.iter().any(|(a, b)| h >= t(a) && h < t(b))
+        })
+        .collect();
+    Trace {
+        start: hist.window.start,
+        gpus: hist.gpus,
+        names: hist.workloads,
+        classes,
+        keep,
+    }
+}
+
+const HELIOS_OUTAGES: [(&str, &str); 2] = [
+    ("2020-05-10T00:00:00Z", "2020-05-11T00:00:00Z"),
+    ("2020-05-12T14:00:00Z", "2020-05-12T16:00:00Z"),
+];
+
+/// Helios: fit on 2020-05-01 .. 05-24 (outage masked), hold out 05-25 .. 05-31.
+fn helios_holdout(scenarios: usize) -> (Trace, Accuracy) {
+    let tr = load_trace("helios_earth", &HELIOS_OUTAGES);
+    assert_eq!(tr.gpus[0].len(), 744);
+    let a = holdout_accuracy(
+        &tr.gpus,
+        tr.start,
+        &tr.keep,
+        &tr.classes,
+        &tr.names,
+        WEEK,
+        &cfg(WEEK, 0.0, scenarios, 1),
+    );
+    (tr, a)
+}
+
+#[test]
+fn helios_holdout_is_sane() {
+    let (tr, a) = helios_holdout(1);
+    assert_eq!(a.block_hours, WEEK);
+    assert_eq!(a.blocks, 1);
+    assert!(a.weekly_mape.is_finite() && a.naive_weekly_mape.is_finite());
+    assert!(a.weekly_mape < 1.0);
+    assert!((0.3..=1.0).contains(&a.band_coverage), "{a:?}");
+    assert!((0.0..=1.0).contains(&a.fleet_band_coverage));
+    assert_eq!(a.per_workload.len(), tr.names.len());
+    // The forecast itself: bands ordered, every VC present.
+    let f = forecast(
+        &tr.gpus,
+        tr.start,
+        &tr.keep,
+        &tr.classes,
+        &tr.names,
+        &cfg(24 * 90, 36.0, 10, 7),
+    );
+    assert_ordered(&f);
+    assert_eq!(f.start, t("2020-06-01T00:00:00Z"));
+    assert_eq!(f.scenarios.len(), 10);
+}
+
+#[test]
+fn synthetic_fleet_forecast_is_sane() {
+    // 14 days: fit on the first 7 (hour-of-day profile), hold out the last 7.
+    let tr = load_trace("synthetic_fleet", &[]);
+    let a = holdout_accuracy(
+        &tr.gpus,
+        tr.start,
+        &tr.keep,
+        &tr.classes,
+        &tr.names,
+        WEEK,
+        &cfg(WEEK, 0.0, 1, 1),
+    );
+    assert!(a.weekly_mape.is_finite() && a.weekly_mape < 1.0, "{a:?}");
+    assert!((0.3..=1.0).contains(&a.band_coverage), "{a:?}");
+}
+
+fn pct(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.1}%", 100.0 * x)
+    } else {
+        "n/a".into()
+    }
+}
+
+/// Prints the accuracy figures quoted in docs/forecast.md. Run with
+/// `cargo test --release --test forecast -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn report_accuracy() {
+    let (tr, a) = helios_holdout(1);
+    println!("Helios Earth: fit 2020-05-01..05-24 (outage masked), holdout 2020-05-25..05-31");
+    println!(
+        "fleet weekly GPU-hours MAPE: ours (P50) {} | ours (mean) {} | seasonal-naive {}",
+        pct(a.weekly_mape),
+        pct(a.mean_weekly_mape),
+        pct(a.naive_weekly_mape)
+    );
+    println!(
+        "P10-P90 coverage: per workload-hour {} | fleet-hour {} ({} scored hours)",
+        pct(a.band_coverage),
+        pct(a.fleet_band_coverage),
+        a.scored_hours
+    );
+    println!("| VC | class | ours | seasonal-naive |");
+    for (i, (n, o, s)) in a.per_workload.iter().enumerate() {
+        println!("| {n} | {} | {} | {} |", tr.classes[i], pct(*o), pct(*s));
+    }
+    // Rolling origin: fit on the first d days (outage masked), hold out the next 7.
+    let rolling = |c: &ForecastConfig, print: bool| -> [f64; 5] {
+        let mut sum = [0.0; 5];
+        let days = 15..=24;
+        for d in days.clone() {
+            let n = (d + 7) * 24;
+            let hist: Vec<Vec<f64>> = tr.gpus.iter().map(|y| y[..n].to_vec()).collect();
+            let r = holdout_accuracy(
+                &hist,
+                tr.start,
+                &tr.keep[..n],
+                &tr.classes,
+                &tr.names,
+                WEEK,
+                c,
+            );
+            let v = [
+                r.weekly_mape,
+                r.mean_weekly_mape,
+                r.naive_weekly_mape,
+                r.band_coverage,
+                r.fleet_band_coverage,
+            ];
+            if print {
+                println!(
+                    "| 05-{:02} | {} | {} | {} | {} | {} |",
+                    d,
+                    pct(v[0]),
+                    pct(v[1]),
+                    pct(v[2]),
+                    pct(v[3]),
+                    pct(v[4])
+                );
+            }
+            for (a, b) in sum.iter_mut().zip(v) {
+                *a += b / days.clone().count() as f64;
+            }
+        }
+        sum
+    };
+    println!(
+        "rolling origin: fit 2020-05-01 .. the day shown (inclusive), holdout the next 7 days"
+    );
+    println!("| fit end | ours P50 | ours mean | seasonal-naive | coverage | fleet coverage |");
+    let m = rolling(&cfg(WEEK, 0.0, 1, 1), true);
+    println!(
+        "| mean | {} | {} | {} | {} | {} |",
+        pct(m[0]),
+        pct(m[1]),
+        pct(m[2]),
+        pct(m[3]),
+        pct(m[4])
+    );
+    println!("trend damping τ (mean over the same 10 origins):");
+    println!("| τ (hours) | ours P50 | ours mean | coverage | fleet coverage |");
+    for tau in [0.0, 24.0, 72.0, 168.0, 336.0] {
+        let mut c = cfg(WEEK, 0.0, 1, 1);
+        c.trend_damping_hours = tau;
+        let m = rolling(&c, false);
+        println!(
+            "| {tau} | {} | {} | {} | {} |",
+            pct(m[0]),
+            pct(m[1]),
+            pct(m[3]),
+            pct(m[4])
+        );
+    }
+    let tr = load_trace("synthetic_fleet", &[]);
+    let s = holdout_accuracy(
+        &tr.gpus,
+        tr.start,
+        &tr.keep,
+        &tr.classes,
+        &tr.names,
+        WEEK,
+        &cfg(WEEK, 0.0, 1, 1),
+    );
+    println!(
+        "synthetic_fleet (fit 7 days, holdout 7): ours {} | naive {} | coverage {} | fleet coverage {}",
+        pct(s.weekly_mape),
+        pct(s.naive_weekly_mape),
+        pct(s.band_coverage),
+        pct(s.fleet_band_coverage)
+    );
+    for (i, (n, o, sn)) in s.per_workload.iter().enumerate() {
+        println!("| {n} | {} | {} | {} |", tr.classes[i], pct(*o), pct(*sn));
+    }
+}
+
+#[test]
+fn forecast_from_a_scenario_file() {
+    // scenarios/helios.toml plans 2020-05-08 .. 05-15 with the outage masked; no horizon is
+    // set, so the horizon is the window's length.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/helios.toml");
+    let inputs = gpuplan::inputs::Inputs::load(&path, None).expect("scenario loads");
+    let f = gpuplan::forecast::forecast_inputs(&inputs);
+    assert_eq!(f.start, t("2020-05-15T00:00:00Z"));
+    assert_eq!(f.hours, 168);
+    assert_eq!(f.workloads.len(), 16);
+    assert_eq!(
+        f.scenarios.len(),
+        inputs.scenario.forecast_scenarios as usize
+    );
+    assert_ordered(&f);
+    // One week of history: hour-of-day profile.
+    assert!(f.fits.iter().all(|x| x.period_hours == 24));
+    let a = gpuplan::forecast::holdout_accuracy_inputs(&inputs, 48);
+    assert_eq!((a.block_hours, a.blocks), (24, 2));
+    assert!(a.weekly_mape.is_finite());
+}
