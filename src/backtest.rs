@@ -115,7 +115,11 @@ pub fn backtest(inputs: &Inputs, cfg: &BacktestConfig) -> Result<Backtest, Strin
                 .map(|e| (e.total, e.baseline_all_on_demand))
         };
         // gpuplan: planned on the lookback, purchases start at the origin.
-        let run = plan(&on_lb, &cfg.settings, cfg.resolution);
+        // With `[forecast] scenarios` ≥ 2 the plan is made on forecast scenarios of the
+        // evaluation window (the horizon after the lookback), else on the lookback replayed.
+        let mut on_lb_h = on_lb.clone();
+        on_lb_h.scenario.window.horizon_hours = Some(cfg.horizon_hours);
+        let run = crate::run::plan_scenario(&on_lb_h, &cfg.settings, cfg.resolution);
         let Some(mut gp_plan) = run.plan.clone() else {
             return Err(format!(
                 "origin {}: no plan on the lookback: {}",

@@ -97,7 +97,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             let inp = Inputs::load(&scenario, catalog.as_deref())?;
             let settings = gpuplan::run::settings(&inp, time_limit, gap, threads);
-            let run = gpuplan::run::plan(
+            let run = gpuplan::run::plan_scenario(
                 &inp,
                 &settings,
                 resolution.unwrap_or(inp.scenario.solver.resolution),
@@ -209,7 +209,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 .iter()
                 .map(|inp| {
                     let st = gpuplan::run::settings(inp, None, None, None);
-                    let run = gpuplan::run::plan(
+                    let run = gpuplan::run::plan_scenario(
                         inp,
                         &st,
                         resolution.unwrap_or(inp.scenario.solver.resolution),

@@ -33,6 +33,13 @@ pub struct PlanRun {
     pub buckets: usize,
     /// Every model solved on the way (adaptive aggregation), in order.
     pub steps: Vec<AggStep>,
+    /// Re-pricing on each demand scenario (forecast mode); `evaluation` is then their mean.
+    pub risk: Option<crate::plan::risk::ScenarioRisk>,
+    /// The planned window when it is a forecast horizon (after the history).
+    pub horizon: Option<crate::domain::HourWindow>,
+    /// Cost if demand is 20% below / above the planned demand (the history replayed, or
+    /// the forecast's P50 path).
+    pub sensitivity: Option<(f64, f64)>,
 }
 
 /// One solve of the adaptive aggregation.
@@ -86,6 +93,9 @@ fn infeasible(inf: Infeasibility, pruned: Vec<String>, build_seconds: f64) -> Pl
         evaluate_seconds: 0.0,
         buckets: 0,
         steps: Vec::new(),
+        risk: None,
+        horizon: None,
+        sensitivity: None,
     }
 }
 
@@ -170,6 +180,14 @@ pub fn plan_on(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> 
     let t1 = Instant::now();
     let wd = inputs.window_demand();
     let evaluation = evaluate(&plan, &inputs.catalog, &wd, Some(&inputs.keep)).ok();
+    let scaled = |f: f64| {
+        let mut d = wd.clone();
+        d.gpus.iter_mut().flatten().for_each(|g| *g *= f);
+        evaluate(&plan, &inputs.catalog, &d, Some(&inputs.keep))
+            .ok()
+            .map(|e| e.total)
+    };
+    let sensitivity = scaled(0.8).zip(scaled(1.2));
     PlanRun {
         outcome,
         plan: Some(plan),
@@ -181,6 +199,9 @@ pub fn plan_on(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> 
         evaluate_seconds: t1.elapsed().as_secs_f64(),
         buckets,
         steps: Vec::new(),
+        risk: None,
+        horizon: None,
+        sensitivity,
     }
 }
 
@@ -303,8 +324,21 @@ pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
             *labels.entry(active).or_insert(next)
         })
         .collect();
-    // Scenario 0 drives the clustering (one scenario until forecasting adds more).
-    let groups = cluster_hours(&full.gpus[0], &scale, &segment, k);
+    // Hours are clustered on the probability-weighted mean demand across scenarios.
+    let mean: Vec<Vec<f64>> = (0..full.gpus[0].len())
+        .map(|w| {
+            (0..full.weights.len())
+                .map(|h| {
+                    full.gpus
+                        .iter()
+                        .zip(&full.probs)
+                        .map(|(s, p)| s[w][h] * p)
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    let groups = cluster_hours(&mean, &scale, &segment, k);
     bucketed(full, &groups)
 }
 
@@ -342,5 +376,127 @@ impl MipReader {
             &self.q,
             values,
         )
+    }
+}
+
+/// Plans on forecast demand scenarios over the horizon after the history window: the
+/// two-stage stochastic model (tiers and commitments once, dispatch per scenario) with the
+/// scenario's risk setting, on time buckets (`Auto` = 48; `Full` = every horizon hour). The
+/// plan is then re-priced hour by hour on every scenario (`risk`), and on the P50 path −20% /
+/// +20% (`sensitivity`).
+pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -> PlanRun {
+    use crate::plan::risk::{mean_evaluation, price_scenarios};
+    let fc = crate::forecast::forecast_inputs(inputs);
+    let horizon = crate::domain::HourWindow {
+        start: fc.start,
+        end: fc.start + chrono::Duration::hours(fc.hours as i64),
+    };
+    let full = DemandSet {
+        weights: vec![1.0; fc.hours],
+        hours: (0..fc.hours).map(|h| vec![horizon.hour(h)]).collect(),
+        probs: fc.probs.clone(),
+        gpus: fc.scenarios.clone(),
+    };
+    let ds = match resolution {
+        Resolution::Full => full,
+        Resolution::Buckets(k) => aggregate(inputs, &full, k),
+        Resolution::Auto => aggregate(inputs, &full, AUTO_FIRST_BUCKETS),
+    };
+    let buckets = ds.weights.len();
+    let t0 = Instant::now();
+    let mut fin = inputs.clone();
+    fin.window = horizon;
+    fin.keep = vec![true; fc.hours];
+    let mut problem = match Problem::build(&fin, ds.clone()) {
+        Ok(p) => p,
+        Err(inf) => return infeasible(inf, Vec::new(), t0.elapsed().as_secs_f64()),
+    };
+    let sc = &inputs.scenario;
+    if sc.risk.regret && (sc.risk.risk_weight > 0.0 || sc.risk.max_cvar.is_some()) {
+        problem.cvar_offsets = (0..ds.probs.len())
+            .map(|s| {
+                let one = DemandSet {
+                    weights: ds.weights.clone(),
+                    hours: ds.hours.clone(),
+                    probs: vec![1.0],
+                    gpus: vec![ds.gpus[s].clone()],
+                };
+                let mut neutral = fin.clone();
+                neutral.scenario.risk.risk_weight = 0.0;
+                neutral.scenario.risk.max_cvar = None;
+                Problem::build(&neutral, one)
+                    .ok()
+                    .and_then(|p| solve(build_mip(&p), settings).objective)
+                    .unwrap_or(0.0)
+            })
+            .collect();
+    }
+    let mip = build_mip(&problem);
+    let build_seconds = t0.elapsed().as_secs_f64();
+    let reader = MipReader::from(&mip);
+    let mut outcome = solve(mip, settings);
+    let Some(values) = outcome.values.take() else {
+        let inf = Infeasibility {
+            group: "model".into(),
+            message: outcome
+                .message
+                .clone()
+                .unwrap_or_else(|| "no feasible plan".into()),
+        };
+        let mut run = infeasible(inf, problem.pruned.clone(), build_seconds);
+        run.outcome = outcome;
+        return run;
+    };
+    let sol = reader.read(&values);
+    let mut plan = plan_from_solution(&fin, &problem, &sol);
+    plan.start = horizon.start;
+    let t1 = Instant::now();
+    let hist = |g: &Vec<Vec<f64>>| crate::domain::DemandHistory {
+        window: horizon,
+        workloads: fc.workloads.clone(),
+        gpus: g.clone(),
+        rows: 0,
+    };
+    let scen: Vec<crate::domain::DemandHistory> = fc.scenarios.iter().map(hist).collect();
+    let risk = price_scenarios(&plan, &inputs.catalog, &scen, &fc.probs, None).ok();
+    let evaluation = risk
+        .as_ref()
+        .map(|r| mean_evaluation(&r.evaluations, &r.probs));
+    let scaled = |f: f64| {
+        let g: Vec<Vec<f64>> = fc
+            .p50
+            .iter()
+            .map(|r| r.iter().map(|x| x * f).collect())
+            .collect();
+        evaluate(&plan, &inputs.catalog, &hist(&g), None)
+            .ok()
+            .map(|e| e.total)
+    };
+    let sensitivity = scaled(0.8).zip(scaled(1.2));
+    PlanRun {
+        outcome,
+        plan: Some(plan),
+        evaluation,
+        infeasibility: None,
+        pruned: problem.pruned,
+        dominated_offerings: problem.dominated_offerings,
+        build_seconds,
+        evaluate_seconds: t1.elapsed().as_secs_f64(),
+        buckets,
+        steps: Vec::new(),
+        risk,
+        horizon: Some(horizon),
+        sensitivity,
+    }
+}
+
+/// Plans a scenario the way its file asks: on forecast demand scenarios when
+/// `[forecast] scenarios` ≥ 2 (stochastic, over the horizon after the window), else on the
+/// planning window's history replayed.
+pub fn plan_scenario(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -> PlanRun {
+    if inputs.scenario.forecast_scenarios >= 2 {
+        plan_forecast(inputs, settings, resolution)
+    } else {
+        plan(inputs, settings, resolution)
     }
 }

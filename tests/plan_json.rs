@@ -524,6 +524,8 @@ const MONEY_COSTS: &[&str] = &[
     "p90",
     "p95",
     "cvar",
+    "demand_minus_20pct",
+    "demand_plus_20pct",
     "savings_vs_all_on_demand",
     "commitments",
     "spot",

@@ -143,3 +143,36 @@ fn a_possible_40_percent_drop_makes_the_averse_plan_commit_less() {
     let (_, _, neutral) = solve("[risk]\nrisk_weight = 0.0\n", &[1.0, 0.6]);
     assert!(close(neutral, 33.0), "{neutral}");
 }
+
+#[test]
+fn forecast_mode_plans_the_horizon_and_prices_every_scenario() {
+    // Four forecast scenarios of the 12 hours after a 36-hour history (the same 12-hour day
+    // three times); the plan starts at the end of the history and is re-priced on each.
+    let day: Vec<f64> = (0..12).map(|h| if h < 6 { 8.0 } else { 12.0 }).collect();
+    let mut c = case("");
+    c.demand = Box::leak(Box::new([(
+        "w",
+        day.iter().cycle().take(36).copied().collect(),
+    )]));
+    c.extra = "[forecast]\nscenarios = 4\nseed = 3\n[window]\nhorizon = \"12h\"\n[solver]\nresolution = \"full\"\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inp = load(dir.path(), &c);
+    let run = gpuplan::run::plan_scenario(&inp, &exact(), gpuplan::config::Resolution::Full);
+    let h = run.horizon.expect("horizon");
+    assert_eq!(h.start, inp.window.end);
+    assert_eq!(h.hours(), 12);
+    assert_eq!(run.plan.as_ref().expect("plan").start, h.start);
+    let risk = run.risk.as_ref().expect("risk");
+    assert_eq!(risk.evaluations.len(), 4);
+    // The mean evaluation is the probability-weighted mean of the scenario re-pricings, and
+    // the MIP objective (expected cost over the same scenarios, full resolution) equals it.
+    let mean = run.evaluation.as_ref().expect("evaluation").total;
+    assert!(
+        close(mean, risk.expected()),
+        "{mean} vs {}",
+        risk.expected()
+    );
+    assert!(close(mean, run.outcome.objective.expect("objective")));
+    let (lo, hi) = run.sensitivity.expect("sensitivity");
+    assert!(lo < hi);
+}

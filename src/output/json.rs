@@ -6,6 +6,7 @@
 use crate::domain::{Catalog, Cloud, CommitmentKind, OwnedCommitment, WorkloadClass};
 use crate::inputs::Inputs;
 use crate::model::problem::instances_per_gpu;
+use crate::plan::risk::{cvar, quantile};
 use crate::plan::{Evaluation, Placement, Plan, Purchase};
 use crate::run::PlanRun;
 use chrono::{DateTime, Duration, Utc};
@@ -258,6 +259,11 @@ pub struct CostsDoc {
     pub cvar: f64,
     /// Effective savings rate.
     pub esr: f64,
+    /// Cost if demand is 20% below the planned demand (history replayed, or the forecast's
+    /// P50 path).
+    pub demand_minus_20pct: Option<f64>,
+    /// Cost if demand is 20% above it.
+    pub demand_plus_20pct: Option<f64>,
     /// on_demand_baseline − expected.
     pub savings_vs_all_on_demand: f64,
     /// Savings as a share of the baseline.
@@ -323,14 +329,17 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
     } else {
         Utc::now()
     };
-    let planned = inputs.keep.iter().filter(|&&k| k).count();
+    let planned = run
+        .horizon
+        .map_or(inputs.keep.iter().filter(|&&k| k).count(), |h| h.hours());
+    let window_hours = run.horizon.map_or(inputs.window.hours(), |h| h.hours());
     let ev = run.evaluation.as_ref();
     let out = &run.outcome;
     let (cols, rows, ints) = out.size;
     let purchases = run
         .plan
         .as_ref()
-        .map(|p| purchase_docs(cat, p, ev, planned as f64, inputs.window.hours() as f64))
+        .map(|p| purchase_docs(cat, p, ev, planned as f64, window_hours as f64))
         .unwrap_or_default();
     let owned_commitments = inputs
         .owned
@@ -352,6 +361,7 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
         .as_ref()
         .map(|p| placement_docs(cat, p, ev))
         .unwrap_or_default();
+    let q = |x: f64| run.risk.as_ref().map(|r| quantile(&r.costs(), &r.probs, x));
     let costs = ev.map(|e| {
         let [ih, cov, sp, od] = e.instance_hours;
         let share = |x: f64| if ih > 0.0 { ratio(x / ih) } else { 0.0 };
@@ -359,11 +369,15 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
             on_demand_baseline: cents(e.baseline_all_on_demand),
             expected: cents(e.total),
             model_objective: out.objective.map(cents),
-            p50: cents(e.total),
-            p90: cents(e.total),
-            p95: cents(e.total),
-            cvar: cents(e.total),
+            p50: cents(q(0.5).unwrap_or(e.total)),
+            p90: cents(q(0.9).unwrap_or(e.total)),
+            p95: cents(q(0.95).unwrap_or(e.total)),
+            cvar: cents(run.risk.as_ref().map_or(e.total, |r| {
+                cvar(&r.costs(), &r.probs, inputs.scenario.risk.cvar_alpha)
+            })),
             esr: ratio(e.esr()),
+            demand_minus_20pct: run.sensitivity.map(|s| cents(s.0)),
+            demand_plus_20pct: run.sensitivity.map(|s| cents(s.1)),
             savings_vs_all_on_demand: cents(e.baseline_all_on_demand - e.total),
             savings_pct: if e.baseline_all_on_demand > 0.0 {
                 ratio((e.baseline_all_on_demand - e.total) / e.baseline_all_on_demand)
@@ -381,21 +395,39 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
             coverage_on_demand: share(od),
         }
     });
-    let risk = ev.map(|e| {
-        let unused: f64 = e.commitments.iter().map(|c| c.unused_cost()).sum();
-        let committed: f64 = e.commitments.iter().map(|c| c.cost()).sum();
-        let used: f64 = e
-            .commitments
-            .iter()
-            .map(|c| c.cost() * c.utilization().min(1.0))
-            .sum();
-        RiskDoc {
-            scenarios: 1,
-            p95_unused_commitment: cents(unused),
-            utilization_p5: (committed > 0.0).then(|| ratio(used / committed)),
-            worst_scenario: 0,
-            worst_scenario_cost: cents(e.total),
+    let risk = match &run.risk {
+        Some(r) => {
+            let costs = r.costs();
+            let worst = (0..costs.len())
+                .max_by(|&a, &b| costs[a].total_cmp(&costs[b]))
+                .unwrap_or(0);
+            Some(RiskDoc {
+                scenarios: costs.len(),
+                p95_unused_commitment: cents(quantile(&r.unused(), &r.probs, 0.95)),
+                utilization_p5: Some(ratio(quantile(&r.utilization(), &r.probs, 0.05))),
+                worst_scenario: worst,
+                worst_scenario_cost: cents(costs.get(worst).copied().unwrap_or(0.0)),
+            })
         }
+        None => None,
+    };
+    let risk = risk.or_else(|| {
+        ev.map(|e| {
+            let unused: f64 = e.commitments.iter().map(|c| c.unused_cost()).sum();
+            let committed: f64 = e.commitments.iter().map(|c| c.cost()).sum();
+            let used: f64 = e
+                .commitments
+                .iter()
+                .map(|c| c.cost() * c.utilization().min(1.0))
+                .sum();
+            RiskDoc {
+                scenarios: 1,
+                p95_unused_commitment: cents(unused),
+                utilization_p5: (committed > 0.0).then(|| ratio(used / committed)),
+                worst_scenario: 0,
+                worst_scenario_cost: cents(e.total),
+            }
+        })
     });
     PlanDoc {
         schema_version: SCHEMA_VERSION.into(),
@@ -407,9 +439,9 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
             input_hash: inputs.input_hash.clone(),
         },
         horizon: HorizonDoc {
-            start: ts(inputs.window.start),
-            end: ts(inputs.window.end),
-            hours: inputs.window.hours(),
+            start: ts(run.horizon.map_or(inputs.window.start, |h| h.start)),
+            end: ts(run.horizon.map_or(inputs.window.end, |h| h.end)),
+            hours: run.horizon.map_or(inputs.window.hours(), |h| h.hours()),
             planned_hours: planned,
             spot_allowed: inputs.scenario.instruments.spot,
         },

@@ -109,6 +109,52 @@ impl ScenarioRisk {
     }
 }
 
+/// The probability-weighted mean of several evaluations of the same plan (scenario
+/// re-pricings): every cost, hour count and per-workload / per-commitment figure averaged.
+pub fn mean_evaluation(evals: &[Evaluation], probs: &[f64]) -> Evaluation {
+    let total: f64 = probs.iter().sum();
+    let w: Vec<f64> = probs.iter().map(|p| p / total).collect();
+    let mut m = evals.first().cloned().unwrap_or_default();
+    let avg = |f: &dyn Fn(&Evaluation) -> f64| -> f64 {
+        evals.iter().zip(&w).map(|(e, p)| f(e) * p).sum()
+    };
+    m.total = avg(&|e| e.total);
+    m.commitment_cost = avg(&|e| e.commitment_cost);
+    m.spot_cost = avg(&|e| e.spot_cost);
+    m.on_demand_cost = avg(&|e| e.on_demand_cost);
+    m.unserved_cost = avg(&|e| e.unserved_cost);
+    m.hidden_cost = avg(&|e| e.hidden_cost);
+    m.on_demand_equivalent = avg(&|e| e.on_demand_equivalent);
+    m.baseline_all_on_demand = avg(&|e| e.baseline_all_on_demand);
+    for k in 0..4 {
+        m.instance_hours[k] = avg(&|e| e.instance_hours[k]);
+    }
+    for (i, we) in m.workloads.iter_mut().enumerate() {
+        let g = |f: &dyn Fn(&super::evaluate::WorkloadEval) -> f64| {
+            avg(&|e: &Evaluation| e.workloads.get(i).map_or(0.0, f))
+        };
+        we.gpu_hours = g(&|x| x.gpu_hours);
+        we.instance_hours = g(&|x| x.instance_hours);
+        we.committed_hours = g(&|x| x.committed_hours);
+        we.spot_hours = g(&|x| x.spot_hours);
+        we.on_demand_hours = g(&|x| x.on_demand_hours);
+        we.cost = g(&|x| x.cost);
+        we.hidden_cost = g(&|x| x.hidden_cost);
+        we.baseline_on_demand = g(&|x| x.baseline_on_demand);
+        we.baseline_hidden = g(&|x| x.baseline_hidden);
+    }
+    for (i, c) in m.commitments.iter_mut().enumerate() {
+        let g = |f: &dyn Fn(&super::evaluate::CommitmentEval) -> f64| {
+            avg(&|e: &Evaluation| e.commitments.get(i).map_or(0.0, f))
+        };
+        c.active_hours = g(&|x| x.active_hours);
+        c.committed = g(&|x| x.committed);
+        c.used = g(&|x| x.used);
+        c.on_demand_value = g(&|x| x.on_demand_value);
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
