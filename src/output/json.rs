@@ -297,6 +297,8 @@ pub struct RiskDoc {
     pub p95_unused_commitment: f64,
     /// 5th percentile of commitment utilization.
     pub utilization_p5: Option<f64>,
+    /// Median commitment utilization.
+    pub utilization_p50: Option<f64>,
     /// Index of the costliest scenario.
     pub worst_scenario: usize,
     /// Cost of the costliest scenario.
@@ -405,6 +407,7 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
                 scenarios: costs.len(),
                 p95_unused_commitment: cents(quantile(&r.unused(), &r.probs, 0.95)),
                 utilization_p5: Some(ratio(quantile(&r.utilization(), &r.probs, 0.05))),
+                utilization_p50: Some(ratio(quantile(&r.utilization(), &r.probs, 0.5))),
                 worst_scenario: worst,
                 worst_scenario_cost: cents(costs.get(worst).copied().unwrap_or(0.0)),
             })
@@ -424,6 +427,7 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
                 scenarios: 1,
                 p95_unused_commitment: cents(unused),
                 utilization_p5: (committed > 0.0).then(|| ratio(used / committed)),
+                utilization_p50: (committed > 0.0).then(|| ratio(used / committed)),
                 worst_scenario: 0,
                 worst_scenario_cost: cents(e.total),
             }
