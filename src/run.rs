@@ -254,10 +254,13 @@ pub fn plan(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -
                 if improved > 0.0 || best.is_none() {
                     best = Some(run);
                 }
+                // Stop when the buckets price the plan as the hours do, or when doubling no
+                // longer helps — but not while the bucketed objective is still more than 1%
+                // off the re-priced cost (the buckets are too coarse to be trusted).
                 if infeasible
                     || exact
-                    || improved < AUTO_TOLERANCE
                     || model_error < AUTO_TOLERANCE
+                    || (improved < AUTO_TOLERANCE && model_error < 0.01)
                     || k >= n
                 {
                     break;

@@ -39,18 +39,33 @@ pub fn cluster_hours(gpus: &[Vec<f64>], scale: &[f64], segment: &[u64], k: usize
     if exact.len() <= k.max(1) {
         return exact;
     }
-    // Forced peaks: each workload's peak hour and the fleet's peak (cost-weighted).
-    let mut forced: Vec<usize> = Vec::new();
-    for row in gpus {
-        if let Some(i) = (0..n).max_by(|&a, &b| row[a].total_cmp(&row[b]).then(b.cmp(&a))) {
-            if row[i] > 0.0 {
-                forced.push(i);
-            }
-        }
-    }
+    // Forced peaks: the fleet's peak (cost-weighted) and the workloads' peak hours, largest
+    // (in dollars) first, at most a quarter of the bucket budget: with many workloads,
+    // forcing every peak would leave no buckets for the rest of the year.
     let total = |i: usize| -> f64 { (0..w).map(|j| gpus[j][i] * scale[j]).sum() };
+    let mut forced: Vec<usize> = Vec::new();
     if let Some(i) = (0..n).max_by(|&a, &b| total(a).total_cmp(&total(b)).then(b.cmp(&a))) {
         forced.push(i);
+    }
+    let mut peaks: Vec<(f64, usize)> = gpus
+        .iter()
+        .zip(scale)
+        .filter_map(|(row, s)| {
+            (0..n)
+                .max_by(|&a, &b| row[a].total_cmp(&row[b]).then(b.cmp(&a)))
+                .filter(|&i| row[i] > 0.0)
+                .map(|i| (row[i] * s, i))
+        })
+        .collect();
+    peaks.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let cap = (k / 4).max(1);
+    for (_, i) in peaks {
+        if forced.len() >= cap {
+            break;
+        }
+        if !forced.contains(&i) {
+            forced.push(i);
+        }
     }
     forced.sort_unstable();
     forced.dedup();
