@@ -109,52 +109,15 @@ pub fn plan_full_resolution(inputs: &Inputs, settings: &SolveSettings) -> PlanRu
 pub fn plan_on(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> PlanRun {
     let t0 = Instant::now();
     let buckets = demand.weights.len();
-    let sc = &inputs.scenario;
-    let risky = sc.risk.risk_weight > 0.0 || sc.risk.max_cvar.is_some();
-    // Regret measure: each scenario's own optimum, solved alone, is its CVaR offset.
-    let offsets: Vec<f64> = if sc.risk.regret && risky && demand.probs.len() > 1 {
-        (0..demand.probs.len())
-            .map(|s| {
-                let one = DemandSet {
-                    weights: demand.weights.clone(),
-                    hours: demand.hours.clone(),
-                    probs: vec![1.0],
-                    gpus: vec![demand.gpus[s].clone()],
-                };
-                let mut neutral = inputs.clone();
-                neutral.scenario.risk.risk_weight = 0.0;
-                neutral.scenario.risk.max_cvar = None;
-                Problem::build(&neutral, one)
-                    .ok()
-                    .and_then(|p| solve(build_mip(&p), settings).objective)
-                    .unwrap_or(0.0)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
     let mut problem = match Problem::build(inputs, demand) {
         Ok(p) => p,
         Err(inf) => return infeasible(inf, Vec::new(), t0.elapsed().as_secs_f64()),
     };
-    problem.cvar_offsets = offsets;
-    let mip = build_mip(&problem);
-    let build_seconds = t0.elapsed().as_secs_f64();
-    let reader = MipReader::from(&mip);
-    let mut outcome = solve(mip, settings);
-    let Some(values) = outcome.values.take() else {
-        let inf = Infeasibility {
-            group: "model".into(),
-            message: outcome
-                .message
-                .clone()
-                .unwrap_or_else(|| "no feasible plan".into()),
-        };
-        let mut run = infeasible(inf, problem.pruned.clone(), build_seconds);
-        run.outcome = outcome;
-        return run;
+    let (mut outcome, sol, build_seconds) = match solve_problem(inputs, &mut problem, settings, t0)
+    {
+        Ok(x) => x,
+        Err(run) => return *run,
     };
-    let sol = reader.read(&values);
     let plan = plan_from_solution(inputs, &problem, &sol);
     let mut infeasibility = None;
     if !sol.unserved.is_empty() {
@@ -414,43 +377,10 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         Ok(p) => p,
         Err(inf) => return infeasible(inf, Vec::new(), t0.elapsed().as_secs_f64()),
     };
-    let sc = &inputs.scenario;
-    if sc.risk.regret && (sc.risk.risk_weight > 0.0 || sc.risk.max_cvar.is_some()) {
-        problem.cvar_offsets = (0..ds.probs.len())
-            .map(|s| {
-                let one = DemandSet {
-                    weights: ds.weights.clone(),
-                    hours: ds.hours.clone(),
-                    probs: vec![1.0],
-                    gpus: vec![ds.gpus[s].clone()],
-                };
-                let mut neutral = fin.clone();
-                neutral.scenario.risk.risk_weight = 0.0;
-                neutral.scenario.risk.max_cvar = None;
-                Problem::build(&neutral, one)
-                    .ok()
-                    .and_then(|p| solve(build_mip(&p), settings).objective)
-                    .unwrap_or(0.0)
-            })
-            .collect();
-    }
-    let mip = build_mip(&problem);
-    let build_seconds = t0.elapsed().as_secs_f64();
-    let reader = MipReader::from(&mip);
-    let mut outcome = solve(mip, settings);
-    let Some(values) = outcome.values.take() else {
-        let inf = Infeasibility {
-            group: "model".into(),
-            message: outcome
-                .message
-                .clone()
-                .unwrap_or_else(|| "no feasible plan".into()),
-        };
-        let mut run = infeasible(inf, problem.pruned.clone(), build_seconds);
-        run.outcome = outcome;
-        return run;
+    let (outcome, sol, build_seconds) = match solve_problem(&fin, &mut problem, settings, t0) {
+        Ok(x) => x,
+        Err(run) => return *run,
     };
-    let sol = reader.read(&values);
     let mut plan = plan_from_solution(&fin, &problem, &sol);
     plan.start = horizon.start;
     let t1 = Instant::now();
@@ -502,4 +432,62 @@ pub fn plan_scenario(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
     } else {
         plan(inputs, settings, resolution)
     }
+}
+
+/// With the regret measure (and a risk term), each scenario's own optimum, solved alone: the
+/// constants subtracted from the scenario costs inside the CVaR. Empty otherwise.
+fn regret_offsets(inputs: &Inputs, demand: &DemandSet, settings: &SolveSettings) -> Vec<f64> {
+    let risk = &inputs.scenario.risk;
+    if !(risk.regret
+        && (risk.risk_weight > 0.0 || risk.max_cvar.is_some())
+        && demand.probs.len() > 1)
+    {
+        return Vec::new();
+    }
+    let mut neutral = inputs.clone();
+    neutral.scenario.risk.risk_weight = 0.0;
+    neutral.scenario.risk.max_cvar = None;
+    (0..demand.probs.len())
+        .map(|s| {
+            let one = DemandSet {
+                weights: demand.weights.clone(),
+                hours: demand.hours.clone(),
+                probs: vec![1.0],
+                gpus: vec![demand.gpus[s].clone()],
+            };
+            Problem::build(&neutral, one)
+                .ok()
+                .and_then(|p| solve(build_mip(&p), settings).objective)
+                .unwrap_or(0.0)
+        })
+        .collect()
+}
+
+/// Builds and solves a problem's MIP (regret offsets first, when asked for). Returns the
+/// outcome, the solution read back and the build seconds, or the finished run when the
+/// solver found no plan.
+fn solve_problem(
+    inputs: &Inputs,
+    problem: &mut Problem,
+    settings: &SolveSettings,
+    t0: Instant,
+) -> Result<(SolveOutcome, crate::model::MipSolution, f64), Box<PlanRun>> {
+    problem.cvar_offsets = regret_offsets(inputs, &problem.demand, settings);
+    let mip = build_mip(problem);
+    let build_seconds = t0.elapsed().as_secs_f64();
+    let reader = MipReader::from(&mip);
+    let mut outcome = solve(mip, settings);
+    let Some(values) = outcome.values.take() else {
+        let inf = Infeasibility {
+            group: "model".into(),
+            message: outcome
+                .message
+                .clone()
+                .unwrap_or_else(|| "no feasible plan".into()),
+        };
+        let mut run = infeasible(inf, problem.pruned.clone(), build_seconds);
+        run.outcome = outcome;
+        return Err(Box::new(run));
+    };
+    Ok((outcome, reader.read(&values), build_seconds))
 }
