@@ -202,26 +202,7 @@ pub fn ingest_focus(args: &IngestFocusArgs) -> Result<String, Error> {
 }
 
 fn no_gpu(ing: &FocusIngest) -> Error {
-    let f = ing
-        .files
-        .first()
-        .map(|f| f.path.clone())
-        .unwrap_or_default();
-    Error::Input(InputError::file(
-        f,
-        format!(
-            "no GPU usage found in {} rows: no row's instance type, SKU or GpuCount matches a GPU of the catalog{}",
-            ing.rows,
-            if ing.unknown_gpus.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (GPU-looking but not in the catalog: {}; add them with --catalog)",
-                    ing.unknown_gpus.iter().map(|u| u.instance_type.as_str()).collect::<Vec<_>>().join(", ")
-                )
-            }
-        ),
-    ))
+    Error::Input(ing.no_gpu_usage_error())
 }
 
 fn ingest_summary(

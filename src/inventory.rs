@@ -866,26 +866,7 @@ pub fn from_focus(
     opts: &InventoryOptions,
 ) -> Result<Inventory, InputError> {
     let Some(window) = ing.window else {
-        let f = ing
-            .files
-            .first()
-            .map(|f| f.path.clone())
-            .unwrap_or_default();
-        return Err(InputError::file(
-            f,
-            format!(
-                "no GPU usage found in {} rows: no row's instance type, SKU or GpuCount matches a GPU of the catalog{}",
-                ing.rows,
-                if ing.unknown_gpus.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " (GPU-looking but unknown: {})",
-                        ing.unknown_gpus.iter().map(|u| u.instance_type.as_str()).collect::<Vec<_>>().join(", ")
-                    )
-                }
-            ),
-        ));
+        return Err(ing.no_gpu_usage_error());
     };
     let n = window.hours();
     let mut by: BTreeMap<String, Source> = BTreeMap::new();

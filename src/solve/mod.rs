@@ -82,6 +82,20 @@ fn ensure_threads(n: u32) -> std::sync::MutexGuard<'static, Option<u32>> {
     last
 }
 
+/// The outcome of a solve HiGHS could not carry out.
+fn failed(start: Instant, size: (usize, usize, usize), message: String) -> SolveOutcome {
+    SolveOutcome {
+        status: SolveStatus::Infeasible,
+        objective: None,
+        best_bound: None,
+        gap: None,
+        seconds: start.elapsed().as_secs_f64(),
+        values: None,
+        message: Some(message),
+        size,
+    }
+}
+
 /// Solves a built model with HiGHS.
 pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
     let start = Instant::now();
@@ -104,18 +118,7 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
     }
     let mut model = match problem.try_into_inner() {
         Ok(m) => m,
-        Err(e) => {
-            return SolveOutcome {
-                status: SolveStatus::Infeasible,
-                objective: None,
-                best_bound: None,
-                gap: None,
-                seconds: start.elapsed().as_secs_f64(),
-                values: None,
-                message: Some(format!("HiGHS rejected the model: {e}")),
-                size,
-            }
-        }
+        Err(e) => return failed(start, size, format!("HiGHS rejected the model: {e}")),
     };
     // One solve at a time per process: HiGHS's scheduler is global.
     let _one_at_a_time = ensure_threads(settings.threads);
@@ -148,18 +151,7 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
     model.set_option("random_seed", 0);
     let solved = match model.try_solve() {
         Ok(s) => s,
-        Err(e) => {
-            return SolveOutcome {
-                status: SolveStatus::Infeasible,
-                objective: None,
-                best_bound: None,
-                gap: None,
-                seconds: start.elapsed().as_secs_f64(),
-                values: None,
-                message: Some(format!("HiGHS failed: {e:?}")),
-                size,
-            }
-        }
+        Err(e) => return failed(start, size, format!("HiGHS failed: {e:?}")),
     };
     let seconds = start.elapsed().as_secs_f64();
     let has_solution = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;

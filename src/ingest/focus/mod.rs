@@ -265,6 +265,35 @@ pub struct FocusIngest {
 }
 
 impl FocusIngest {
+    /// The bad-input error for an export with no GPU usage row, naming the first file and
+    /// the GPU-looking instance types the catalog does not know.
+    pub fn no_gpu_usage_error(&self) -> InputError {
+        let f = self
+            .files
+            .first()
+            .map(|f| f.path.clone())
+            .unwrap_or_default();
+        let unknown = if self.unknown_gpus.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (GPU-looking but not in the catalog: {}; add them with --catalog)",
+                self.unknown_gpus
+                    .iter()
+                    .map(|u| u.instance_type.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        InputError::file(
+            f,
+            format!(
+                "no GPU usage found in {} rows: no row's instance type, SKU or GpuCount matches a GPU of the catalog{unknown}",
+                self.rows
+            ),
+        )
+    }
+
     /// Names of the workloads with GPU usage, sorted.
     pub fn gpu_workloads(&self) -> Vec<String> {
         let mut v: Vec<String> = self.series.iter().map(|s| s.workload.clone()).collect();
