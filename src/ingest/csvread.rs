@@ -1,14 +1,17 @@
 //! A small CSV layer: header checks and typed cell access with file/line/column errors.
+//!
+//! [`read_table`] keeps every row (small files); [`for_each_row`] streams rows through one
+//! reused record (large files). Both check the header the same way and give the same
+//! [`Row`] accessors and error locations.
 
 use crate::error::InputError;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A parsed CSV file: header and rows with their line numbers.
 pub(crate) struct Table {
     pub file: PathBuf,
-    cols: HashMap<String, usize>,
+    cols: Vec<String>,
     pub rows: Vec<(u64, csv::StringRecord)>,
 }
 
@@ -21,6 +24,58 @@ pub(crate) fn read_table(
     optional: &[&str],
     extra_ok: bool,
 ) -> Result<Table, InputError> {
+    let (mut rdr, cols) = open(file, bytes, required, optional, extra_ok)?;
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let mut rec = rec.map_err(|e| csv_error(file, e, Some(&cols)))?;
+        rec.trim();
+        let line = rec.position().map_or(0, |p| p.line());
+        rows.push((line, rec));
+    }
+    Ok(Table {
+        file: file.to_path_buf(),
+        cols,
+        rows,
+    })
+}
+
+/// Streams a CSV file from bytes: checks the header like [`read_table`], then calls `f` on
+/// each row in file order, reading into one reused record. Stops at the first error, from
+/// the file or from `f`.
+pub(crate) fn for_each_row(
+    file: &Path,
+    bytes: &[u8],
+    required: &[&str],
+    optional: &[&str],
+    extra_ok: bool,
+    mut f: impl FnMut(&Row<'_>) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    let (mut rdr, cols) = open(file, bytes, required, optional, extra_ok)?;
+    let mut rec = csv::StringRecord::new();
+    while rdr
+        .read_record(&mut rec)
+        .map_err(|e| csv_error(file, e, Some(&cols)))?
+    {
+        f(&Row {
+            file,
+            cols: &cols,
+            line: rec.position().map_or(0, |p| p.line()),
+            rec: &rec,
+        })?;
+    }
+    Ok(())
+}
+
+/// Opens a CSV reader over `bytes` (a UTF-8 BOM is skipped) and checks its header; returns
+/// the reader positioned at the first data row and the (trimmed) column names. Cells are
+/// not trimmed by the reader: [`Row::str`] trims them.
+fn open<'b>(
+    file: &Path,
+    bytes: &'b [u8],
+    required: &[&str],
+    optional: &[&str],
+    extra_ok: bool,
+) -> Result<(csv::Reader<&'b [u8]>, Vec<String>), InputError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(InputError::file(
@@ -33,12 +88,12 @@ pub(crate) fn read_table(
     }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
-        .trim(csv::Trim::All)
+        .trim(csv::Trim::None)
         .flexible(false)
         .from_reader(bytes);
-    let headers = rdr.headers().map_err(|e| csv_error(file, e, None))?.clone();
-    let mut cols = HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
+    let headers = rdr.headers().map_err(|e| csv_error(file, e, None))?;
+    let mut cols: Vec<String> = Vec::with_capacity(headers.len());
+    for (i, h) in headers.iter().map(str::trim).enumerate() {
         if h.is_empty() {
             return Err(InputError::cell(
                 file,
@@ -65,11 +120,12 @@ pub(crate) fn read_table(
                 ),
             ));
         }
-        if cols.insert(h.to_string(), i).is_some() {
+        if cols.iter().any(|c| c == h) {
             return Err(InputError::cell(file, 1, i + 1, h, "duplicate column name"));
         }
+        cols.push(h.to_string());
     }
-    if let Some(missing) = required.iter().find(|c| !cols.contains_key(**c)) {
+    if let Some(missing) = required.iter().find(|c| !cols.iter().any(|h| h == *c)) {
         return Err(InputError::line(
             file,
             1,
@@ -79,26 +135,17 @@ pub(crate) fn read_table(
             ),
         ));
     }
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_error(file, e, Some(&headers)))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        rows.push((line, rec));
-    }
-    Ok(Table {
-        file: file.to_path_buf(),
-        cols,
-        rows,
-    })
+    Ok((rdr, cols))
 }
 
-fn csv_error(file: &Path, e: csv::Error, headers: Option<&csv::StringRecord>) -> InputError {
+fn csv_error(file: &Path, e: csv::Error, cols: Option<&[String]>) -> InputError {
     match e.kind() {
         csv::ErrorKind::Utf8 { pos, err } => InputError::cell(
             file,
             pos.as_ref().map_or(1, |p| p.line()),
             err.field() + 1,
-            headers.and_then(|h| h.get(err.field())).unwrap_or("?"),
+            cols.and_then(|h| h.get(err.field()))
+                .map_or("?", String::as_str),
             "invalid UTF-8 bytes: expected UTF-8 text",
         ),
         csv::ErrorKind::UnequalLengths {
@@ -114,9 +161,10 @@ fn csv_error(file: &Path, e: csv::Error, headers: Option<&csv::StringRecord>) ->
     }
 }
 
-/// One row of a [`Table`].
+/// One row of a CSV file (from [`Table::iter`] or [`for_each_row`]).
 pub(crate) struct Row<'a> {
-    t: &'a Table,
+    file: &'a Path,
+    cols: &'a [String],
     pub line: u64,
     rec: &'a csv::StringRecord,
 }
@@ -125,7 +173,8 @@ impl Table {
     /// Iterates over the rows.
     pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
         self.rows.iter().map(move |(line, rec)| Row {
-            t: self,
+            file: &self.file,
+            cols: &self.cols,
             line: *line,
             rec,
         })
@@ -133,28 +182,32 @@ impl Table {
 }
 
 impl Row<'_> {
+    /// The 0-based index of a column (header names are few: a linear scan).
+    fn col(&self, col: &str) -> Option<usize> {
+        self.cols.iter().position(|c| c == col)
+    }
     /// The raw (trimmed) text of a column; empty when the column is absent.
     pub fn str(&self, col: &str) -> &str {
-        self.t
-            .cols
-            .get(col)
-            .and_then(|&i| self.rec.get(i))
-            .unwrap_or("")
+        self.col(col).and_then(|i| self.rec.get(i)).map_or("", trim)
     }
     /// An error located at this row's cell of `col`.
     pub fn err(&self, col: &str, msg: impl Into<String>) -> InputError {
-        match self.t.cols.get(col) {
-            Some(&i) => InputError::cell(&self.t.file, self.line, i + 1, col, msg),
-            None => InputError::line(&self.t.file, self.line, msg),
+        match self.col(col) {
+            Some(i) => InputError::cell(self.file, self.line, i + 1, col, msg),
+            None => InputError::line(self.file, self.line, msg),
         }
     }
-    /// A non-empty text cell.
-    pub fn text(&self, col: &str) -> Result<String, InputError> {
+    /// A non-empty text cell, borrowed.
+    pub fn text_ref(&self, col: &str) -> Result<&str, InputError> {
         let s = self.str(col);
         if s.is_empty() {
             return Err(self.err(col, "is empty: expected a value"));
         }
-        Ok(s.to_string())
+        Ok(s)
+    }
+    /// A non-empty text cell.
+    pub fn text(&self, col: &str) -> Result<String, InputError> {
+        self.text_ref(col).map(str::to_string)
     }
     /// A finite number satisfying `ok`, described by `what` in errors.
     pub fn num(&self, col: &str, what: &str, ok: impl Fn(f64) -> bool) -> Result<f64, InputError> {
@@ -204,6 +257,22 @@ impl Row<'_> {
                 ),
             )
         })
+    }
+}
+
+/// `str::trim` (Unicode whitespace, as the CSV reader trims), skipping the scan when the
+/// first and last bytes are ASCII and not whitespace (the common case).
+fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [a, .., b] | [a @ b]
+            if a.is_ascii()
+                && !a.is_ascii_whitespace()
+                && b.is_ascii()
+                && !b.is_ascii_whitespace() =>
+        {
+            s
+        }
+        _ => s.trim(),
     }
 }
 
