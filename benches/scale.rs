@@ -1,16 +1,18 @@
-//! Scaling benchmark of `gpuplan plan`: the naive full-resolution model against the
-//! adaptive time aggregation (`--resolution auto`), measured in the same run on synthetic
-//! instances (`gpuplan::synth`, seed 1), plus a size sweep of the aggregated planner to fit
+//! Scaling benchmark of `gpuplan plan`: the naive full-resolution joint MIP against the
+//! planner as users run it (`method = "auto"`: the joint MIP on adaptive time buckets for
+//! small fleets, the decomposition for large ones), measured in the same run on synthetic
+//! instances (`gpuplan::synth`, seed 1), plus a size sweep of the decomposed planner to fit
 //! how its time grows with workloads × hours.
 //!
-//! Run: `cargo bench --bench scale` (env `GPUPLAN_SCALE_SIZES="10x8x168,50x12x720"` picks
-//! the naive-vs-auto sizes, `GPUPLAN_SCALE_SWEEP` the sweep sizes, `GPUPLAN_SCALE_NAIVE_LIMIT`
-//! the naive solve's time limit in seconds, default 600). Figures go to stdout as Markdown
-//! rows; `docs/performance.md` records them with the machine.
+//! Run: `cargo bench --bench scale` (env `GPUPLAN_SCALE_SIZES="10x8x168,200x20x720"` picks
+//! the naive-vs-planner sizes, default `10x8x168,50x12x720`; `GPUPLAN_SCALE_SWEEP` the sweep
+//! sizes; `GPUPLAN_SCALE_NAIVE_LIMIT` the naive solve's time limit in seconds, default 600).
+//! Figures go to stdout as Markdown rows; `docs/performance.md` records them with the
+//! machine.
 
-use gpuplan::config::Resolution;
+use gpuplan::config::{Method, Resolution};
 use gpuplan::inputs::Inputs;
-use gpuplan::run::plan;
+use gpuplan::run::{plan, plan_scenario, PlanRun};
 use gpuplan::solve::SolveSettings;
 use gpuplan::synth::{write, SynthSpec};
 use std::time::Instant;
@@ -46,24 +48,39 @@ struct Measure {
     evaluated: f64,
     objective: f64,
     status: &'static str,
+    method: &'static str,
     buckets: usize,
     peak_mb: f64,
 }
 
-fn measure(inp: &Inputs, res: Resolution, limit: f64) -> Measure {
+/// The naive model (`None`: the joint MIP at full resolution) or the planner with a method.
+fn measure(inp: &Inputs, method: Option<Method>, limit: f64) -> Measure {
     reset_peak();
     let st = SolveSettings {
         time_limit_seconds: limit,
         mip_gap: 1e-4,
         threads: 1,
+        progress: gpuplan::solve::Progress::NONE,
     };
     let t = Instant::now();
-    let run = plan(inp, &st, res);
+    let run: PlanRun = match method {
+        None => plan(inp, &st, Resolution::Full),
+        Some(m) => {
+            let mut inp = inp.clone();
+            inp.scenario.solver.method = m;
+            plan_scenario(&inp, &st, Resolution::Auto)
+        }
+    };
     Measure {
         seconds: t.elapsed().as_secs_f64(),
         evaluated: run.evaluation.as_ref().map_or(f64::NAN, |e| e.total),
         objective: run.outcome.objective.unwrap_or(f64::NAN),
         status: run.outcome.status.as_str(),
+        method: if run.decomposition.is_some() {
+            "decompose"
+        } else {
+            "mip"
+        },
         buckets: run.buckets,
         peak_mb: peak_rss_mb(),
     }
@@ -80,19 +97,20 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(600.0);
     let tmp = tempfile::tempdir().expect("tempdir");
-    println!("| size W×O×H | naive s | naive status | naive re-priced USD | auto s | auto buckets | auto re-priced USD | speed-up | cost diff | naive peak MB | auto peak MB |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| size W×O×H | naive s | naive status | naive re-priced USD | planner s | method | buckets | planner re-priced USD | speed-up | cost diff | naive peak MB | planner peak MB |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (w, o, h) in sizes("GPUPLAN_SCALE_SIZES", "10x8x168,50x12x720") {
         let dir = tmp.path().join(format!("{w}x{o}x{h}"));
         let inp = load(w, o, h, &dir);
-        let auto = measure(&inp, Resolution::Auto, 300.0);
-        let naive = measure(&inp, Resolution::Full, naive_limit);
+        let auto = measure(&inp, Some(Method::Auto), 300.0);
+        let naive = measure(&inp, None, naive_limit);
         println!(
-            "| {w}×{o}×{h} | {:.1} | {} | {:.2} | {:.1} | {} | {:.2} | {:.1}× | {:+.3}% | {:.0} | {:.0} |",
+            "| {w}×{o}×{h} | {:.1} | {} | {:.2} | {:.2} | {} | {} | {:.2} | {:.1}× | {:+.3}% | {:.0} | {:.0} |",
             naive.seconds,
             naive.status,
             naive.evaluated,
             auto.seconds,
+            auto.method,
             auto.buckets,
             auto.evaluated,
             naive.seconds / auto.seconds,
@@ -103,16 +121,16 @@ fn main() {
         let _ = naive.objective;
     }
     println!();
-    println!("| sweep W×O×H | W·H | auto s | buckets | status | objective USD | re-priced USD | peak MB |");
+    println!("| sweep W×O×H | W·H | decompose s | buckets | status | objective USD | re-priced USD | peak MB |");
     println!("|---|---|---|---|---|---|---|---|");
     let mut pts = Vec::new();
     for (w, o, h) in sizes(
         "GPUPLAN_SCALE_SWEEP",
-        "10x12x168,20x12x336,40x12x720,80x12x720,160x12x720",
+        "50x20x720,100x20x720,200x20x720,400x40x1440,1000x40x2160",
     ) {
         let dir = tmp.path().join(format!("sweep-{w}x{o}x{h}"));
         let inp = load(w, o, h, &dir);
-        let m = measure(&inp, Resolution::Auto, 300.0);
+        let m = measure(&inp, Some(Method::Decompose), 300.0);
         println!(
             "| {w}×{o}×{h} | {} | {:.2} | {} | {} | {:.2} | {:.2} | {:.0} |",
             w * h,

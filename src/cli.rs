@@ -62,6 +62,11 @@ pub enum Command {
         /// count (overrides the scenario's `[solver] resolution`, default auto).
         #[arg(long, value_name = "full|auto|N")]
         resolution: Option<String>,
+        /// Optimisation method: `mip` (tiers and commitments in one MIP), `decompose`
+        /// (tiers by price-directed decomposition, commitments on pooled load; for large
+        /// fleets) or `auto` (overrides the scenario's `[solver] method`, default auto).
+        #[arg(long, value_name = "auto|mip|decompose")]
+        method: Option<String>,
         /// Relative MIP gap at which to stop (overrides the scenario).
         #[arg(long, value_name = "G")]
         gap: Option<f64>,

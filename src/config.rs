@@ -101,6 +101,7 @@ struct RawCaps {
 #[serde(deny_unknown_fields)]
 struct RawSolver {
     resolution: Option<toml::Value>,
+    method: Option<String>,
     time_limit_seconds: Option<f64>,
     mip_gap: Option<f64>,
     threads: Option<u32>,
@@ -243,11 +244,45 @@ impl Resolution {
     }
 }
 
+/// How tiers and commitments are optimised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// One MIP over tiers and commitments together (exact on its buckets).
+    Mip,
+    /// Tiers by price-directed decomposition, then the commitment MIP on workloads pooled
+    /// per offering (for large fleets).
+    Decompose,
+    /// `mip` for small problems, `decompose` for large ones (see `run::plan_scenario`).
+    Auto,
+}
+
+impl Method {
+    /// Parses `mip`, `decompose` or `auto`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "mip" => Some(Method::Mip),
+            "decompose" => Some(Method::Decompose),
+            "auto" => Some(Method::Auto),
+            _ => None,
+        }
+    }
+    /// `mip`, `decompose` or `auto`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Mip => "mip",
+            Method::Decompose => "decompose",
+            Method::Auto => "auto",
+        }
+    }
+}
+
 /// Solver limits.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SolverConfig {
     /// Time resolution of the model.
     pub resolution: Resolution,
+    /// Optimisation method.
+    pub method: Method,
     /// Wall-clock limit, seconds.
     pub time_limit_seconds: f64,
     /// Relative MIP gap at which to stop.
@@ -584,8 +619,19 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             ))
         }
     };
+    let method = match &s.method {
+        None => Method::Auto,
+        Some(m) => Method::parse(m).ok_or_else(|| {
+            err(
+                "solver",
+                "method",
+                format!("expected \"auto\", \"mip\" or \"decompose\", found {m:?}"),
+            )
+        })?,
+    };
     let solver = SolverConfig {
         resolution,
+        method,
         time_limit_seconds: s.time_limit_seconds.unwrap_or(60.0),
         mip_gap: s.mip_gap.unwrap_or(1e-4),
         threads: s.threads.unwrap_or(1),

@@ -66,11 +66,21 @@ fn run(cli: Cli) -> Result<(), Error> {
             format,
             time_limit,
             resolution,
+            method,
             gap,
             threads,
             catalog,
             reproducible,
         } => {
+            let method = match method.as_deref() {
+                None => None,
+                Some(m) => Some(gpuplan::config::Method::parse(m).ok_or_else(|| {
+                    flag_error(
+                        "--method",
+                        format!("expected auto, mip or decompose, found {m:?}"),
+                    )
+                })?),
+            };
             let resolution = match resolution.as_deref() {
                 None => None,
                 Some(r) => Some(gpuplan::config::Resolution::parse(r).ok_or_else(|| {
@@ -95,13 +105,19 @@ fn run(cli: Cli) -> Result<(), Error> {
             if threads == Some(0) {
                 return Err(flag_error("--threads", "expected at least 1".into()));
             }
-            let inp = Inputs::load(&scenario, catalog.as_deref())?;
-            let settings = gpuplan::run::settings(&inp, time_limit, gap, threads);
+            let mut inp = Inputs::load(&scenario, catalog.as_deref())?;
+            if let Some(m) = method {
+                inp.scenario.solver.method = m;
+            }
+            let mut settings = gpuplan::run::settings(&inp, time_limit, gap, threads);
+            let ticker = Ticker::start();
+            settings.progress = ticker.progress();
             let run = gpuplan::run::plan_scenario(
                 &inp,
                 &settings,
                 resolution.unwrap_or(inp.scenario.solver.resolution),
             );
+            drop(ticker);
             let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
             let opts = DocOptions {
                 reproducible: reproducible || epoch.is_some(),
@@ -178,8 +194,18 @@ fn run(cli: Cli) -> Result<(), Error> {
                 resolution,
                 settings: gpuplan::run::settings(&inp, time_limit, None, None),
             };
+            let ticker = Ticker::start();
+            let cfg = gpuplan::backtest::BacktestConfig {
+                settings: gpuplan::solve::SolveSettings {
+                    progress: ticker.progress(),
+                    ..cfg.settings
+                },
+                ..cfg
+            };
             let b = gpuplan::backtest::backtest(&inp, &cfg)
-                .map_err(|m| flag_error("--lookback/--horizon", m))?;
+                .map_err(|m| flag_error("--lookback/--horizon", m));
+            drop(ticker);
+            let b = b?;
             match format {
                 Format::Table => emit(&gpuplan::output::backtest::backtest_table(&b)),
                 Format::Json => emit(&gpuplan::output::backtest::backtest_json(&b)),
@@ -205,10 +231,12 @@ fn run(cli: Cli) -> Result<(), Error> {
                 .iter()
                 .map(|s| Inputs::load(s, catalog.as_deref()))
                 .collect::<Result<Vec<_>, _>>()?;
+            let ticker = Ticker::start();
             let docs: Vec<PlanDoc> = inputs
                 .iter()
                 .map(|inp| {
-                    let st = gpuplan::run::settings(inp, None, None, None);
+                    let mut st = gpuplan::run::settings(inp, None, None, None);
+                    st.progress = ticker.progress();
                     let run = gpuplan::run::plan_scenario(
                         inp,
                         &st,
@@ -217,6 +245,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     plan_doc(inp, &run, DocOptions::default())
                 })
                 .collect();
+            drop(ticker);
             match format {
                 Format::Table => emit(&gpuplan::output::compare::compare_table(&docs)),
                 Format::Json => emit(&gpuplan::output::compare::compare_json(&docs)),
@@ -350,6 +379,78 @@ fn emit(s: &str) -> Result<(), Error> {
         // A closed pipe (`gpuplan catalog | head`) is not a failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::Runtime(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// The stage the engine last reported, for the progress line.
+static STAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+fn report_stage(msg: &str) {
+    if let Ok(mut s) = STAGE.lock() {
+        msg.clone_into(&mut s);
+    }
+}
+
+/// A progress line on stderr (elapsed seconds and the engine's current stage), shown once a
+/// run has taken more than a second, only when stdout and stderr are terminals; erased when
+/// dropped.
+struct Ticker {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start() -> Ticker {
+        use std::io::IsTerminal;
+        if !(std::io::stdout().is_terminal() && std::io::stderr().is_terminal()) {
+            return Ticker {
+                stop: None,
+                thread: None,
+            };
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let t0 = std::time::Instant::now();
+        let thread = std::thread::spawn(move || {
+            let mut shown = false;
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                rx.recv_timeout(std::time::Duration::from_millis(200))
+            {
+                let el = t0.elapsed().as_secs_f64();
+                if el < 1.0 {
+                    continue;
+                }
+                let stage = STAGE.lock().map(|s| s.clone()).unwrap_or_default();
+                let line: String = format!("[{el:6.1} s] {stage}").chars().take(100).collect();
+                eprint!("\r\x1b[2K{line}");
+                shown = true;
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Ticker {
+            stop: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    fn progress(&self) -> gpuplan::solve::Progress {
+        if self.stop.is_some() {
+            gpuplan::solve::Progress::to(&report_stage)
+        } else {
+            gpuplan::solve::Progress::NONE
+        }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 

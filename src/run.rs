@@ -3,7 +3,11 @@
 
 use crate::config::Resolution;
 use crate::inputs::Inputs;
-use crate::model::aggregate::{bucketed, cluster_hours};
+use crate::model::aggregate::{bucketed, cluster_hours, Groups};
+use crate::model::build_lp_relaxation;
+use crate::model::decomp::{
+    cheapest, pool, pooled_problem, priced_costs, prices, standalone_costs,
+};
 use crate::model::problem::current_offering;
 use crate::model::{build_mip, DemandSet, Infeasibility, Problem};
 use crate::plan::{evaluate, plan_from_solution, Evaluation, Plan};
@@ -40,6 +44,25 @@ pub struct PlanRun {
     /// Cost if demand is 20% below / above the planned demand (the history replayed, or
     /// the forecast's P50 path).
     pub sensitivity: Option<(f64, f64)>,
+    /// How the decomposition chose tiers, when it planned.
+    pub decomposition: Option<Decomposition>,
+}
+
+/// The tier phase of a decomposed plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decomposition {
+    /// Where the kept tier search started.
+    pub start: TierStart,
+    /// Price-directed rounds (LP relaxations of the pooled problem) solved.
+    pub rounds: usize,
+    /// Seconds from the start to the chosen tiers.
+    pub tiers_seconds: f64,
+    /// Objective of the first round's LP relaxation (tiers from standalone costs).
+    pub first_lp_objective: Option<f64>,
+    /// Objective of the last accepted round's LP relaxation (on its own buckets).
+    pub lp_objective: Option<f64>,
+    /// The chosen option of each workload (index into its compatible offerings).
+    pub tiers: Vec<usize>,
 }
 
 /// One solve of the adaptive aggregation.
@@ -69,6 +92,7 @@ pub fn settings(
         time_limit_seconds: time_limit.unwrap_or(s.time_limit_seconds),
         mip_gap: gap.unwrap_or(s.mip_gap),
         threads: threads.unwrap_or(s.threads),
+        progress: crate::solve::Progress::NONE,
     }
 }
 
@@ -83,6 +107,7 @@ fn infeasible(inf: Infeasibility, pruned: Vec<String>, build_seconds: f64) -> Pl
             values: None,
             message: Some(inf.message.clone()),
             size: (0, 0, 0),
+            duals: None,
         },
         plan: None,
         evaluation: None,
@@ -96,6 +121,7 @@ fn infeasible(inf: Infeasibility, pruned: Vec<String>, build_seconds: f64) -> Pl
         risk: None,
         horizon: None,
         sensitivity: None,
+        decomposition: None,
     }
 }
 
@@ -105,20 +131,57 @@ pub fn plan_full_resolution(inputs: &Inputs, settings: &SolveSettings) -> PlanRu
 }
 
 /// Plans a scenario on a given demand set, then re-prices the plan hour by hour on the
-/// planning window.
+/// planning window (and at ±20% demand).
 pub fn plan_on(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> PlanRun {
+    let mut run = plan_on_buckets(inputs, demand, settings);
+    add_sensitivity(inputs, &mut run);
+    run
+}
+
+/// [`plan_on`] without the ±20% re-pricing (for intermediate steps).
+fn plan_on_buckets(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> PlanRun {
+    settings
+        .progress
+        .stage(|| format!("joint MIP on {} buckets", demand.weights.len()));
     let t0 = Instant::now();
     let buckets = demand.weights.len();
     let mut problem = match Problem::build(inputs, demand) {
         Ok(p) => p,
         Err(inf) => return infeasible(inf, Vec::new(), t0.elapsed().as_secs_f64()),
     };
-    let (mut outcome, sol, build_seconds) = match solve_problem(inputs, &mut problem, settings, t0)
-    {
+    let (outcome, sol, build_seconds) = match solve_problem(inputs, &mut problem, settings, t0) {
         Ok(x) => x,
         Err(run) => return *run,
     };
     let plan = plan_from_solution(inputs, &problem, &sol);
+    let pruned = std::mem::take(&mut problem.pruned);
+    let dominated = std::mem::take(&mut problem.dominated_offerings);
+    finish(
+        inputs,
+        &problem,
+        plan,
+        &sol,
+        outcome,
+        (build_seconds, buckets),
+        pruned,
+        dominated,
+    )
+}
+
+/// The end of every replay-mode run: an infeasibility named from the unserved load of the
+/// solution (`problem` is the one solved: its offerings and buckets), the plan re-priced
+/// hour by hour on the planning window and at ±20% demand.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    inputs: &Inputs,
+    problem: &Problem,
+    plan: Plan,
+    sol: &crate::model::MipSolution,
+    mut outcome: SolveOutcome,
+    (build_seconds, buckets): (f64, usize),
+    pruned: Vec<String>,
+    dominated_offerings: Vec<String>,
+) -> PlanRun {
     let mut infeasibility = None;
     if !sol.unserved.is_empty() {
         let (o, b, _, q) = sol.unserved[0];
@@ -143,29 +206,46 @@ pub fn plan_on(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> 
     let t1 = Instant::now();
     let wd = inputs.window_demand();
     let evaluation = evaluate(&plan, &inputs.catalog, &wd, Some(&inputs.keep)).ok();
-    let scaled = |f: f64| {
-        let mut d = wd.clone();
-        d.gpus.iter_mut().flatten().for_each(|g| *g *= f);
-        evaluate(&plan, &inputs.catalog, &d, Some(&inputs.keep))
-            .ok()
-            .map(|e| e.total)
-    };
-    let sensitivity = scaled(0.8).zip(scaled(1.2));
     PlanRun {
         outcome,
         plan: Some(plan),
         evaluation,
         infeasibility,
-        pruned: problem.pruned,
-        dominated_offerings: problem.dominated_offerings,
+        pruned,
+        dominated_offerings,
         build_seconds,
         evaluate_seconds: t1.elapsed().as_secs_f64(),
         buckets,
         steps: Vec::new(),
         risk: None,
         horizon: None,
-        sensitivity,
+        sensitivity: None,
+        decomposition: None,
     }
+}
+
+/// Re-prices a replay-mode run's plan at 80% and 120% of the planning window's demand (the
+/// two evaluations run on two threads).
+fn add_sensitivity(inputs: &Inputs, run: &mut PlanRun) {
+    let Some(plan) = &run.plan else {
+        return;
+    };
+    let t = Instant::now();
+    let wd = inputs.window_demand();
+    let scaled = |f: f64| {
+        let mut d = wd.clone();
+        d.gpus.iter_mut().flatten().for_each(|g| *g *= f);
+        evaluate(plan, &inputs.catalog, &d, Some(&inputs.keep))
+            .ok()
+            .map(|e| e.total)
+    };
+    let (lo, hi) = std::thread::scope(|sc| {
+        let lo = sc.spawn(|| scaled(0.8));
+        let hi = scaled(1.2);
+        (lo.join().ok().flatten(), hi)
+    });
+    run.sensitivity = lo.zip(hi);
+    run.evaluate_seconds += t.elapsed().as_secs_f64();
 }
 
 /// Relative improvement of the re-priced cost below which the adaptive aggregation stops.
@@ -196,7 +276,7 @@ pub fn plan(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -
                 let t = Instant::now();
                 let ds = aggregate(inputs, &full, k);
                 let exact = ds.weights.len() >= distinct_hours(&full);
-                let run = plan_on(inputs, ds, settings);
+                let run = plan_on_buckets(inputs, ds, settings);
                 steps.push(step(&run, t));
                 let cost = run.evaluation.as_ref().map(|e| e.total);
                 let prev = best
@@ -230,7 +310,8 @@ pub fn plan(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -
                 }
                 k = (k * 2).min(n);
             }
-            let mut run = best.unwrap_or_else(|| plan_on(inputs, full, settings));
+            let mut run = best.unwrap_or_else(|| plan_on_buckets(inputs, full, settings));
+            add_sensitivity(inputs, &mut run);
             run.steps = steps;
             run
         }
@@ -272,24 +353,7 @@ pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
         .iter()
         .map(|w| current_offering(cat, w).map_or(1.0, |o| o.on_demand_per_gpu()))
         .collect();
-    // Hours with different owned commitments active never share a bucket.
-    let mut labels: std::collections::BTreeMap<Vec<usize>, u64> = Default::default();
-    let segment: Vec<u64> = full
-        .hours
-        .iter()
-        .map(|hs| {
-            let t = hs[0];
-            let active: Vec<usize> = inputs
-                .owned
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| t >= c.start && t < c.end)
-                .map(|(i, _)| i)
-                .collect();
-            let next = labels.len() as u64;
-            *labels.entry(active).or_insert(next)
-        })
-        .collect();
+    let segment = owned_segments(inputs, &full.hours);
     // Hours are clustered on the probability-weighted mean demand across scenarios.
     let mean: Vec<Vec<f64>> = (0..full.gpus[0].len())
         .map(|w| {
@@ -306,6 +370,388 @@ pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
         .collect();
     let groups = cluster_hours(&mean, &scale, &segment, k);
     bucketed(full, &groups)
+}
+
+/// Labels hours by the set of owned commitments active in them: hours with different labels
+/// never share a bucket.
+fn owned_segments(inputs: &Inputs, hours: &[Vec<chrono::DateTime<chrono::Utc>>]) -> Vec<u64> {
+    let mut labels: std::collections::BTreeMap<Vec<usize>, u64> = Default::default();
+    hours
+        .iter()
+        .map(|hs| {
+            let t = hs[0];
+            let active: Vec<usize> = inputs
+                .owned
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| t >= c.start && t < c.end)
+                .map(|(i, _)| i)
+                .collect();
+            let next = labels.len() as u64;
+            *labels.entry(active).or_insert(next)
+        })
+        .collect()
+}
+
+/// The pooled demand of a tier assignment as a demand set on the full problem's buckets,
+/// and its clustering into at most `k` groups (distance in on-demand dollars).
+fn pooled_groups(
+    problem: &Problem,
+    pooled: &crate::model::decomp::Pooled,
+    segment: &[u64],
+    k: usize,
+) -> Groups {
+    let scale: Vec<f64> = pooled
+        .rows
+        .iter()
+        .map(|r| problem.offerings[r.offering].on_demand)
+        .collect();
+    let nb = problem.demand.weights.len();
+    let mean: Vec<Vec<f64>> = (0..pooled.rows.len())
+        .map(|r| {
+            (0..nb)
+                .map(|b| {
+                    pooled
+                        .gpus
+                        .iter()
+                        .zip(&problem.demand.probs)
+                        .map(|(g, p)| g[r][b] * p)
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    cluster_hours(&mean, &scale, segment, k)
+}
+
+/// The pooled problem of a tier assignment on the given groups of the full problem's hours.
+fn pooled_on_groups(problem: &Problem, tier: &[usize], groups: &Groups) -> Problem {
+    let pooled = pool(problem, tier);
+    let full = DemandSet {
+        weights: problem.demand.weights.clone(),
+        hours: problem.demand.hours.clone(),
+        probs: problem.demand.probs.clone(),
+        gpus: pooled.gpus.clone(),
+    };
+    let ds = bucketed(&full, groups);
+    let origin: Vec<usize> = groups.iter().map(|g| g[0]).collect();
+    pooled_problem(problem, &pooled, ds, &origin)
+}
+
+/// The pooled problem of a tier assignment on at most `k` buckets clustered on its own
+/// pooled demand, with the buckets (groups of the full problem's hours).
+fn pooled_on_buckets(
+    problem: &Problem,
+    tier: &[usize],
+    segment: &[u64],
+    k: usize,
+) -> (Groups, Problem) {
+    let groups = pooled_groups(problem, &pool(problem, tier), segment, k);
+    let pp = pooled_on_groups(problem, tier, &groups);
+    (groups, pp)
+}
+
+/// Buckets for the LP rounds of the decomposition (pooled rows cluster well: few dimensions).
+pub const DECOMP_LP_BUCKETS: usize = 96;
+/// Most price-directed rounds of the decomposition.
+pub const DECOMP_MAX_ROUNDS: usize = 30;
+
+/// One price-directed round: the LP relaxation of the pooled problem of `tier` on
+/// `DECOMP_LP_BUCKETS` buckets clustered on its pooled demand, its objective and every
+/// workload priced on every option at its duals.
+fn price_round(
+    problem: &Problem,
+    tier: &[usize],
+    segment: &[u64],
+    standalone: &[Vec<f64>],
+    settings: &SolveSettings,
+) -> Option<(f64, Vec<Vec<f64>>)> {
+    let k = DECOMP_LP_BUCKETS.min(problem.demand.weights.len());
+    let (groups, pp) = pooled_on_buckets(problem, tier, segment, k);
+    let groups = &groups;
+    let mip = build_lp_relaxation(&pp);
+    let cells = mip.cells.clone();
+    let buy = mip.buy.clone();
+    let out = solve(mip, settings);
+    let (Some(obj), Some(values), Some(duals)) = (out.objective, out.values, out.duals) else {
+        return None;
+    };
+    let pr = prices(&pp, &cells, &buy, &duals, &values);
+    Some((obj, priced_costs(problem, groups, &pr, Some(standalone))))
+}
+
+/// Moves the workloads that the prices say are cheaper elsewhere: the share `frac` of them
+/// with the largest saving (at least one).
+fn apply_moves(tier: &[usize], costs: &[Vec<f64>], frac: f64) -> Vec<usize> {
+    let best = cheapest(costs);
+    let mut gains: Vec<(f64, usize)> = tier
+        .iter()
+        .enumerate()
+        .filter_map(|(w, &j)| {
+            let g = costs[w][j] - costs[w][best[w]];
+            (g > 1e-9 * costs[w][j].abs().max(1.0)).then_some((g, w))
+        })
+        .collect();
+    gains.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let n = ((gains.len() as f64 * frac).ceil() as usize).min(gains.len());
+    let mut out = tier.to_vec();
+    for &(_, w) in gains.iter().take(n) {
+        out[w] = best[w];
+    }
+    out
+}
+
+/// Most buckets of the joint LP relaxation that seeds one of the decomposition's tier
+/// searches.
+pub const DECOMP_JOINT_LP_BUCKETS: usize = 24;
+/// Fewest buckets of that LP.
+pub const DECOMP_JOINT_LP_MIN_BUCKETS: usize = 12;
+/// Budget of tier columns × buckets for that LP: its bucket count is lowered (down to the
+/// minimum) so that large fleets keep it to a few seconds.
+pub const DECOMP_JOINT_LP_CELLS: usize = 250_000;
+
+/// Where a tier search of the decomposition starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierStart {
+    /// Each workload on its cheapest option by standalone cost.
+    Standalone,
+    /// Each workload on its largest option in the LP relaxation of the joint model on 12 to
+    /// 24 buckets (tiers and commitments together, tiers fractional).
+    JointLp,
+}
+
+impl TierStart {
+    /// `standalone` or `joint_lp`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TierStart::Standalone => "standalone",
+            TierStart::JointLp => "joint_lp",
+        }
+    }
+}
+
+/// Tiers from the LP relaxation of the joint model on few buckets: each workload's largest
+/// fractional option.
+fn joint_lp_tiers(
+    inputs: &Inputs,
+    full_problem: &Problem,
+    settings: &SolveSettings,
+) -> Option<Vec<usize>> {
+    let full = &full_problem.demand;
+    let columns: usize = full_problem.workloads.iter().map(|w| w.options.len()).sum();
+    let k = (DECOMP_JOINT_LP_CELLS / columns.max(1))
+        .clamp(DECOMP_JOINT_LP_MIN_BUCKETS, DECOMP_JOINT_LP_BUCKETS)
+        .min(full.weights.len());
+    let ds = aggregate(inputs, full, k);
+    let problem = Problem::build(inputs, ds).ok()?;
+    let mip = build_lp_relaxation(&problem);
+    let y = mip.y.clone();
+    let values = solve(mip, settings).values?;
+    Some(
+        y.iter()
+            .map(|cols| {
+                let mut best = 0;
+                for (j, &c) in cols.iter().enumerate() {
+                    if values[c] > values[cols[best]] + 1e-9 {
+                        best = j;
+                    }
+                }
+                best
+            })
+            .collect(),
+    )
+}
+
+/// Plans by decomposition (see `model::decomp`): two tier searches run side by side (one
+/// per core) — one from standalone costs, one from the joint LP relaxation on few buckets —
+/// each improved by price-directed rounds on the LP relaxation of the pooled problem and
+/// finished by the commitment MIP on the pooled rows (bucket count doubled from 192 until
+/// the hourly re-priced cost improves by less than 0.05%, or at the resolution asked for).
+/// The plan with the lower hourly re-priced cost is kept (ties: the joint-LP start).
+pub fn plan_decomposed(
+    inputs: &Inputs,
+    settings: &SolveSettings,
+    resolution: Resolution,
+) -> PlanRun {
+    let t0 = Instant::now();
+    let progress = settings.progress;
+    progress.stage(|| "decomposition: building the problem".into());
+    let full = DemandSet::full_resolution(inputs);
+    let problem = match Problem::build(inputs, full) {
+        Ok(p) => p,
+        Err(inf) => return infeasible(inf, Vec::new(), t0.elapsed().as_secs_f64()),
+    };
+    let segment = owned_segments(inputs, &problem.demand.hours);
+    let (a, b) = std::thread::scope(|sc| {
+        let other = sc.spawn(|| {
+            decompose_from(
+                inputs,
+                &problem,
+                &segment,
+                settings,
+                resolution,
+                TierStart::Standalone,
+                t0,
+            )
+        });
+        let a = decompose_from(
+            inputs,
+            &problem,
+            &segment,
+            settings,
+            resolution,
+            TierStart::JointLp,
+            t0,
+        );
+        (a, other.join().ok())
+    });
+    let cost = |r: &PlanRun| r.evaluation.as_ref().map_or(f64::INFINITY, |e| e.total);
+    let mut run = match b {
+        Some(b) if cost(&b) < cost(&a) => b,
+        _ => a,
+    };
+    progress.stage(|| "re-pricing at ±20% demand".into());
+    add_sensitivity(inputs, &mut run);
+    run
+}
+
+/// One tier search and its commitment MIP (see [`plan_decomposed`]).
+fn decompose_from(
+    inputs: &Inputs,
+    problem: &Problem,
+    segment: &[u64],
+    settings: &SolveSettings,
+    resolution: Resolution,
+    start: TierStart,
+    t0: Instant,
+) -> PlanRun {
+    let progress = settings.progress;
+    let n = problem.demand.weights.len();
+    let standalone = standalone_costs(problem);
+    let first = match start {
+        TierStart::Standalone => None,
+        TierStart::JointLp => {
+            progress.stage(|| "decomposition: joint LP relaxation".into());
+            joint_lp_tiers(inputs, problem, settings)
+        }
+    };
+    let mut best_tier = first.unwrap_or_else(|| cheapest(&standalone));
+    let mut best = price_round(problem, &best_tier, segment, &standalone, settings);
+    let first_lp = best.as_ref().map(|b| b.0);
+    let mut frac = 0.5;
+    let mut rounds = 1;
+    while let Some((best_obj, costs)) = &best {
+        if rounds >= DECOMP_MAX_ROUNDS || frac < 1.0 / 64.0 {
+            break;
+        }
+        let cand = apply_moves(&best_tier, costs, frac);
+        if cand == best_tier {
+            break;
+        }
+        rounds += 1;
+        progress.stage(|| {
+            format!(
+                "decomposition ({}): round {rounds}, LP {best_obj:.0} USD",
+                start.as_str()
+            )
+        });
+        match price_round(problem, &cand, segment, &standalone, settings) {
+            Some((obj, c)) if obj < best_obj * (1.0 - 1e-7) => {
+                best_tier = cand;
+                best = Some((obj, c));
+            }
+            _ => frac /= 2.0,
+        }
+    }
+    let tiers_seconds = t0.elapsed().as_secs_f64();
+    // Commitments on the chosen tiers: adaptive buckets, or the resolution asked for.
+    let mut k = match resolution {
+        Resolution::Full => n,
+        Resolution::Buckets(k) => k.min(n),
+        Resolution::Auto => (2 * DECOMP_LP_BUCKETS).min(n),
+    };
+    let mut steps = Vec::new();
+    let mut chosen: Option<PlanRun> = None;
+    loop {
+        let t = Instant::now();
+        progress.stage(|| format!("decomposition: commitment MIP on {k} buckets"));
+        let (_, mut pp) = pooled_on_buckets(problem, &best_tier, segment, k);
+        let buckets = pp.demand.weights.len();
+        let exact = buckets >= n;
+        let (outcome, psol, build_seconds) = match solve_problem(inputs, &mut pp, settings, t) {
+            Ok(x) => x,
+            Err(run) => {
+                if chosen.is_none() {
+                    chosen = Some(*run);
+                }
+                break;
+            }
+        };
+        let sol = crate::model::MipSolution {
+            tier: best_tier.clone(),
+            ..psol
+        };
+        progress.stage(|| "re-pricing the plan hour by hour".into());
+        let plan = plan_from_solution(inputs, problem, &sol);
+        let run = finish(
+            inputs,
+            &pp,
+            plan,
+            &sol,
+            outcome,
+            (build_seconds, buckets),
+            problem.pruned.clone(),
+            problem.dominated_offerings.clone(),
+        );
+        steps.push(step(&run, t));
+        let cost = run.evaluation.as_ref().map(|e| e.total);
+        let prev = chosen
+            .as_ref()
+            .and_then(|b| b.evaluation.as_ref().map(|e| e.total));
+        let improved = match (cost, prev) {
+            (Some(c), Some(p)) => (p - c) / p.abs().max(1e-9),
+            (Some(_), None) => f64::INFINITY,
+            _ => 0.0,
+        };
+        let model_error = match (cost, run.outcome.objective) {
+            (Some(c), Some(o)) => (c - o).abs() / c.abs().max(1e-9),
+            _ => f64::INFINITY,
+        };
+        let infeasible = run.plan.is_none();
+        if improved > 0.0 || chosen.is_none() {
+            chosen = Some(run);
+        }
+        if infeasible
+            || exact
+            || resolution != Resolution::Auto
+            || model_error < AUTO_TOLERANCE
+            || (improved < AUTO_TOLERANCE && model_error < 0.01)
+            || k >= n
+        {
+            break;
+        }
+        k = (k * 2).min(n);
+    }
+    let mut run = chosen.unwrap_or_else(|| {
+        infeasible(
+            Infeasibility {
+                group: "model".into(),
+                message: "no plan".into(),
+            },
+            Vec::new(),
+            0.0,
+        )
+    });
+    run.steps = steps;
+    run.decomposition = Some(Decomposition {
+        start,
+        rounds,
+        tiers_seconds,
+        first_lp_objective: first_lp,
+        lp_objective: best.map(|b| b.0),
+        tiers: best_tier,
+    });
+    run
 }
 
 /// What is needed to read values back after the model is consumed by the solver.
@@ -420,6 +866,7 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         risk,
         horizon: Some(horizon),
         sensitivity,
+        decomposition: None,
     }
 }
 
@@ -427,12 +874,46 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
 /// `[forecast] scenarios` ≥ 2 (stochastic, over the horizon after the window), else on the
 /// planning window's history replayed.
 pub fn plan_scenario(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -> PlanRun {
+    use crate::config::Method;
     if inputs.scenario.forecast_scenarios >= 2 {
-        plan_forecast(inputs, settings, resolution)
+        return plan_forecast(inputs, settings, resolution);
+    }
+    let decompose = match inputs.scenario.solver.method {
+        Method::Mip => false,
+        Method::Decompose => true,
+        Method::Auto => decomposition_pays(inputs),
+    };
+    if decompose {
+        plan_decomposed(inputs, settings, resolution)
     } else {
         plan(inputs, settings, resolution)
     }
 }
+
+/// Whether `method = "auto"` decomposes: a risk-neutral replay whose joint MIP would have
+/// more than `DECOMPOSE_ABOVE` tier columns × hours.
+pub fn decomposition_pays(inputs: &Inputs) -> bool {
+    let r = &inputs.scenario.risk;
+    if r.risk_weight > 0.0 || r.max_cvar.is_some() {
+        return false;
+    }
+    let cat = &inputs.catalog;
+    let options: usize = inputs
+        .workloads
+        .iter()
+        .map(|w| {
+            cat.offerings
+                .iter()
+                .filter(|o| crate::inputs::compatible(w, o, cat, &inputs.scenario))
+                .count()
+        })
+        .sum();
+    let hours = inputs.keep.iter().filter(|&&k| k).count();
+    options * hours > DECOMPOSE_ABOVE
+}
+
+/// Tier columns × planned hours above which `method = "auto"` decomposes.
+pub const DECOMPOSE_ABOVE: usize = 200_000;
 
 /// With the regret measure (and a risk term), each scenario's own optimum, solved alone: the
 /// constants subtracted from the scenario costs inside the CVaR. Empty otherwise.

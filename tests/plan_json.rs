@@ -439,6 +439,24 @@ fn plan_conforms_to_schema() {
 }
 
 #[test]
+fn decomposed_plan_conforms_to_schema_and_is_reproducible() {
+    // Two tier searches run on two threads; the result must not depend on which ends first.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = ["--reproducible", "--method", "decompose"];
+    let a = plan_to_file(TINY, dir.path(), "a.json", &args, &[]);
+    let b = plan_to_file(TINY, dir.path(), "b.json", &args, &[]);
+    assert!(a == b, "two decomposed --reproducible runs differ");
+    let doc = parse(&a);
+    check_against_schema(&doc, "the decomposed tiny plan");
+    assert_eq!(doc["solve"]["method"], "decompose");
+    assert!(doc["solve"]["decomposition"]["rounds"].as_u64() >= Some(1));
+    assert!(doc["solve"]["decomposition"]["tiers_seconds"].is_null());
+    let (_, mip) = tiny_plan(dir.path());
+    assert_eq!(mip["solve"]["method"], "mip");
+    assert!(mip["solve"]["decomposition"].is_null());
+}
+
+#[test]
 fn reproducible_runs_are_byte_identical() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = plan_to_file(TINY, dir.path(), "a.json", &["--reproducible"], &[]);

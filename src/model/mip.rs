@@ -27,6 +27,12 @@ pub struct Cell {
     pub x: Option<usize>,
     /// Unserved column.
     pub q: Option<usize>,
+    /// Row `covered ≤ load` (its dual prices one more instance of load in the cell).
+    pub cover_row: usize,
+    /// Row `spot ≤ spotable load`, when spot is available.
+    pub spot_row: Option<usize>,
+    /// Row `load − covered ≤ capacity`, under an on-demand capacity limit.
+    pub cap_row: Option<usize>,
 }
 
 /// The built model: variables, objective and constraints, plus our own column index
@@ -85,6 +91,16 @@ impl Cols {
 
 /// Builds the MIP of a problem.
 pub fn build_mip(p: &Problem) -> Mip {
+    build(p, false)
+}
+
+/// Builds the model of a problem with every integer column made continuous: the LP
+/// relaxation, whose row duals price load (used by the decomposition).
+pub fn build_lp_relaxation(p: &Problem) -> Mip {
+    build(p, true)
+}
+
+fn build(p: &Problem, relaxed: bool) -> Mip {
     let mut c = Cols {
         vars: ProblemVariables::new(),
         list: Vec::new(),
@@ -101,7 +117,13 @@ pub fn build_mip(p: &Problem) -> Mip {
         let cols: Vec<usize> = w
             .options
             .iter()
-            .map(|_| c.add(variable().binary(), true))
+            .map(|_| {
+                if relaxed {
+                    c.add(variable().min(0.0).max(1.0), false)
+                } else {
+                    c.add(variable().binary(), true)
+                }
+            })
             .collect();
         let sum: Expression = cols.iter().map(|&j| c.list[j]).sum();
         cons.push(sum.eq(1.0));
@@ -111,19 +133,16 @@ pub fn build_mip(p: &Problem) -> Mip {
     let mut buy: Vec<Option<usize>> = Vec::new();
     for k in &p.offers {
         buy.push(k.purchasable.then(|| {
-            match k.kind {
-                CommitmentKind::Unit => {
-                    c.add(variable().integer().min(0.0).max(k.max_useful), true)
-                }
+            let max = match k.kind {
+                CommitmentKind::Unit => k.max_useful,
                 // Spend commitments are bought in whole cents per hour: the column counts
                 // cents (see `SPEND_STEP`), so the plan is exactly what procurement buys.
-                CommitmentKind::Spend => c.add(
-                    variable()
-                        .integer()
-                        .min(0.0)
-                        .max((k.max_useful / SPEND_STEP).ceil()),
-                    true,
-                ),
+                CommitmentKind::Spend => (k.max_useful / SPEND_STEP).ceil(),
+            };
+            if relaxed {
+                c.add(variable().min(0.0).max(max), false)
+            } else {
+                c.add(variable().integer().min(0.0).max(max), true)
             }
         }));
     }
@@ -237,8 +256,10 @@ pub fn build_mip(p: &Problem) -> Mip {
                     spend_used[k][b] = true;
                     v.push((k, col));
                 }
+                let mut spot_row = None;
                 let x = (any_spot).then(|| {
                     let x = c.add(variable().min(0.0), false);
+                    spot_row = Some(cons.len());
                     cons.push(Expression::from(c.list[x]).leq(spotable.clone()));
                     if let Some(sp) = po.spot {
                         cost.add_mul(h * sp, c.list[x]);
@@ -266,9 +287,12 @@ pub fn build_mip(p: &Problem) -> Mip {
                         cost.add_mul(-h * po.on_demand, c.list[*col]);
                     }
                 }
+                let mut cap_row = None;
                 if let Some(cap) = po.capacity {
+                    cap_row = Some(cons.len());
                     cons.push((load.clone() - covered.clone()).leq(cap));
                 }
+                let cover_row = cons.len();
                 cons.push(covered.leq(load));
                 cells.push(Cell {
                     o: oi,
@@ -278,6 +302,9 @@ pub fn build_mip(p: &Problem) -> Mip {
                     v,
                     x,
                     q,
+                    cover_row,
+                    spot_row,
+                    cap_row,
                 });
             }
         }
@@ -296,7 +323,6 @@ pub fn build_mip(p: &Problem) -> Mip {
         cost_exprs.push(cost);
     }
 
-    // Objective: (1−λ)·E[cost] + λ·CVaR_α (Rockafellar–Uryasev), optional CVaR budget.
     // Objective: (1−λ)·E[cost] + λ·CVaR_α (Rockafellar–Uryasev), optional CVaR budget.
     // Without CVaR the expected cost goes straight into the objective: a cost column tied by
     // a dense equality row would slow the LP down several-fold.

@@ -2,8 +2,9 @@
 //! model (the only module besides `solve` that imports good_lp).
 
 pub mod aggregate;
+pub mod decomp;
 pub mod mip;
 pub mod problem;
 
-pub use mip::{build_mip, Mip, MipSolution};
+pub use mip::{build_lp_relaxation, build_mip, Mip, MipSolution};
 pub use problem::{DemandSet, Infeasibility, Problem};

@@ -121,8 +121,30 @@ pub struct SolveDoc {
     pub buckets: usize,
     /// Models solved by the adaptive aggregation: buckets, objective, re-priced cost.
     pub aggregation: Vec<AggStepDoc>,
+    /// `mip` (tiers and commitments in one model) or `decompose` (tiers chosen first; then
+    /// `objective`, `best_bound` and `gap` are those of the commitment MIP on the chosen
+    /// tiers, not bounds over every tier choice).
+    pub method: String,
+    /// The tier phase of a decomposed plan (null for `mip`).
+    pub decomposition: Option<DecompositionDoc>,
     /// Explanation when not optimal.
     pub message: Option<String>,
+}
+
+/// The tier phase of a decomposed plan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DecompositionDoc {
+    /// Where the kept tier search started: `joint_lp` (the joint model's LP relaxation on
+    /// few buckets) or `standalone` (each workload's own cheapest option).
+    pub start: String,
+    /// Price-directed rounds solved (LP relaxations of the pooled problem).
+    pub rounds: usize,
+    /// LP objective of the first round (tiers from standalone costs), USD.
+    pub first_lp_objective: Option<f64>,
+    /// LP objective of the chosen tiers (same buckets), USD.
+    pub lp_objective: Option<f64>,
+    /// Seconds to choose the tiers (null in reproducible mode).
+    pub tiers_seconds: Option<f64>,
 }
 
 /// One model of the adaptive aggregation.
@@ -471,6 +493,20 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
                     evaluated: s.evaluated.map(cents),
                 })
                 .collect(),
+            method: if run.decomposition.is_some() {
+                "decompose"
+            } else {
+                "mip"
+            }
+            .into(),
+            decomposition: run.decomposition.as_ref().map(|d| DecompositionDoc {
+                start: d.start.as_str().into(),
+                rounds: d.rounds,
+                first_lp_objective: d.first_lp_objective.map(cents),
+                lp_objective: d.lp_objective.map(cents),
+                tiers_seconds: (!opts.reproducible)
+                    .then(|| (d.tiers_seconds * 1000.0).round() / 1000.0),
+            }),
             message: out.message.clone(),
         },
         purchases,

@@ -5,7 +5,7 @@ use crate::model::Mip;
 use good_lp::solvers::highs::highs;
 use good_lp::{IntoAffineExpression, SolverModel};
 use highs::HighsModelStatus;
-use std::sync::Mutex;
+use std::sync::{RwLock, RwLockReadGuard};
 use std::time::Instant;
 
 /// Solver limits for one solve.
@@ -17,6 +17,45 @@ pub struct SolveSettings {
     pub mip_gap: f64,
     /// Threads.
     pub threads: u32,
+    /// Where stage messages go (a progress display); nowhere by default.
+    pub progress: Progress,
+}
+
+/// A sink for short stage messages ("commitment MIP on 192 buckets"), so that a caller can
+/// show progress on long runs. The engine never prints; it only calls the sink.
+#[derive(Clone, Copy, Default)]
+pub struct Progress(Option<&'static (dyn Fn(&str) + Sync)>);
+
+impl Progress {
+    /// No progress reporting.
+    pub const NONE: Progress = Progress(None);
+    /// Reports to `sink`.
+    pub fn to(sink: &'static (dyn Fn(&str) + Sync)) -> Self {
+        Progress(Some(sink))
+    }
+    /// Reports a stage (the message is only built when someone listens).
+    pub fn stage(&self, msg: impl FnOnce() -> String) {
+        if let Some(f) = self.0 {
+            f(&msg());
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(sink)"
+        } else {
+            "Progress(none)"
+        })
+    }
+}
+
+impl PartialEq for Progress {
+    /// Progress sinks do not change results: all compare equal.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// How a solve ended.
@@ -63,23 +102,34 @@ pub struct SolveOutcome {
     pub message: Option<String>,
     /// Columns, rows and integer columns of the model.
     pub size: (usize, usize, usize),
+    /// Row duals (∂objective/∂row bound) when the model is a pure LP.
+    pub duals: Option<Vec<f64>>,
 }
 
-static THREADS: Mutex<Option<u32>> = Mutex::new(None);
+static THREADS: RwLock<Option<u32>> = RwLock::new(None);
 
-/// HiGHS fixes its thread pool per process; a different thread count needs a reset first.
-/// Returns the lock, held for the whole solve.
-fn ensure_threads(n: u32) -> std::sync::MutexGuard<'static, Option<u32>> {
-    let mut last = THREADS.lock().unwrap_or_else(|e| e.into_inner());
-    if last.is_some_and(|l| l != n) {
-        // SAFETY: resets HiGHS's global scheduler; no solve runs concurrently because the
-        // lock is held for the duration of the call.
-        unsafe {
-            highs_sys::Highs_resetGlobalScheduler(1);
+/// HiGHS fixes its (global) thread pool per process; a different thread count needs a reset
+/// first, which must not happen while another solve runs. Solves with the same thread count
+/// run concurrently (each has its own HiGHS instance); the returned read lock is held for
+/// the whole solve, and a reset takes the write lock.
+fn ensure_threads(n: u32) -> RwLockReadGuard<'static, Option<u32>> {
+    loop {
+        {
+            let r = THREADS.read().unwrap_or_else(|e| e.into_inner());
+            if *r == Some(n) {
+                return r;
+            }
         }
+        let mut w = THREADS.write().unwrap_or_else(|e| e.into_inner());
+        if w.is_some_and(|l| l != n) {
+            // SAFETY: resets HiGHS's global scheduler; no solve runs concurrently because
+            // every solve holds the read lock for its duration.
+            unsafe {
+                highs_sys::Highs_resetGlobalScheduler(1);
+            }
+        }
+        *w = Some(n);
     }
-    *last = Some(n);
-    last
 }
 
 /// The outcome of a solve HiGHS could not carry out.
@@ -93,6 +143,7 @@ fn failed(start: Instant, size: (usize, usize, usize), message: String) -> Solve
         values: None,
         message: Some(message),
         size,
+        duals: None,
     }
 }
 
@@ -108,6 +159,12 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
         ..
     } = mip;
     let n_rows = constraints.len();
+    settings.progress.stage(|| {
+        format!(
+            "HiGHS: {n_cols} columns, {n_rows} rows, {n_int} integer{}",
+            if n_int > 0 { " (MIP)" } else { " (LP)" }
+        )
+    });
     // good_lp hands HiGHS the objective's coefficients but not its constant term (the cost
     // of owned commitments): add it back to the objective and the bound.
     let constant = objective.constant();
@@ -120,8 +177,8 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
         Ok(m) => m,
         Err(e) => return failed(start, size, format!("HiGHS rejected the model: {e}")),
     };
-    // One solve at a time per process: HiGHS's scheduler is global.
-    let _one_at_a_time = ensure_threads(settings.threads);
+    // HiGHS's scheduler is global: solves share it only with the same thread count.
+    let _same_threads = ensure_threads(settings.threads);
     model.make_quiet();
     if std::env::var_os("GPUPLAN_SOLVER_LOG").is_some() {
         // HiGHS's own log on stderr, for diagnosing slow solves.
@@ -201,10 +258,13 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
                     s => format!("HiGHS stopped with status {s:?}"),
                 }),
                 size,
+                duals: None,
             };
         }
     };
-    let values = solved.get_solution().columns().to_vec();
+    let solution = solved.get_solution();
+    let values = solution.columns().to_vec();
+    let duals = (n_int == 0).then(|| solution.dual_rows().to_vec());
     let objective = solved.objective_value() + constant;
     // Relative gap on the full objective (HiGHS's own gap is relative to the objective
     // without the constant).
@@ -223,5 +283,6 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
         values: Some(values),
         message: None,
         size,
+        duals,
     }
 }

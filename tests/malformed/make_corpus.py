@@ -95,6 +95,8 @@ case("scenario_lookback_longer_than_history", "scenario.toml", "scenario.toml:5:
      scenario=SCEN + '\n[window]\nlookback = "2d"\n')
 case("scenario_bad_lookback_duration", "scenario.toml", "scenario.toml:5: field 'window.lookback'",
      scenario=SCEN + '\n[window]\nlookback = "2 weeks"\n')
+case("scenario_bad_solver_method", "scenario.toml", "scenario.toml:5: field 'solver.method'",
+     scenario=SCEN + '\n[solver]\nmethod = "fastest"\n')
 
 # --- commitments.csv --------------------------------------------------------------------
 case("commitments_unknown_offer", "commitments.csv", "commitments.csv:3:1:", scenario=SCEN_C,
