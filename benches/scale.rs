@@ -60,6 +60,7 @@ fn measure(inp: &Inputs, method: Option<Method>, limit: f64) -> Measure {
         time_limit_seconds: limit,
         mip_gap: 1e-4,
         threads: 1,
+        max_nodes: None,
         progress: gpuplan::solve::Progress::NONE,
     };
     let t = Instant::now();

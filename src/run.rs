@@ -61,6 +61,8 @@ pub struct Decomposition {
     pub first_lp_objective: Option<f64>,
     /// Objective of the last accepted round's LP relaxation (on its own buckets).
     pub lp_objective: Option<f64>,
+    /// Workloads the polish MIP moved (`None`: not run — too large, or nothing to choose).
+    pub polish_moves: Option<usize>,
     /// The chosen option of each workload (index into its compatible offerings).
     pub tiers: Vec<usize>,
 }
@@ -92,6 +94,7 @@ pub fn settings(
         time_limit_seconds: time_limit.unwrap_or(s.time_limit_seconds),
         mip_gap: gap.unwrap_or(s.mip_gap),
         threads: threads.unwrap_or(s.threads),
+        max_nodes: None,
         progress: crate::solve::Progress::NONE,
     }
 }
@@ -615,6 +618,74 @@ pub fn plan_decomposed(
     run
 }
 
+/// Largest polish MIP, in tier columns (workloads plus their alternatives).
+pub const DECOMP_POLISH_MAX_COLUMNS: usize = 600;
+/// Buckets of the polish MIP.
+pub const DECOMP_POLISH_BUCKETS: usize = 48;
+/// Branch-and-bound nodes of the polish MIP (a node limit, not a time limit, so that the
+/// plan does not depend on the machine's speed).
+pub const DECOMP_POLISH_NODES: u32 = 500;
+
+/// Polish: the joint MIP (tiers and commitments together) with each workload restricted to
+/// its current tier and its cheapest option at the last round's prices, on
+/// `DECOMP_POLISH_BUCKETS` buckets, stopped after `DECOMP_POLISH_NODES` nodes — when it has
+/// at most `DECOMP_POLISH_MAX_COLUMNS` tier columns. Returns its tiers if it found a plan.
+/// Price-directed moves go one workload at a time; the MIP can swap groups of workloads
+/// between two offerings at once, which the rounds cannot see.
+fn polish_tiers(
+    inputs: &Inputs,
+    full_problem: &Problem,
+    tier: &[usize],
+    costs: &[Vec<f64>],
+    settings: &SolveSettings,
+) -> Option<Vec<usize>> {
+    let best = cheapest(costs);
+    let keep: Vec<Vec<usize>> = tier
+        .iter()
+        .zip(&best)
+        .map(|(&a, &b)| {
+            if a == b {
+                vec![a]
+            } else {
+                vec![a.min(b), a.max(b)]
+            }
+        })
+        .collect();
+    if keep.iter().map(Vec::len).sum::<usize>() > DECOMP_POLISH_MAX_COLUMNS
+        || keep.iter().all(|k| k.len() == 1)
+    {
+        return None;
+    }
+    let k = DECOMP_POLISH_BUCKETS.min(full_problem.demand.weights.len());
+    let ds = aggregate(inputs, &full_problem.demand, k);
+    let mut p = Problem::build(inputs, ds).ok()?;
+    for (w, ks) in p.workloads.iter_mut().zip(&keep) {
+        w.options = ks.iter().map(|&j| w.options[j].clone()).collect();
+    }
+    let mip = build_mip(&p);
+    let y = mip.y.clone();
+    let st = SolveSettings {
+        max_nodes: Some(DECOMP_POLISH_NODES),
+        ..*settings
+    };
+    let out = solve(mip, &st);
+    let values = out.values?;
+    let tiers: Vec<usize> = y
+        .iter()
+        .zip(&keep)
+        .map(|(cols, ks)| {
+            let mut b = 0;
+            for (j, &c) in cols.iter().enumerate() {
+                if values[c] > values[cols[b]] {
+                    b = j;
+                }
+            }
+            ks[b]
+        })
+        .collect();
+    Some(tiers)
+}
+
 /// One tier search and its commitment MIP (see [`plan_decomposed`]).
 fn decompose_from(
     inputs: &Inputs,
@@ -661,6 +732,26 @@ fn decompose_from(
                 best = Some((obj, c));
             }
             _ => frac /= 2.0,
+        }
+    }
+    let mut polish_moves = None;
+    if let Some((_, costs)) = best.clone() {
+        let costs = &costs;
+        progress.stage(|| format!("decomposition ({}): polishing tiers", start.as_str()));
+        let best_obj = best.as_ref().map_or(f64::INFINITY, |b| b.0);
+        if let Some(t) = polish_tiers(inputs, problem, &best_tier, costs, settings) {
+            // Kept only if the pooled LP (the rounds' yardstick) agrees that it is cheaper.
+            let moved = t.iter().zip(&best_tier).filter(|(a, b)| a != b).count();
+            polish_moves = Some(0);
+            if moved > 0 {
+                if let Some((obj, c)) = price_round(problem, &t, segment, &standalone, settings) {
+                    if obj < best_obj * (1.0 - 1e-7) {
+                        polish_moves = Some(moved);
+                        best_tier = t;
+                        best = Some((obj, c));
+                    }
+                }
+            }
         }
     }
     let tiers_seconds = t0.elapsed().as_secs_f64();
@@ -749,6 +840,7 @@ fn decompose_from(
         tiers_seconds,
         first_lp_objective: first_lp,
         lp_objective: best.map(|b| b.0),
+        polish_moves,
         tiers: best_tier,
     });
     run

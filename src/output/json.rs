@@ -143,6 +143,8 @@ pub struct DecompositionDoc {
     pub first_lp_objective: Option<f64>,
     /// LP objective of the chosen tiers (same buckets), USD.
     pub lp_objective: Option<f64>,
+    /// Workloads moved by the polish MIP (null: not run, the fleet being too large).
+    pub polish_moves: Option<usize>,
     /// Seconds to choose the tiers (null in reproducible mode).
     pub tiers_seconds: Option<f64>,
 }
@@ -504,6 +506,7 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
                 rounds: d.rounds,
                 first_lp_objective: d.first_lp_objective.map(cents),
                 lp_objective: d.lp_objective.map(cents),
+                polish_moves: d.polish_moves,
                 tiers_seconds: (!opts.reproducible)
                     .then(|| (d.tiers_seconds * 1000.0).round() / 1000.0),
             }),

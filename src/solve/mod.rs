@@ -17,6 +17,9 @@ pub struct SolveSettings {
     pub mip_gap: f64,
     /// Threads.
     pub threads: u32,
+    /// Branch-and-bound node limit (`None`: none). Unlike a time limit, it stops at the same
+    /// point on any machine.
+    pub max_nodes: Option<u32>,
     /// Where stage messages go (a progress display); nowhere by default.
     pub progress: Progress,
 }
@@ -206,6 +209,9 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
     model.set_option("mip_rel_gap", settings.mip_gap);
     model.set_option("threads", settings.threads as i32);
     model.set_option("random_seed", 0);
+    if let Some(n) = settings.max_nodes {
+        model.set_option("mip_max_nodes", n.min(i32::MAX as u32) as i32);
+    }
     let solved = match model.try_solve() {
         Ok(s) => s,
         Err(e) => return failed(start, size, format!("HiGHS failed: {e:?}")),

@@ -123,6 +123,7 @@ pub fn exact() -> SolveSettings {
         time_limit_seconds: 60.0,
         mip_gap: 0.0,
         threads: 1,
+        max_nodes: None,
         progress: gpuplan::solve::Progress::NONE,
     }
 }
