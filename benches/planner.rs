@@ -20,6 +20,8 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use gpuplan::inputs::Inputs;
 use gpuplan::run::{plan_scenario, settings, PlanRun};
 use gpuplan::synth::{write, SynthSpec};
+mod common;
+use common::{peak_rss_mb, reset_peak};
 use std::time::{Duration, Instant};
 
 const SIZES: [(&str, usize, usize, usize); 3] = [
@@ -27,21 +29,6 @@ const SIZES: [(&str, usize, usize, usize); 3] = [
     ("M", 200, 20, 720),
     ("L", 1000, 40, 2160),
 ];
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn chosen() -> Vec<&'static (&'static str, usize, usize, usize)> {
     let want = std::env::var("GPUPLAN_BENCH_SIZES").unwrap_or_else(|_| "S,M,L".into());

@@ -15,22 +15,9 @@ use gpuplan::inputs::Inputs;
 use gpuplan::run::{plan, plan_scenario, PlanRun};
 use gpuplan::solve::SolveSettings;
 use gpuplan::synth::{write, SynthSpec};
+mod common;
+use common::{peak_rss_mb, reset_peak};
 use std::time::Instant;
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 fn sizes(var: &str, default: &str) -> Vec<(usize, usize, usize)> {
     std::env::var(var)

@@ -281,34 +281,7 @@ pub fn plan(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -
                 let exact = ds.weights.len() >= distinct_hours(&full);
                 let run = plan_on_buckets(inputs, ds, settings);
                 steps.push(step(&run, t));
-                let cost = run.evaluation.as_ref().map(|e| e.total);
-                let prev = best
-                    .as_ref()
-                    .and_then(|b| b.evaluation.as_ref().map(|e| e.total));
-                let improved = match (cost, prev) {
-                    (Some(c), Some(p)) => (p - c) / p.abs().max(1e-9),
-                    (Some(_), None) => f64::INFINITY,
-                    _ => 0.0,
-                };
-                let infeasible = run.plan.is_none();
-                // The buckets already price this plan within the tolerance of its hourly
-                // re-pricing: more buckets would not see a different cost.
-                let model_error = match (cost, run.outcome.objective) {
-                    (Some(c), Some(o)) => (c - o).abs() / c.abs().max(1e-9),
-                    _ => f64::INFINITY,
-                };
-                if improved > 0.0 || best.is_none() {
-                    best = Some(run);
-                }
-                // Stop when the buckets price the plan as the hours do, or when doubling no
-                // longer helps — but not while the bucketed objective is still more than 1%
-                // off the re-priced cost (the buckets are too coarse to be trusted).
-                if infeasible
-                    || exact
-                    || model_error < AUTO_TOLERANCE
-                    || (improved < AUTO_TOLERANCE && model_error < 0.01)
-                    || k >= n
-                {
+                if keep_better(&mut best, run) || exact || k >= n {
                     break;
                 }
                 k = (k * 2).min(n);
@@ -319,6 +292,32 @@ pub fn plan(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -
             run
         }
     }
+}
+
+/// One step of an adaptive bucket loop: keeps `run` in `best` if it re-prices cheaper (or is
+/// the first), and says whether to stop: no plan; the buckets price the plan within
+/// `AUTO_TOLERANCE` of its hourly re-pricing (more buckets would not see a different cost);
+/// or doubling no longer improves the re-priced cost by `AUTO_TOLERANCE` — but not while the
+/// bucketed objective is more than 1% off (the buckets are too coarse to be trusted).
+fn keep_better(best: &mut Option<PlanRun>, run: PlanRun) -> bool {
+    let cost = run.evaluation.as_ref().map(|e| e.total);
+    let prev = best
+        .as_ref()
+        .and_then(|b| b.evaluation.as_ref().map(|e| e.total));
+    let improved = match (cost, prev) {
+        (Some(c), Some(p)) => (p - c) / p.abs().max(1e-9),
+        (Some(_), None) => f64::INFINITY,
+        _ => 0.0,
+    };
+    let model_error = match (cost, run.outcome.objective) {
+        (Some(c), Some(o)) => (c - o).abs() / c.abs().max(1e-9),
+        _ => f64::INFINITY,
+    };
+    let infeasible = run.plan.is_none();
+    if improved > 0.0 || best.is_none() {
+        *best = Some(run);
+    }
+    infeasible || model_error < AUTO_TOLERANCE || (improved < AUTO_TOLERANCE && model_error < 0.01)
 }
 
 fn step(run: &PlanRun, t: Instant) -> AggStep {
@@ -795,30 +794,7 @@ fn decompose_from(
             problem.dominated_offerings.clone(),
         );
         steps.push(step(&run, t));
-        let cost = run.evaluation.as_ref().map(|e| e.total);
-        let prev = chosen
-            .as_ref()
-            .and_then(|b| b.evaluation.as_ref().map(|e| e.total));
-        let improved = match (cost, prev) {
-            (Some(c), Some(p)) => (p - c) / p.abs().max(1e-9),
-            (Some(_), None) => f64::INFINITY,
-            _ => 0.0,
-        };
-        let model_error = match (cost, run.outcome.objective) {
-            (Some(c), Some(o)) => (c - o).abs() / c.abs().max(1e-9),
-            _ => f64::INFINITY,
-        };
-        let infeasible = run.plan.is_none();
-        if improved > 0.0 || chosen.is_none() {
-            chosen = Some(run);
-        }
-        if infeasible
-            || exact
-            || resolution != Resolution::Auto
-            || model_error < AUTO_TOLERANCE
-            || (improved < AUTO_TOLERANCE && model_error < 0.01)
-            || k >= n
-        {
+        if keep_better(&mut chosen, run) || exact || resolution != Resolution::Auto || k >= n {
             break;
         }
         k = (k * 2).min(n);
