@@ -618,7 +618,7 @@ pub fn plan_decomposed(
 }
 
 /// Largest polish MIP, in tier columns (workloads plus their alternatives).
-pub const DECOMP_POLISH_MAX_COLUMNS: usize = 600;
+pub const DECOMP_POLISH_MAX_COLUMNS: usize = 300;
 /// Buckets of the polish MIP.
 pub const DECOMP_POLISH_BUCKETS: usize = 48;
 /// Branch-and-bound nodes of the polish MIP (a node limit, not a time limit, so that the
