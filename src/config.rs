@@ -1,7 +1,7 @@
 //! Scenario files (`scenarios/*.toml`) → one validated run configuration. Paths in a
 //! scenario are relative to the scenario file. Every field but `demand` has a default.
 
-use crate::domain::{Cloud, HourWindow, Payment};
+use crate::domain::{Cloud, CommitmentKind, CommitmentOffer, HourWindow, Payment};
 use crate::error::InputError;
 use crate::ingest::csvread::parse_instant;
 use crate::ingest::toml_de::{field_err, from_toml};
@@ -215,6 +215,19 @@ pub struct Instruments {
     pub clouds: Vec<Cloud>,
     /// Instance types allowed (`None` = every instance type of the catalog).
     pub instance_types: Option<Vec<String>>,
+}
+
+impl Instruments {
+    /// Whether a commitment offer may be bought: its kind, term, payment and cloud are
+    /// allowed.
+    pub fn allows(&self, k: &CommitmentOffer) -> bool {
+        (match k.kind {
+            CommitmentKind::Unit => self.unit,
+            CommitmentKind::Spend => self.spend,
+        }) && self.terms_months.contains(&k.term_months)
+            && self.payments.contains(&k.payment)
+            && self.clouds.contains(&k.cloud)
+    }
 }
 
 /// Time resolution of the model.

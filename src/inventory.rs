@@ -982,7 +982,7 @@ pub fn from_inputs(
     metrics: Option<&Metrics>,
     opts: &InventoryOptions,
 ) -> Result<Inventory, Error> {
-    use crate::model::problem::{adders_per_gpu_hour, current_offering};
+    use crate::model::problem::current_offering;
     use crate::plan::{evaluate, Placement, Plan};
     let cat = &inp.catalog;
     let demand: DemandHistory = inp.window_demand();
@@ -999,19 +999,7 @@ pub fn from_inputs(
             ))
         })?;
         offering_of.push(o.clone());
-        placements.push(Placement {
-            workload: w.name.clone(),
-            class: w.class,
-            current_gpu: w.current_gpu.clone(),
-            cloud: o.cloud,
-            region: o.region.clone(),
-            instance_type: o.instance_type.clone(),
-            share: 1.0,
-            max_spot_share: w.max_spot_share,
-            adders_per_gpu_hour: adders_per_gpu_hour(w, o),
-            overhead_pct: w.overhead_pct,
-            current: Some((o.cloud, o.region.clone(), o.instance_type.clone())),
-        });
+        placements.push(Placement::whole(cat, w, o));
     }
     let plan = Plan {
         start: inp.window.start,

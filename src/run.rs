@@ -5,9 +5,7 @@ use crate::config::Resolution;
 use crate::inputs::Inputs;
 use crate::model::aggregate::{bucketed, cluster_hours, Groups};
 use crate::model::build_lp_relaxation;
-use crate::model::decomp::{
-    cheapest, pool, pooled_problem, priced_costs, prices, standalone_costs,
-};
+use crate::model::decomp::{cheapest, pool, pooled_problem, priced_costs, prices, OptionCosts};
 use crate::model::problem::current_offering;
 use crate::model::{build_mip, DemandSet, Infeasibility, Problem};
 use crate::plan::{evaluate, plan_from_solution, Evaluation, Plan};
@@ -63,8 +61,6 @@ pub struct Decomposition {
     pub lp_objective: Option<f64>,
     /// Workloads the polish MIP moved (`None`: not run — too large, or nothing to choose).
     pub polish_moves: Option<usize>,
-    /// The chosen option of each workload (index into its compatible offerings).
-    pub tiers: Vec<usize>,
 }
 
 /// One solve of the adaptive aggregation.
@@ -395,14 +391,20 @@ fn owned_segments(inputs: &Inputs, hours: &[Vec<chrono::DateTime<chrono::Utc>>])
         .collect()
 }
 
-/// The pooled demand of a tier assignment as a demand set on the full problem's buckets,
-/// and its clustering into at most `k` groups (distance in on-demand dollars).
-fn pooled_groups(
-    problem: &Problem,
-    pooled: &crate::model::decomp::Pooled,
-    segment: &[u64],
-    k: usize,
-) -> Groups {
+/// What every step of the decomposition shares, built once: the full-resolution problem,
+/// the owned-commitment segment of each hour, and the per-option cost tables.
+struct Decomp {
+    problem: Problem,
+    segment: Vec<u64>,
+    costs: OptionCosts,
+}
+
+/// The pooled problem of a tier assignment on at most `k` buckets, clustered on its pooled
+/// demand (distance in on-demand dollars); with the buckets (groups of the full problem's
+/// hours).
+fn pooled_on_buckets(d: &Decomp, tier: &[usize], k: usize) -> (Groups, Problem) {
+    let (problem, segment) = (&d.problem, &d.segment);
+    let mut pooled = pool(problem, tier, &d.costs.hidden);
     let scale: Vec<f64> = pooled
         .rows
         .iter()
@@ -423,33 +425,16 @@ fn pooled_groups(
                 .collect()
         })
         .collect();
-    cluster_hours(&mean, &scale, segment, k)
-}
-
-/// The pooled problem of a tier assignment on the given groups of the full problem's hours.
-fn pooled_on_groups(problem: &Problem, tier: &[usize], groups: &Groups) -> Problem {
-    let pooled = pool(problem, tier);
+    let groups = cluster_hours(&mean, &scale, segment, k);
     let full = DemandSet {
         weights: problem.demand.weights.clone(),
         hours: problem.demand.hours.clone(),
         probs: problem.demand.probs.clone(),
-        gpus: pooled.gpus.clone(),
+        gpus: std::mem::take(&mut pooled.gpus),
     };
-    let ds = bucketed(&full, groups);
+    let ds = bucketed(&full, &groups);
     let origin: Vec<usize> = groups.iter().map(|g| g[0]).collect();
-    pooled_problem(problem, &pooled, ds, &origin)
-}
-
-/// The pooled problem of a tier assignment on at most `k` buckets clustered on its own
-/// pooled demand, with the buckets (groups of the full problem's hours).
-fn pooled_on_buckets(
-    problem: &Problem,
-    tier: &[usize],
-    segment: &[u64],
-    k: usize,
-) -> (Groups, Problem) {
-    let groups = pooled_groups(problem, &pool(problem, tier), segment, k);
-    let pp = pooled_on_groups(problem, tier, &groups);
+    let pp = pooled_problem(problem, &pooled, ds, &origin);
     (groups, pp)
 }
 
@@ -462,15 +447,12 @@ pub const DECOMP_MAX_ROUNDS: usize = 30;
 /// `DECOMP_LP_BUCKETS` buckets clustered on its pooled demand, its objective and every
 /// workload priced on every option at its duals.
 fn price_round(
-    problem: &Problem,
+    d: &Decomp,
     tier: &[usize],
-    segment: &[u64],
-    standalone: &[Vec<f64>],
     settings: &SolveSettings,
 ) -> Option<(f64, Vec<Vec<f64>>)> {
-    let k = DECOMP_LP_BUCKETS.min(problem.demand.weights.len());
-    let (groups, pp) = pooled_on_buckets(problem, tier, segment, k);
-    let groups = &groups;
+    let k = DECOMP_LP_BUCKETS.min(d.problem.demand.weights.len());
+    let (groups, pp) = pooled_on_buckets(d, tier, k);
     let mip = build_lp_relaxation(&pp);
     let cells = mip.cells.clone();
     let buy = mip.buy.clone();
@@ -479,7 +461,7 @@ fn price_round(
         return None;
     };
     let pr = prices(&pp, &cells, &buy, &duals, &values);
-    Some((obj, priced_costs(problem, groups, &pr, Some(standalone))))
+    Some((obj, priced_costs(&d.problem, &groups, &pr, &d.costs)))
 }
 
 /// Moves the workloads that the prices say are cheaper elsewhere: the share `frac` of them
@@ -583,28 +565,16 @@ pub fn plan_decomposed(
         Ok(p) => p,
         Err(inf) => return infeasible(inf, Vec::new(), t0.elapsed().as_secs_f64()),
     };
-    let segment = owned_segments(inputs, &problem.demand.hours);
+    progress.stage(|| "decomposition: standalone costs".into());
+    let d = Decomp {
+        segment: owned_segments(inputs, &problem.demand.hours),
+        costs: OptionCosts::of(&problem),
+        problem,
+    };
     let (a, b) = std::thread::scope(|sc| {
-        let other = sc.spawn(|| {
-            decompose_from(
-                inputs,
-                &problem,
-                &segment,
-                settings,
-                resolution,
-                TierStart::Standalone,
-                t0,
-            )
-        });
-        let a = decompose_from(
-            inputs,
-            &problem,
-            &segment,
-            settings,
-            resolution,
-            TierStart::JointLp,
-            t0,
-        );
+        let other = sc
+            .spawn(|| decompose_from(inputs, &d, settings, resolution, TierStart::Standalone, t0));
+        let a = decompose_from(inputs, &d, settings, resolution, TierStart::JointLp, t0);
         (a, other.join().ok())
     });
     let cost = |r: &PlanRun| r.evaluation.as_ref().map_or(f64::INFINITY, |e| e.total);
@@ -688,16 +658,15 @@ fn polish_tiers(
 /// One tier search and its commitment MIP (see [`plan_decomposed`]).
 fn decompose_from(
     inputs: &Inputs,
-    problem: &Problem,
-    segment: &[u64],
+    d: &Decomp,
     settings: &SolveSettings,
     resolution: Resolution,
     start: TierStart,
     t0: Instant,
 ) -> PlanRun {
     let progress = settings.progress;
+    let problem = &d.problem;
     let n = problem.demand.weights.len();
-    let standalone = standalone_costs(problem);
     let first = match start {
         TierStart::Standalone => None,
         TierStart::JointLp => {
@@ -705,8 +674,8 @@ fn decompose_from(
             joint_lp_tiers(inputs, problem, settings)
         }
     };
-    let mut best_tier = first.unwrap_or_else(|| cheapest(&standalone));
-    let mut best = price_round(problem, &best_tier, segment, &standalone, settings);
+    let mut best_tier = first.unwrap_or_else(|| cheapest(&d.costs.standalone));
+    let mut best = price_round(d, &best_tier, settings);
     let first_lp = best.as_ref().map(|b| b.0);
     let mut frac = 0.5;
     let mut rounds = 1;
@@ -725,7 +694,7 @@ fn decompose_from(
                 start.as_str()
             )
         });
-        match price_round(problem, &cand, segment, &standalone, settings) {
+        match price_round(d, &cand, settings) {
             Some((obj, c)) if obj < best_obj * (1.0 - 1e-7) => {
                 best_tier = cand;
                 best = Some((obj, c));
@@ -743,7 +712,7 @@ fn decompose_from(
             let moved = t.iter().zip(&best_tier).filter(|(a, b)| a != b).count();
             polish_moves = Some(0);
             if moved > 0 {
-                if let Some((obj, c)) = price_round(problem, &t, segment, &standalone, settings) {
+                if let Some((obj, c)) = price_round(d, &t, settings) {
                     if obj < best_obj * (1.0 - 1e-7) {
                         polish_moves = Some(moved);
                         best_tier = t;
@@ -765,7 +734,7 @@ fn decompose_from(
     loop {
         let t = Instant::now();
         progress.stage(|| format!("decomposition: commitment MIP on {k} buckets"));
-        let (_, mut pp) = pooled_on_buckets(problem, &best_tier, segment, k);
+        let (_, mut pp) = pooled_on_buckets(d, &best_tier, k);
         let buckets = pp.demand.weights.len();
         let exact = buckets >= n;
         let (outcome, psol, build_seconds) = match solve_problem(inputs, &mut pp, settings, t) {
@@ -817,7 +786,6 @@ fn decompose_from(
         first_lp_objective: first_lp,
         lp_objective: best.map(|b| b.0),
         polish_moves,
-        tiers: best_tier,
     });
     run
 }

@@ -20,17 +20,41 @@ use super::mip::Cell;
 use super::problem::{DemandSet, POffer, PWorkload, Problem, TierOption};
 use crate::domain::CommitmentKind;
 
-/// Hidden cost (storage/egress adders and overhead) of workload `wi` on its option `j`, over
-/// the problem's demand (expected over scenarios).
-pub fn hidden_cost(p: &Problem, wi: usize, j: usize) -> f64 {
-    let w = &p.workloads[wi];
-    let op = &w.options[j];
-    let od = p.offerings[op.offering].on_demand;
-    let per_gpu_hour = op.adders_per_gpu_hour + op.overhead_frac * od * op.instances_per_gpu;
-    if per_gpu_hour == 0.0 {
-        return 0.0;
+/// Hidden cost (storage/egress adders and overhead) of each workload on each of its options,
+/// over the problem's demand (expected over scenarios): `[workload][option]`.
+pub fn hidden_costs(p: &Problem) -> Vec<Vec<f64>> {
+    p.workloads
+        .iter()
+        .map(|w| {
+            let gh = gpu_hours(p, w);
+            w.options
+                .iter()
+                .map(|op| {
+                    let od = p.offerings[op.offering].on_demand;
+                    gh * (op.adders_per_gpu_hour + op.overhead_frac * od * op.instances_per_gpu)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The per-option cost tables the decomposition reuses in every round: hidden costs and
+/// standalone costs, `[workload][option]`, computed once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionCosts {
+    /// Hidden costs ([`hidden_costs`]).
+    pub hidden: Vec<Vec<f64>>,
+    /// Standalone costs ([`standalone_costs`]), hidden costs included.
+    pub standalone: Vec<Vec<f64>>,
+}
+
+impl OptionCosts {
+    /// Both tables of a problem.
+    pub fn of(p: &Problem) -> Self {
+        let hidden = hidden_costs(p);
+        let standalone = standalone_costs(p, &hidden);
+        OptionCosts { hidden, standalone }
     }
-    gpu_hours(p, w) * per_gpu_hour
 }
 
 /// Expected GPU-hours of a workload over the demand set.
@@ -223,8 +247,8 @@ fn best_level(c: &Curve, t: &Terms) -> f64 {
 
 /// Each workload's standalone cost on each of its options: its own best commitment level at
 /// the offering's cheapest commitment rate, spot up to its share, on-demand for the rest,
-/// plus hidden costs.
-pub fn standalone_costs(p: &Problem) -> Vec<Vec<f64>> {
+/// plus its hidden costs `hidden` (from [`hidden_costs`]).
+pub fn standalone_costs(p: &Problem, hidden: &[Vec<f64>]) -> Vec<Vec<f64>> {
     let rates = best_commit_rate(p);
     let hours = p.demand.total_hours();
     p.workloads
@@ -257,7 +281,7 @@ pub fn standalone_costs(p: &Problem) -> Vec<Vec<f64>> {
                         }
                         _ => curve_cost(&c, &t, 0.0),
                     };
-                    compute + hidden_cost(p, wi, j)
+                    compute + hidden[wi][j]
                 })
                 .collect()
         })
@@ -298,12 +322,12 @@ pub struct Pooled {
     pub hidden: f64,
 }
 
-/// Pools the load of a tier assignment per offering.
-pub fn pool(p: &Problem, tier: &[usize]) -> Pooled {
+/// Pools the load of a tier assignment per offering (`hidden` from [`hidden_costs`]).
+pub fn pool(p: &Problem, tier: &[usize], hidden: &[Vec<f64>]) -> Pooled {
     let nb = p.demand.weights.len();
     let mut index: Vec<[Option<usize>; 2]> = vec![[None, None]; p.offerings.len()];
     let mut rows: Vec<PoolRow> = Vec::new();
-    let mut hidden = 0.0;
+    let mut hidden_total = 0.0;
     // Rows in offering order, non-spot row first, so the layout does not depend on the
     // workload order.
     let mut need = vec![[false, false]; p.offerings.len()];
@@ -349,9 +373,13 @@ pub fn pool(p: &Problem, tier: &[usize]) -> Pooled {
                 }
             }
         }
-        hidden += hidden_cost(p, wi, j);
+        hidden_total += hidden[wi][j];
     }
-    Pooled { rows, gpus, hidden }
+    Pooled {
+        rows,
+        gpus,
+        hidden: hidden_total,
+    }
 }
 
 /// The pooled problem on a demand set of pooled rows (`demand.gpus[s][row][b]`, e.g. a
@@ -407,10 +435,9 @@ pub fn pooled_problem(
 
 /// Marginal prices of load from a solved LP relaxation of a pooled problem: per offering,
 /// scenario and bucket, the change of the objective per instance of load (`load`) and per
-/// instance of that load being spot-eligible (`spot`, ≤ 0). Cells without load are priced
-/// at on-demand (and spot) — nothing committed is idle there in the relaxation's view only
-/// when the offering has no commitment; with commitment capacity on the offering, idle
-/// capacity makes such load free.
+/// instance of that load being spot-eligible (`spot`, ≤ 0). A cell without load has no row
+/// dual: on an offering with commitment capacity (bought or owned) it is priced at zero (the
+/// capacity would be idle there), otherwise at on-demand (and spot).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prices {
     /// `load[o][s][b]`.
@@ -503,13 +530,13 @@ pub fn prices(
 
 /// Each workload's cost on each option at marginal prices on buckets `groups` (indices into
 /// `p`'s buckets): Σ mean demand × instances per GPU × (load price + spot share × spot
-/// price) + hidden cost. With `standalone`, options on offerings without load in the pooled
-/// problem cost their standalone cost instead, since moving there means starting a new pool.
+/// price) + hidden cost. Options on offerings without load in the pooled problem cost their
+/// standalone cost instead, since moving there means starting a new pool.
 pub fn priced_costs(
     p: &Problem,
     groups: &Groups,
     prices: &Prices,
-    standalone: Option<&[Vec<f64>]>,
+    costs: &OptionCosts,
 ) -> Vec<Vec<f64>> {
     let ns = p.demand.probs.len();
     p.workloads
@@ -542,8 +569,8 @@ pub fn priced_costs(
                 .enumerate()
                 .map(|(j, op)| {
                     let o = op.offering;
-                    if let (false, Some(st)) = (prices.used[o], standalone) {
-                        return st[wi][j];
+                    if !prices.used[o] {
+                        return costs.standalone[wi][j];
                     }
                     let spot_ok = w.spot_share > 0.0 && p.offerings[o].spot.is_some();
                     let mut c = 0.0;
@@ -559,7 +586,7 @@ pub fn priced_costs(
                             c += g * op.instances_per_gpu * price;
                         }
                     }
-                    c + hidden_cost(p, wi, j)
+                    c + costs.hidden[wi][j]
                 })
                 .collect()
         })

@@ -2,7 +2,6 @@
 //! workload with their demand conversion, the offerings in play, the commitment offers in
 //! play (dominated ones pruned) and owned capacity per time bucket. No solver types here.
 
-use crate::config::Scenario;
 use crate::domain::{
     Catalog, CommitmentKind, CommitmentOffer, HourWindow, Offering, OwnedCommitment, Workload,
     WorkloadClass,
@@ -189,16 +188,6 @@ pub fn adders_per_gpu_hour(w: &Workload, o: &Offering) -> f64 {
         }
 }
 
-fn offer_allowed(k: &CommitmentOffer, sc: &Scenario) -> bool {
-    let i = &sc.instruments;
-    (match k.kind {
-        CommitmentKind::Unit => i.unit,
-        CommitmentKind::Spend => i.spend,
-    }) && i.terms_months.contains(&k.term_months)
-        && i.payments.contains(&k.payment)
-        && i.clouds.contains(&k.cloud)
-}
-
 fn owned_active(c: &OwnedCommitment, hours: &[DateTime<Utc>]) -> bool {
     hours.first().is_some_and(|&t| t >= c.start && t < c.end)
 }
@@ -305,7 +294,7 @@ impl Problem {
                 offerings
                     .iter()
                     .any(|po| k.matches(&cat.offerings[po.catalog]))
-                    && (offer_allowed(k, sc) || owned_ids.contains(&k.id.as_str()))
+                    && (sc.instruments.allows(k) || owned_ids.contains(&k.id.as_str()))
             })
             .collect();
         let disc =
@@ -320,14 +309,14 @@ impl Problem {
         let mut purchasable: Vec<usize> = Vec::new();
         for &ki in &candidates {
             let k = &cat.offers[ki];
-            if !offer_allowed(k, sc) {
+            if !sc.instruments.allows(k) {
                 continue;
             }
             let dominated = sc.max_upfront.is_none()
                 && candidates.iter().any(|&kj| {
                     let j = &cat.offers[kj];
                     if kj == ki
-                        || !offer_allowed(j, sc)
+                        || !sc.instruments.allows(j)
                         || j.kind != k.kind
                         || j.cloud != k.cloud
                         || (j.term_months != k.term_months && !terms_comparable)
@@ -533,8 +522,11 @@ fn drop_dominated_offerings(inputs: &Inputs, comps: &mut [Vec<usize>]) -> Vec<St
     let cat = &inputs.catalog;
     let sc = &inputs.scenario;
     let n = cat.offerings.len();
-    let offers: Vec<&CommitmentOffer> =
-        cat.offers.iter().filter(|k| offer_allowed(k, sc)).collect();
+    let offers: Vec<&CommitmentOffer> = cat
+        .offers
+        .iter()
+        .filter(|k| sc.instruments.allows(k))
+        .collect();
     let owned_on = |o: &Offering| {
         inputs
             .owned

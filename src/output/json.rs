@@ -441,17 +441,12 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
     let risk = risk.or_else(|| {
         ev.map(|e| {
             let unused: f64 = e.commitments.iter().map(|c| c.unused_cost()).sum();
-            let committed: f64 = e.commitments.iter().map(|c| c.cost()).sum();
-            let used: f64 = e
-                .commitments
-                .iter()
-                .map(|c| c.cost() * c.utilization().min(1.0))
-                .sum();
+            let utilization = e.commitment_utilization().map(ratio);
             RiskDoc {
                 scenarios: 1,
                 p95_unused_commitment: cents(unused),
-                utilization_p5: (committed > 0.0).then(|| ratio(used / committed)),
-                utilization_p50: (committed > 0.0).then(|| ratio(used / committed)),
+                utilization_p5: utilization,
+                utilization_p50: utilization,
                 worst_scenario: 0,
                 worst_scenario_cost: cents(e.total),
             }

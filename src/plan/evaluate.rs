@@ -129,6 +129,17 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// Commitment utilization in dollars (consumed ÷ committed, each commitment capped at
+    /// full use); `None` without commitments.
+    pub fn commitment_utilization(&self) -> Option<f64> {
+        let committed: f64 = self.commitments.iter().map(|c| c.cost()).sum();
+        let used: f64 = self
+            .commitments
+            .iter()
+            .map(|c| c.cost() * c.utilization().min(1.0))
+            .sum();
+        (committed > 0.0).then(|| used / committed)
+    }
     /// Compute cost: commitments + spot + on-demand + unserved penalty.
     pub fn compute_cost(&self) -> f64 {
         self.commitment_cost + self.spot_cost + self.on_demand_cost + self.unserved_cost

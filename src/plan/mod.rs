@@ -40,6 +40,31 @@ pub struct Placement {
     pub current: Option<(Cloud, String, String)>,
 }
 
+impl Placement {
+    /// Workload `w` wholly on offering `o`: spot up to its share, its hidden costs there, and
+    /// its current offering in `catalog` for the baseline.
+    pub fn whole(
+        catalog: &crate::domain::Catalog,
+        w: &crate::domain::Workload,
+        o: &crate::domain::Offering,
+    ) -> Self {
+        Placement {
+            workload: w.name.clone(),
+            class: w.class,
+            current_gpu: w.current_gpu.clone(),
+            cloud: o.cloud,
+            region: o.region.clone(),
+            instance_type: o.instance_type.clone(),
+            share: 1.0,
+            max_spot_share: w.max_spot_share,
+            adders_per_gpu_hour: crate::model::problem::adders_per_gpu_hour(w, o),
+            overhead_pct: w.overhead_pct,
+            current: current_offering(catalog, w)
+                .map(|c| (c.cloud, c.region.clone(), c.instance_type.clone())),
+        }
+    }
+}
+
 /// A commitment to buy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Purchase {
@@ -75,23 +100,8 @@ pub fn plan_from_solution(inputs: &Inputs, problem: &Problem, sol: &MipSolution)
         .iter()
         .zip(&sol.tier)
         .map(|(pw, &j)| {
-            let w = &inputs.workloads[pw.input];
-            let op = &pw.options[j];
-            let o = &cat.offerings[problem.offerings[op.offering].catalog];
-            Placement {
-                workload: w.name.clone(),
-                class: w.class,
-                current_gpu: w.current_gpu.clone(),
-                cloud: o.cloud,
-                region: o.region.clone(),
-                instance_type: o.instance_type.clone(),
-                share: 1.0,
-                max_spot_share: w.max_spot_share,
-                adders_per_gpu_hour: op.adders_per_gpu_hour,
-                overhead_pct: w.overhead_pct,
-                current: current_offering(cat, w)
-                    .map(|c| (c.cloud, c.region.clone(), c.instance_type.clone())),
-            }
+            let o = &cat.offerings[problem.offerings[pw.options[j].offering].catalog];
+            Placement::whole(cat, &inputs.workloads[pw.input], o)
         })
         .collect();
     let purchases = problem

@@ -6,10 +6,9 @@
 //! Like the providers' recommenders, it does not forecast and does not change tiers.
 
 use super::{evaluate, Placement, Plan, Purchase};
-use crate::config::Scenario;
 use crate::domain::{Catalog, CommitmentKind, DemandHistory};
 use crate::inputs::Inputs;
-use crate::model::problem::{adders_per_gpu_hour, current_offering, instances_per_gpu};
+use crate::model::problem::{current_offering, instances_per_gpu};
 
 /// Recommends commitments on current tiers from the lookback demand (`lookback` with its
 /// `keep` mask). The plan's purchases start at `start`.
@@ -26,23 +25,11 @@ pub fn recommend(
         let Some(o) = current_offering(cat, w) else {
             continue;
         };
-        placements.push(Placement {
-            workload: w.name.clone(),
-            class: w.class,
-            current_gpu: w.current_gpu.clone(),
-            cloud: o.cloud,
-            region: o.region.clone(),
-            instance_type: o.instance_type.clone(),
-            share: 1.0,
-            max_spot_share: if sc.instruments.spot {
-                w.max_spot_share
-            } else {
-                0.0
-            },
-            adders_per_gpu_hour: adders_per_gpu_hour(w, o),
-            overhead_pct: w.overhead_pct,
-            current: Some((o.cloud, o.region.clone(), o.instance_type.clone())),
-        });
+        let mut p = Placement::whole(cat, w, o);
+        if !sc.instruments.spot {
+            p.max_spot_share = 0.0;
+        }
+        placements.push(p);
     }
     let mut plan = Plan {
         start: lookback.window.start,
@@ -70,7 +57,7 @@ pub fn recommend(
         for k in cat
             .offers
             .iter()
-            .filter(|k| k.kind == CommitmentKind::Unit && allowed(k, sc) && k.matches(o))
+            .filter(|k| k.kind == CommitmentKind::Unit && sc.instruments.allows(k) && k.matches(o))
         {
             for n in 1..=(peak.ceil() as usize) {
                 let mut trial = plan.clone();
@@ -94,7 +81,7 @@ pub fn recommend(
     for k in cat
         .offers
         .iter()
-        .filter(|k| k.kind == CommitmentKind::Spend && allowed(k, sc))
+        .filter(|k| k.kind == CommitmentKind::Spend && sc.instruments.allows(k))
     {
         let mut levels: Vec<f64> = Vec::new();
         for t in (0..lookback.window.hours()).filter(|&t| keep[t]) {
@@ -145,16 +132,6 @@ pub fn recommend(
     }
     plan.start = start;
     plan
-}
-
-fn allowed(k: &crate::domain::CommitmentOffer, sc: &Scenario) -> bool {
-    let i = &sc.instruments;
-    (match k.kind {
-        CommitmentKind::Unit => i.unit,
-        CommitmentKind::Spend => i.spend,
-    }) && i.terms_months.contains(&k.term_months)
-        && i.payments.contains(&k.payment)
-        && i.clouds.contains(&k.cloud)
 }
 
 fn pool_peak(

@@ -92,19 +92,7 @@ impl ScenarioRisk {
     pub fn utilization(&self) -> Vec<f64> {
         self.evaluations
             .iter()
-            .map(|e| {
-                let committed: f64 = e.commitments.iter().map(|c| c.cost()).sum();
-                let used: f64 = e
-                    .commitments
-                    .iter()
-                    .map(|c| c.cost() * c.utilization().min(1.0))
-                    .sum();
-                if committed > 0.0 {
-                    used / committed
-                } else {
-                    1.0
-                }
-            })
+            .map(|e| e.commitment_utilization().unwrap_or(1.0))
             .collect()
     }
 }
