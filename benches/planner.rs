@@ -1,5 +1,5 @@
 //! The planner as users run it (`gpuplan plan`, `[solver] method = "auto"`) on the S / M / L
-//! synthetic instances of the scale issue (`gpuplan::synth`, seed 1):
+//! synthetic instances of the scale issue (`gpuplan::synth::fleet`, seed 1):
 //!
 //! | size | workloads | offerings | hours |
 //! |------|-----------|-----------|-------|
@@ -17,9 +17,9 @@
 //! `docs/performance.md` records the figures with the machine.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use gpuplan::inputs::Inputs;
-use gpuplan::run::{plan_scenario, settings, PlanRun};
-use gpuplan::synth::{write, SynthSpec};
+use gpuplan::engine::{plan_scenario, settings, PlanRun};
+use gpuplan::ingest::inputs::Inputs;
+use gpuplan::synth::fleet::{write, SynthSpec};
 mod common;
 use common::{peak_rss_mb, reset_peak};
 use std::time::{Duration, Instant};

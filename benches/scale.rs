@@ -1,7 +1,7 @@
 //! Scaling benchmark of `gpuplan plan`: the naive full-resolution joint MIP against the
 //! planner as users run it (`method = "auto"`: the joint MIP on adaptive time buckets for
 //! small fleets, the decomposition for large ones), measured in the same run on synthetic
-//! instances (`gpuplan::synth`, seed 1), plus a size sweep of the decomposed planner to fit
+//! instances (`gpuplan::synth::fleet`, seed 1), plus a size sweep of the decomposed planner to fit
 //! how its time grows with workloads × hours.
 //!
 //! Run: `cargo bench --bench scale` (env `GPUPLAN_SCALE_SIZES="10x8x168,200x20x720"` picks
@@ -10,11 +10,11 @@
 //! Figures go to stdout as Markdown rows; `docs/performance.md` records them with the
 //! machine.
 
-use gpuplan::config::{Method, Resolution};
-use gpuplan::inputs::Inputs;
-use gpuplan::run::{plan, plan_scenario, PlanRun};
+use gpuplan::engine::{plan, plan_scenario, PlanRun};
+use gpuplan::ingest::inputs::Inputs;
+use gpuplan::ingest::scenario::{Method, Resolution};
 use gpuplan::solve::SolveSettings;
-use gpuplan::synth::{write, SynthSpec};
+use gpuplan::synth::fleet::{write, SynthSpec};
 mod common;
 use common::{peak_rss_mb, reset_peak};
 use std::time::Instant;

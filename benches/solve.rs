@@ -1,5 +1,5 @@
 //! Model build and solve times at three instance sizes (workloads × offerings × hours), on
-//! synthetic scenarios from `gpuplan::synth` (seeded, so every run solves the same instances).
+//! synthetic scenarios from `gpuplan::synth::fleet` (seeded, so every run solves the same instances).
 //!
 //! | size | workloads | offerings | hours |
 //! |------|-----------|-----------|-------|
@@ -33,11 +33,11 @@
 use criterion::{Criterion, SamplingMode};
 use good_lp::solvers::highs::highs;
 use good_lp::SolverModel;
-use gpuplan::inputs::Inputs;
+use gpuplan::engine::settings;
+use gpuplan::ingest::inputs::Inputs;
 use gpuplan::model::{build_mip, DemandSet, Problem};
-use gpuplan::run::settings;
 use gpuplan::solve::{solve, SolveSettings};
-use gpuplan::synth::{self, SynthSpec};
+use gpuplan::synth::fleet::{self, SynthSpec};
 use std::time::{Duration, Instant};
 
 /// One instance size.
@@ -263,7 +263,7 @@ fn budget(secs: f64) -> Duration {
 
 fn main() {
     let sizes = sizes_from_env();
-    let time_limit = env_f64("GPUPLAN_BENCH_TIME_LIMIT", synth::TIME_LIMIT_SECONDS);
+    let time_limit = env_f64("GPUPLAN_BENCH_TIME_LIMIT", fleet::TIME_LIMIT_SECONDS);
     let max_solve = env_f64("GPUPLAN_BENCH_CRITERION_MAX_SOLVE", 30.0);
     let seed = env_f64("GPUPLAN_BENCH_SEED", 1.0) as u64;
     let mut c = Criterion::default().sample_size(10).configure_from_args();
@@ -271,7 +271,7 @@ fn main() {
     for size in sizes {
         let dir = tempfile::tempdir().expect("temp dir");
         let spec = SynthSpec::new(size.workloads, size.offerings, size.hours, seed);
-        let path = synth::write(&spec, dir.path()).expect("write synthetic scenario");
+        let path = fleet::write(&spec, dir.path()).expect("write synthetic scenario");
         let inputs = Inputs::load(&path, None).expect("synthetic scenario loads");
         let st = settings(&inputs, Some(time_limit), None, None);
         let demand = DemandSet::full_resolution(&inputs);

@@ -4,8 +4,8 @@
 
 mod common;
 use common::*;
-use gpuplan::config::Resolution;
-use gpuplan::run::{plan as plan_at, plan_full_resolution};
+use gpuplan::engine::{plan as plan_at, plan_full_resolution};
+use gpuplan::ingest::scenario::Resolution;
 
 const GPUS: &[Gpu] = &[Gpu("G16", 16.0, 1.0, 1.0), Gpu("G80", 80.0, 1.5, 1.5)];
 

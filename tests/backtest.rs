@@ -2,12 +2,12 @@
 
 mod common;
 use common::*;
-use gpuplan::backtest::{backtest, BacktestConfig};
-use gpuplan::config::Resolution;
+use gpuplan::analysis::backtest::{backtest, BacktestConfig};
+use gpuplan::ingest::scenario::Resolution;
 
 const GPUS: &[Gpu] = &[Gpu("G16", 16.0, 1.0, 1.0), Gpu("G80", 80.0, 2.0, 2.0)];
 
-fn run(demand: Vec<f64>) -> gpuplan::backtest::Backtest {
+fn run(demand: Vec<f64>) -> gpuplan::analysis::backtest::Backtest {
     let dir = tempfile::tempdir().expect("tempdir");
     let inp = load(
         dir.path(),

@@ -4,9 +4,9 @@
 //! plan's; so is the decomposed plan's (tiers first, commitments on pooled load), and the
 //! pooled commitment model at full resolution prices its plan exactly as the evaluator does.
 
-use gpuplan::config::Resolution;
-use gpuplan::inputs::Inputs;
-use gpuplan::run::{plan, plan_decomposed, plan_full_resolution, settings};
+use gpuplan::engine::{plan, plan_decomposed, plan_full_resolution, settings};
+use gpuplan::ingest::inputs::Inputs;
+use gpuplan::ingest::scenario::Resolution;
 use gpuplan::solve::SolveStatus;
 use std::path::Path;
 

@@ -3,12 +3,14 @@
 //! writes files that the scenario loaders accept.
 
 use gpuplan::domain::DemandHistory;
-use gpuplan::focus_cli::{ingest_focus, CostArg, FocusReadArgs, IngestFocusArgs, WorkloadByArg};
 use gpuplan::ingest::catalog::load_catalog;
 use gpuplan::ingest::demand::{parse_demand, read_demand};
-use gpuplan::ingest::focus::synth::write_from_demand;
 use gpuplan::ingest::focus::write::{demand_csv, focus_demand};
 use gpuplan::ingest::focus::{read_focus, FocusOptions};
+use gpuplan::synth::focus::write_from_demand;
+mod common;
+
+use common::cli::{ingest_focus, IngestFocusArgs};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -97,15 +99,6 @@ fn ingest_command_writes_files_the_scenario_loaders_accept() {
     let args = IngestFocusArgs {
         files: vec![p],
         out: out.clone(),
-        read: FocusReadArgs {
-            workload_by: WorkloadByArg::Tag,
-            workload_tag: "workload".into(),
-            team_tag: "team".into(),
-            project_tag: "project".into(),
-            untagged: "untagged".into(),
-            cost: CostArg::Amortized,
-            catalog: None,
-        },
     };
     let summary = ingest_focus(&args).unwrap();
     assert!(summary.contains("wrote"), "{summary}");

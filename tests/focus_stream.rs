@@ -8,8 +8,8 @@
 //! directory (default the system temporary directory).
 
 use gpuplan::ingest::catalog::load_catalog;
-use gpuplan::ingest::focus::synth::write_large;
 use gpuplan::ingest::focus::{read_focus, FocusOptions};
+use gpuplan::synth::focus::write_large;
 use std::io::BufWriter;
 use std::time::Instant;
 

@@ -695,7 +695,7 @@ fn forecast_from_a_scenario_file() {
     // scenarios/helios.toml plans 2020-05-08 .. 05-15 with the outage masked; no horizon is
     // set, so the horizon is the window's length.
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/helios.toml");
-    let inputs = gpuplan::inputs::Inputs::load(&path, None).expect("scenario loads");
+    let inputs = gpuplan::ingest::inputs::Inputs::load(&path, None).expect("scenario loads");
     let f = gpuplan::forecast::forecast_inputs(&inputs);
     assert_eq!(f.start, t("2020-05-15T00:00:00Z"));
     assert_eq!(f.hours, 168);

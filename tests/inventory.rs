@@ -3,13 +3,11 @@
 //! hour-of-week band, unit economics with the week-over-week regression flag, the scenario
 //! path, and the command's table and JSON.
 
-use gpuplan::cli::Format;
+use gpuplan::analysis::inventory::{find_anomalies, from_focus, parse_metrics, InventoryOptions};
 use gpuplan::domain::{DemandHistory, HourWindow};
-use gpuplan::focus_cli::{inventory, CostArg, FocusReadArgs, InventoryArgs, WorkloadByArg};
 use gpuplan::ingest::catalog::load_catalog;
-use gpuplan::ingest::focus::synth::write_from_demand;
 use gpuplan::ingest::focus::{read_focus, FocusOptions};
-use gpuplan::inventory::{find_anomalies, from_focus, parse_metrics, InventoryOptions};
+use gpuplan::synth::focus::write_from_demand;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -23,16 +21,21 @@ fn close(a: f64, b: f64, tol: f64) {
     assert!((a - b).abs() <= tol, "{a} != {b}");
 }
 
-fn read_args() -> FocusReadArgs {
-    FocusReadArgs {
-        workload_by: WorkloadByArg::Tag,
-        workload_tag: "workload".into(),
-        team_tag: "team".into(),
-        project_tag: "project".into(),
-        untagged: "untagged".into(),
-        cost: CostArg::Amortized,
-        catalog: None,
-    }
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn gpuplan(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gpuplan"))
+        .args(args)
+        .output()
+        .expect("run gpuplan");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
 }
 
 #[test]
@@ -172,18 +175,21 @@ fn unit_economics_flags_a_week_over_week_regression() {
     // Through the command, with a 30% threshold: no flag.
     let mp = dir.path().join("metrics.csv");
     std::fs::write(&mp, &m).unwrap();
-    let args = InventoryArgs {
-        scenario: None,
-        focus: vec![export],
-        workloads: None,
-        metrics: Some(mp),
-        format: Format::Json,
-        anomaly_k: 3.0,
-        top: 5,
-        regression_pct: 30.0,
-        read: read_args(),
-    };
-    let json: serde_json::Value = serde_json::from_str(&inventory(&args).unwrap()).unwrap();
+    let (code, out, err) = gpuplan(&[
+        "inventory",
+        "--focus",
+        path_str(&export),
+        "--metrics",
+        path_str(&mp),
+        "--format",
+        "json",
+        "--top",
+        "5",
+        "--regression-pct",
+        "30",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["schema"], "gpuplan.inventory/1");
     assert_eq!(json["unit_economics"][0]["regression"], false);
     assert_eq!(json["workloads"][0]["class"], "training");
@@ -191,18 +197,10 @@ fn unit_economics_flags_a_week_over_week_regression() {
 
 #[test]
 fn inventory_of_a_scenario() {
-    let args = InventoryArgs {
-        scenario: Some(fx("tiny/scenario.toml")),
-        focus: vec![],
-        workloads: None,
-        metrics: None,
-        format: Format::Json,
-        anomaly_k: 3.0,
-        top: 10,
-        regression_pct: 10.0,
-        read: read_args(),
-    };
-    let v: serde_json::Value = serde_json::from_str(&inventory(&args).unwrap()).unwrap();
+    let sc = fx("tiny/scenario.toml");
+    let (code, out, err) = gpuplan(&["inventory", path_str(&sc), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["source"], "scenario");
     let ws = v["workloads"].as_array().unwrap();
     assert_eq!(ws.len(), 3);
@@ -221,11 +219,8 @@ fn inventory_of_a_scenario() {
     let u = c["utilization"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&u));
     // Table output names every section.
-    let t = inventory(&InventoryArgs {
-        format: Format::Table,
-        ..args
-    })
-    .unwrap();
+    let (code, t, err) = gpuplan(&["inventory", path_str(&sc)]);
+    assert_eq!(code, 0, "{err}");
     for h in [
         "By team / project / cloud / region / GPU model",
         "Workloads",
@@ -238,96 +233,15 @@ fn inventory_of_a_scenario() {
 
 #[test]
 fn inventory_needs_a_source_and_sane_flags() {
-    let args = InventoryArgs {
-        scenario: None,
-        focus: vec![],
-        workloads: None,
-        metrics: None,
-        format: Format::Table,
-        anomaly_k: 0.0,
-        top: 10,
-        regression_pct: 10.0,
-        read: read_args(),
-    };
-    let e = inventory(&args).unwrap_err();
-    assert_eq!(e.exit_code(), 2);
-    assert!(e.to_string().contains("--anomaly-k"));
-    let e = inventory(&InventoryArgs {
-        anomaly_k: 3.0,
-        ..args
-    })
-    .unwrap_err();
-    assert_eq!(e.exit_code(), 2);
-}
-
-#[test]
-fn clap_argument_structs_parse() {
-    use clap::{CommandFactory, Parser, Subcommand};
-    use gpuplan::focus_cli::IngestFocusArgs;
-    #[derive(Parser)]
-    struct Cli {
-        #[command(subcommand)]
-        c: C,
-    }
-    #[derive(Subcommand)]
-    enum C {
-        Inventory(InventoryArgs),
-        Focus(IngestFocusArgs),
-    }
-    Cli::command().debug_assert();
-    let p = |v: &[&str]| Cli::try_parse_from(v);
-    match p(&[
-        "g",
-        "inventory",
-        "--focus",
-        "a.csv",
-        "b.csv.gz",
-        "--format",
-        "json",
-        "--metrics",
-        "m.csv",
-    ])
-    .unwrap()
-    .c
-    {
-        C::Inventory(a) => {
-            assert_eq!(a.focus.len(), 2);
-            assert!(a.scenario.is_none());
-            assert_eq!(a.format, Format::Json);
-        }
-        _ => unreachable!(),
-    }
-    match p(&["g", "inventory", "s.toml", "--anomaly-k", "2.5"])
-        .unwrap()
-        .c
-    {
-        C::Inventory(a) => assert_eq!(
-            (a.scenario.unwrap(), a.anomaly_k),
-            (PathBuf::from("s.toml"), 2.5)
-        ),
-        _ => unreachable!(),
-    }
-    match p(&[
-        "g",
-        "focus",
-        "x.csv",
-        "--out",
-        "d",
-        "--workload-by",
-        "subaccount",
-        "--cost",
-        "billed",
-    ])
-    .unwrap()
-    .c
-    {
-        C::Focus(a) => {
-            assert_eq!(a.read.workload_by, WorkloadByArg::Subaccount);
-            assert_eq!(a.read.cost, CostArg::Billed);
-        }
-        _ => unreachable!(),
-    }
-    assert!(p(&["g", "inventory"]).is_err());
-    assert!(p(&["g", "inventory", "s.toml", "--focus", "a.csv"]).is_err());
-    assert!(p(&["g", "focus", "x.csv"]).is_err());
+    let sc = fx("tiny/scenario.toml");
+    let (code, _, err) = gpuplan(&["inventory", path_str(&sc), "--anomaly-k", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--anomaly-k"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let (code, _, err) = gpuplan(&["inventory", path_str(&sc), "--regression-pct", "-1"]);
+    assert_eq!(code, 2, "{err}");
+    // No source, both sources, ingest without --out: usage errors (exit 2).
+    assert_eq!(gpuplan(&["inventory"]).0, 2);
+    assert_eq!(gpuplan(&["inventory", "s.toml", "--focus", "a.csv"]).0, 2);
+    assert_eq!(gpuplan(&["ingest", "focus", "x.csv"]).0, 2);
 }

@@ -1,4 +1,4 @@
-//! Accuracy of the workload-class inference (`gpuplan::inventory::infer_class`) on labeled
+//! Accuracy of the workload-class inference (`gpuplan::domain::classify`) on labeled
 //! real traces: Helios "Earth" virtual clusters (training) and ServeGen language / reasoning
 //! / multimodal models (inference). Fixtures: two weeks of Helios (2020-05-17..30, all 16
 //! VCs) and all of ServeGen's hourly requests (`tests/fixtures/focus/traces/SOURCE.txt`).
@@ -9,8 +9,8 @@
 //!  --ignored --nocapture` measures the same on the full traces (helios_earth/hourly.csv,
 //! servegen/hourly.csv).
 
+use gpuplan::domain::classify;
 use gpuplan::domain::WorkloadClass;
-use gpuplan::inventory::infer_class;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -81,7 +81,7 @@ fn accuracy(s: &[(WorkloadClass, String, Vec<f64>)]) -> (usize, usize, Vec<Strin
             continue;
         }
         n += 1;
-        let (c, f) = infer_class(x);
+        let (c, f) = classify(x);
         if c == *label {
             ok += 1;
         } else {

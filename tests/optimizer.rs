@@ -266,10 +266,10 @@ fn capacity_below_peak_names_the_offering_and_hour() {
     let cat = dir.path().join("catalog/offerings.csv");
     let text = std::fs::read_to_string(&cat).expect("read");
     std::fs::write(&cat, text.replace(",0,,2026-01-01", ",0,2,2026-01-01")).expect("write");
-    let inp2 =
-        gpuplan::inputs::Inputs::load(&dir.path().join("scenario.toml"), None).expect("load");
+    let inp2 = gpuplan::ingest::inputs::Inputs::load(&dir.path().join("scenario.toml"), None)
+        .expect("load");
     drop(inp);
-    let run = gpuplan::run::plan_full_resolution(&inp2, &exact());
+    let run = gpuplan::engine::plan_full_resolution(&inp2, &exact());
     assert_eq!(run.outcome.status, SolveStatus::Infeasible);
     let m = run.infeasibility.expect("explanation").message;
     assert!(

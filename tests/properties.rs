@@ -150,7 +150,7 @@ fn case(i: &Instance) -> Case<'_> {
 
 /// The cheapest plan by exhaustive search: every tier choice, unit levels 0..=4 per unit
 /// offer, spend levels on a grid of 12 steps up to the largest useful commitment.
-fn brute_force(inp: &gpuplan::inputs::Inputs, template: &Plan) -> f64 {
+fn brute_force(inp: &gpuplan::ingest::inputs::Inputs, template: &Plan) -> f64 {
     let cat = &inp.catalog;
     let wd = inp.window_demand();
     let options: Vec<Vec<usize>> = inp
@@ -158,7 +158,9 @@ fn brute_force(inp: &gpuplan::inputs::Inputs, template: &Plan) -> f64 {
         .iter()
         .map(|w| {
             (0..cat.offerings.len())
-                .filter(|&o| gpuplan::inputs::compatible(w, &cat.offerings[o], cat, &inp.scenario))
+                .filter(|&o| {
+                    gpuplan::ingest::inputs::compatible(w, &cat.offerings[o], cat, &inp.scenario)
+                })
                 .collect()
         })
         .collect();
@@ -198,8 +200,7 @@ fn brute_force(inp: &gpuplan::inputs::Inputs, template: &Plan) -> f64 {
             rest /= opts.len();
             let pl = &mut plan.placements[wi];
             pl.instance_type = o.instance_type.clone();
-            pl.adders_per_gpu_hour =
-                gpuplan::model::problem::adders_per_gpu_hour(&inp.workloads[wi], o);
+            pl.adders_per_gpu_hour = gpuplan::domain::adders_per_gpu_hour(&inp.workloads[wi], o);
         }
         for l in 0..n_levels {
             let mut rest = l;

@@ -5,10 +5,10 @@
 mod common;
 use common::*;
 use gpuplan::domain::DemandHistory;
-use gpuplan::inputs::Inputs;
+use gpuplan::engine::{plan_full_resolution, plan_on};
+use gpuplan::ingest::inputs::Inputs;
 use gpuplan::model::DemandSet;
 use gpuplan::plan::risk::{cvar, price_scenarios};
-use gpuplan::run::{plan_full_resolution, plan_on};
 
 const GPUS: &[Gpu] = &[Gpu("G16", 16.0, 1.0, 1.0)];
 
@@ -157,7 +157,8 @@ fn forecast_mode_plans_the_horizon_and_prices_every_scenario() {
     c.extra = "[forecast]\nscenarios = 4\nseed = 3\n[window]\nhorizon = \"12h\"\n[solver]\nresolution = \"full\"\n";
     let dir = tempfile::tempdir().expect("tempdir");
     let inp = load(dir.path(), &c);
-    let run = gpuplan::run::plan_scenario(&inp, &exact(), gpuplan::config::Resolution::Full);
+    let run =
+        gpuplan::engine::plan_scenario(&inp, &exact(), gpuplan::ingest::scenario::Resolution::Full);
     let h = run.horizon.expect("horizon");
     assert_eq!(h.start, inp.window.end);
     assert_eq!(h.hours(), 12);

@@ -49,28 +49,11 @@ impl WorkloadClass {
         if busy < 0.5 {
             return Self::Experimentation;
         }
-        if busy >= 0.9 && autocorrelation(curve, 24) >= 0.5 {
+        if busy >= 0.9 && super::stats::autocorrelation(curve, 24) >= 0.5 {
             return Self::Inference;
         }
         Self::Training
     }
-}
-
-fn autocorrelation(x: &[f64], lag: usize) -> f64 {
-    if x.len() <= lag + 1 {
-        return 0.0;
-    }
-    let mean = x.iter().sum::<f64>() / x.len() as f64;
-    let var: f64 = x.iter().map(|v| (v - mean).powi(2)).sum();
-    if var <= 1e-12 {
-        return 0.0;
-    }
-    let cov: f64 = x
-        .iter()
-        .zip(&x[lag..])
-        .map(|(a, b)| (a - mean) * (b - mean))
-        .sum();
-    cov / var
 }
 
 impl fmt::Display for WorkloadClass {

@@ -37,17 +37,16 @@
 mod accuracy;
 mod model;
 pub mod rng;
-mod stats;
 
 pub use accuracy::{holdout_accuracy, Accuracy};
 
-use crate::config::Scenario;
+use crate::domain::stats::quantiles_select;
 use crate::domain::WorkloadClass;
-use crate::inputs::Inputs;
+use crate::ingest::inputs::Inputs;
+use crate::ingest::scenario::Scenario;
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use model::{fit, ClassParams, Layout, DAY, WEEK};
 use rng::SplitMix64;
-use stats::quantiles_select;
 
 /// Hours in a (non-leap) year: the base of the hourly compounding of annual growth.
 pub const HOURS_PER_YEAR: f64 = 8760.0;

@@ -2,7 +2,7 @@
 //! layout shared by every workload of one history (seasonal period, days, bootstrap blocks).
 
 use super::rng::SplitMix64;
-use super::stats::{median, weighted_median};
+use crate::domain::stats::{median, weighted_median};
 use crate::domain::WorkloadClass;
 
 /// Hours in a week and in a day.

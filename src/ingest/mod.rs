@@ -5,6 +5,8 @@ pub mod commitments;
 pub mod csvread;
 pub mod demand;
 pub mod focus;
+pub mod inputs;
+pub mod scenario;
 pub(crate) mod toml_de;
 pub mod workloads;
 

@@ -365,3 +365,26 @@ pub fn resolve_workloads(
         .collect();
     Ok((out, unknown))
 }
+
+/// The classes a workloads file declares, by workload name (for `inventory --focus
+/// --workloads`, where the file's other fields are not needed); an unknown class is an
+/// error naming the entry.
+pub fn declared_classes(path: &Path) -> Result<BTreeMap<String, WorkloadClass>, InputError> {
+    let src = read_workloads(path)?;
+    let mut declared = BTreeMap::new();
+    for (name, w) in &src.parsed.workloads {
+        if let Some(c) = w.class.as_deref() {
+            let k = WorkloadClass::parse(c).ok_or_else(|| {
+                field_err(
+                    path,
+                    &src.text,
+                    &format!("workloads.{name}"),
+                    "class",
+                    format!("expected training, inference or experimentation, found {c:?}"),
+                )
+            })?;
+            declared.insert(name.clone(), k);
+        }
+    }
+    Ok(declared)
+}

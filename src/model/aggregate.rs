@@ -12,6 +12,8 @@
 //! - Hours with a different set of owned commitments active are never grouped together.
 
 use super::problem::DemandSet;
+use crate::domain::current_offering;
+use crate::ingest::inputs::Inputs;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -213,6 +215,56 @@ pub fn bucketed(full: &DemandSet, groups: &Groups) -> DemandSet {
         probs: full.probs.clone(),
         gpus,
     }
+}
+
+/// The full-resolution demand grouped into at most `k` buckets (see `model::aggregate`).
+pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
+    let cat = &inputs.catalog;
+    // Distance in dollars: each workload weighted by the on-demand price of one GPU of its
+    // current offering.
+    let scale: Vec<f64> = inputs
+        .workloads
+        .iter()
+        .map(|w| current_offering(cat, w).map_or(1.0, |o| o.on_demand_per_gpu()))
+        .collect();
+    let segment = owned_segments(inputs, &full.hours);
+    // Hours are clustered on the probability-weighted mean demand across scenarios.
+    let mean: Vec<Vec<f64>> = (0..full.gpus[0].len())
+        .map(|w| {
+            (0..full.weights.len())
+                .map(|h| {
+                    full.gpus
+                        .iter()
+                        .zip(&full.probs)
+                        .map(|(s, p)| s[w][h] * p)
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    let groups = cluster_hours(&mean, &scale, &segment, k);
+    bucketed(full, &groups)
+}
+
+/// Labels hours by the set of owned commitments active in them: hours with different labels
+/// never share a bucket.
+pub fn owned_segments(inputs: &Inputs, hours: &[Vec<chrono::DateTime<chrono::Utc>>]) -> Vec<u64> {
+    let mut labels: std::collections::BTreeMap<Vec<usize>, u64> = Default::default();
+    hours
+        .iter()
+        .map(|hs| {
+            let t = hs[0];
+            let active: Vec<usize> = inputs
+                .owned
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| t >= c.start && t < c.end)
+                .map(|(i, _)| i)
+                .collect();
+            let next = labels.len() as u64;
+            *labels.entry(active).or_insert(next)
+        })
+        .collect()
 }
 
 #[cfg(test)]

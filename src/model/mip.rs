@@ -416,3 +416,40 @@ pub fn read_values(
         unserved,
     }
 }
+/// What is needed to read values back after the model is consumed by the solver.
+pub struct MipReader {
+    mip_y: Vec<Vec<usize>>,
+    buy: Vec<Option<usize>>,
+    step: Vec<f64>,
+    cost: Vec<usize>,
+    q: Vec<(usize, usize, usize, usize)>,
+}
+
+impl From<&Mip> for MipReader {
+    fn from(m: &Mip) -> Self {
+        MipReader {
+            mip_y: m.y.clone(),
+            buy: m.buy.clone(),
+            step: m.step.clone(),
+            cost: m.cost.clone(),
+            q: m.cells
+                .iter()
+                .filter_map(|c| c.q.map(|q| (c.o, c.b, c.s, q)))
+                .collect(),
+        }
+    }
+}
+
+impl MipReader {
+    /// The solution of the model this reader was taken from, read from the solver's values.
+    pub fn read(&self, values: &[f64]) -> MipSolution {
+        read_values(
+            &self.mip_y,
+            &self.buy,
+            &self.step,
+            &self.cost,
+            &self.q,
+            values,
+        )
+    }
+}

@@ -3,10 +3,10 @@
 //! play (dominated ones pruned) and owned capacity per time bucket. No solver types here.
 
 use crate::domain::{
-    Catalog, CommitmentKind, CommitmentOffer, HourWindow, Offering, OwnedCommitment, Workload,
-    WorkloadClass,
+    adders_per_gpu_hour, current_offering, instances_per_gpu, CommitmentKind, CommitmentOffer,
+    HourWindow, Offering, OwnedCommitment,
 };
-use crate::inputs::{compatible, Inputs};
+use crate::ingest::inputs::{compatible, Inputs};
 use chrono::{DateTime, Utc};
 
 /// Penalty on unserved load (above an on-demand capacity limit) in the MIP, as a multiple of
@@ -161,31 +161,6 @@ pub struct Problem {
     /// Offerings dropped because another offering is at least as good for every workload
     /// and instrument (catalog keys).
     pub dominated_offerings: Vec<String>,
-}
-
-/// Performance of a GPU for a class (experimentation uses training perf).
-pub fn perf(catalog: &Catalog, gpu: &str, class: WorkloadClass) -> f64 {
-    catalog.gpu(gpu).map_or(1.0, |g| match class {
-        WorkloadClass::Inference => g.inference_perf,
-        _ => g.training_perf,
-    })
-}
-
-/// Instances of `o` per GPU of `w`'s recorded demand.
-pub fn instances_per_gpu(catalog: &Catalog, w: &Workload, o: &Offering) -> f64 {
-    perf(catalog, &w.current_gpu, w.class)
-        / perf(catalog, &o.gpu_model, w.class)
-        / f64::from(o.gpus)
-}
-
-/// Storage + egress USD per GPU-hour of `w` on `o`.
-pub fn adders_per_gpu_hour(w: &Workload, o: &Offering) -> f64 {
-    w.storage_per_gpu_hour
-        + if w.home_cloud.is_some_and(|h| h != o.cloud) {
-            w.egress_per_gpu_hour
-        } else {
-            0.0
-        }
 }
 
 fn owned_active(c: &OwnedCommitment, hours: &[DateTime<Utc>]) -> bool {
@@ -421,17 +396,7 @@ impl Problem {
                 continue;
             }
             let k = &cat.offers[ki];
-            let rate = match k.kind {
-                CommitmentKind::Spend => 1.0,
-                CommitmentKind::Unit => cat
-                    .offerings
-                    .iter()
-                    .find_map(|o| {
-                        k.discount_for(o)
-                            .map(|d| o.on_demand_hourly * (1.0 - d / 100.0))
-                    })
-                    .unwrap_or(0.0),
-            };
+            let rate = crate::domain::commitment_unit_rate(cat, k);
             owned_cost += demand
                 .hours
                 .iter()
@@ -462,31 +427,6 @@ impl Problem {
             dominated_offerings,
         })
     }
-}
-
-/// The offering a workload runs on today: `current_offering` if given (cheapest per GPU
-/// among offerings with that instance type), else the offering of `current_gpu` with the
-/// lowest on-demand price per GPU in `home_cloud` (any cloud if unset or none there).
-pub fn current_offering<'a>(catalog: &'a Catalog, w: &Workload) -> Option<&'a Offering> {
-    let cheapest = |it: &mut dyn Iterator<Item = &'a Offering>| {
-        it.min_by(|a, b| {
-            a.on_demand_per_gpu()
-                .total_cmp(&b.on_demand_per_gpu())
-                .then_with(|| a.key().cmp(&b.key()))
-        })
-    };
-    if let Some(it) = &w.current_offering {
-        return cheapest(&mut catalog.offerings.iter().filter(|o| &o.instance_type == it));
-    }
-    let of_gpu = || {
-        catalog
-            .offerings
-            .iter()
-            .filter(|o| o.gpu_model == w.current_gpu)
-    };
-    w.home_cloud
-        .and_then(|h| cheapest(&mut of_gpu().filter(move |o| o.cloud == h)))
-        .or_else(|| cheapest(&mut of_gpu()))
 }
 
 /// All-on-demand cost of every workload on its current offering over the demand set

@@ -1,7 +1,7 @@
 //! The backtest table and JSON.
 
 use super::table::{render, Align};
-use crate::backtest::Backtest;
+use crate::analysis::backtest::Backtest;
 use crate::domain::Usd;
 use std::fmt::Write;
 

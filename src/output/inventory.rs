@@ -1,7 +1,7 @@
 //! Writers of the fleet inventory: aligned text tables and JSON (`gpuplan.inventory/1`).
 
 use super::table::{render, Align};
-use crate::inventory::Inventory;
+use crate::analysis::inventory::Inventory;
 
 /// Version tag of the inventory JSON.
 pub const INVENTORY_SCHEMA: &str = "gpuplan.inventory/1";

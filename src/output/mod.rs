@@ -2,8 +2,11 @@
 
 pub mod backtest;
 pub mod compare;
+pub mod forecast;
+pub mod ingest;
 pub mod inventory;
 pub mod json;
 pub mod plan_table;
 pub mod table;
 pub mod validate;
+pub mod write;

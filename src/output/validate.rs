@@ -2,7 +2,7 @@
 
 use super::table::{render, Align};
 use crate::domain::{Cloud, Offering};
-use crate::inputs::Inputs;
+use crate::ingest::inputs::Inputs;
 use std::fmt::Write;
 
 /// Human summary of loaded inputs: workloads, hours, window, offerings per cloud, GPU-hours.
@@ -91,7 +91,7 @@ pub fn validate_summary(inp: &Inputs) -> String {
                 .catalog
                 .offerings
                 .iter()
-                .filter(|o| crate::inputs::compatible(w, o, &inp.catalog, sc))
+                .filter(|o| crate::ingest::inputs::compatible(w, o, &inp.catalog, sc))
                 .count();
             vec![
                 w.name.clone(),

@@ -9,8 +9,8 @@
 //! commitments overlap, a small exact LP (dense simplex below) finds the allocation.
 
 use super::Plan;
+use crate::domain::perf;
 use crate::domain::{Catalog, CommitmentKind, DemandHistory, Offering, WorkloadClass};
-use crate::model::problem::perf;
 use chrono::Duration;
 use std::collections::HashMap;
 
@@ -280,17 +280,7 @@ pub fn evaluate(
                     ))
                 })?;
             let k = &catalog.offers[ki];
-            let rate = match k.kind {
-                CommitmentKind::Spend => 1.0,
-                CommitmentKind::Unit => catalog
-                    .offerings
-                    .iter()
-                    .find_map(|o| {
-                        k.discount_for(o)
-                            .map(|d| o.on_demand_hourly * (1.0 - d / 100.0))
-                    })
-                    .unwrap_or(0.0),
-            };
+            let rate = crate::domain::commitment_unit_rate(catalog, k);
             caps.push(Cap {
                 kind: k.kind,
                 amount,

@@ -1,13 +1,14 @@
 //! Solution → [`Plan`]; [`evaluate`] re-prices any plan hour by hour against any demand,
 //! without the solver.
 
+pub mod doc;
 pub mod evaluate;
 pub mod recommender;
 pub mod risk;
 
+use crate::domain::current_offering;
 use crate::domain::{Cloud, CommitmentKind, OwnedCommitment, WorkloadClass};
-use crate::inputs::Inputs;
-use crate::model::problem::current_offering;
+use crate::ingest::inputs::Inputs;
 use crate::model::{MipSolution, Problem};
 use chrono::{DateTime, Utc};
 
@@ -57,7 +58,7 @@ impl Placement {
             instance_type: o.instance_type.clone(),
             share: 1.0,
             max_spot_share: w.max_spot_share,
-            adders_per_gpu_hour: crate::model::problem::adders_per_gpu_hour(w, o),
+            adders_per_gpu_hour: crate::domain::adders_per_gpu_hour(w, o),
             overhead_pct: w.overhead_pct,
             current: current_offering(catalog, w)
                 .map(|c| (c.cloud, c.region.clone(), c.instance_type.clone())),

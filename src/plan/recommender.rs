@@ -6,9 +6,9 @@
 //! Like the providers' recommenders, it does not forecast and does not change tiers.
 
 use super::{evaluate, Placement, Plan, Purchase};
+use crate::domain::{current_offering, instances_per_gpu};
 use crate::domain::{Catalog, CommitmentKind, DemandHistory};
-use crate::inputs::Inputs;
-use crate::model::problem::{current_offering, instances_per_gpu};
+use crate::ingest::inputs::Inputs;
 
 /// Recommends commitments on current tiers from the lookback demand (`lookback` with its
 /// `keep` mask). The plan's purchases start at `start`.

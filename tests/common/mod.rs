@@ -3,8 +3,10 @@
 //! and test GPU models), restricted to those instance types.
 #![allow(dead_code)]
 
-use gpuplan::inputs::Inputs;
-use gpuplan::run::{plan_full_resolution, PlanRun};
+pub mod cli;
+
+use gpuplan::engine::{plan_full_resolution, PlanRun};
+use gpuplan::ingest::inputs::Inputs;
 use gpuplan::solve::SolveSettings;
 use std::fmt::Write;
 use std::path::Path;

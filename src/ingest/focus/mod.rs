@@ -16,7 +16,6 @@ mod columns;
 pub mod commit;
 mod ident;
 pub(crate) mod parse;
-pub mod synth;
 pub mod write;
 
 pub use commit::{ContractTerms, CoveredOffering, DetectedCommitment, UtilizationBasis};

@@ -1,7 +1,7 @@
 //! What `gpuplan ingest focus` writes: `demand.csv` (`timestamp,workload,gpus`),
 //! `commitments.csv` (`offer_id,quantity_or_hourly,start,end`) and a `workloads.toml`
 //! skeleton with the hidden-cost adders. Every file is built in memory and written whole or
-//! not at all ([`write_files_atomic`]).
+//! not at all by `output::write`.
 
 use super::{FocusIngest, Pricing};
 use crate::domain::{Catalog, Cloud, DemandHistory, WorkloadClass};
@@ -272,43 +272,79 @@ pub fn workloads_skeleton(
     s
 }
 
-/// Writes files into `dir` (created if missing) whole or not at all: each goes to a
-/// temporary file beside its target first; only when every one is written are they renamed
-/// into place. On any error nothing is left behind and no target is touched.
-pub fn write_files_atomic(dir: &Path, files: &[(&str, String)]) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Error::Runtime(format!(
-            "{}: cannot create the output directory: {e}",
-            dir.display()
-        ))
-    })?;
-    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let cleanup = |temps: &[(PathBuf, PathBuf)]| {
-        for (t, _) in temps {
-            let _ = std::fs::remove_file(t);
-        }
+/// What `gpuplan ingest focus` writes, built in memory and checked to read back.
+#[derive(Debug, Clone)]
+pub struct IngestedFiles {
+    /// The demand history's workloads, with their adders and GPU-hours.
+    pub workloads: Vec<DemandWorkload>,
+    /// Each workload's inferred class and why.
+    pub classes: Vec<(WorkloadClass, String)>,
+    /// `(file name, text)`: demand.csv, commitments.csv, workloads.toml.
+    pub files: Vec<(&'static str, String)>,
+}
+
+/// Builds demand.csv, commitments.csv and the workloads.toml skeleton from read exports
+/// (`sources` names the exports in the skeleton's header), and checks that each reads back
+/// as `dir`'s file would: a file that does not is a bug, not bad input.
+pub fn ingested_files(
+    ing: &FocusIngest,
+    catalog: &Catalog,
+    opts: &super::FocusOptions,
+    sources: &[PathBuf],
+    dir: &Path,
+) -> Result<IngestedFiles, Error> {
+    let Some((history, meta)) = focus_demand(ing) else {
+        return Err(Error::Input(ing.no_gpu_usage_error()));
     };
-    for (name, text) in files {
-        let target = dir.join(name);
-        let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-        if let Err(e) = std::fs::write(&tmp, text) {
-            let _ = std::fs::remove_file(&tmp);
-            cleanup(&temps);
-            return Err(Error::Runtime(format!(
-                "{}: cannot write: {e}",
-                target.display()
-            )));
+    let classes: Vec<(WorkloadClass, String)> = history
+        .gpus
+        .iter()
+        .map(|c| {
+            let (k, f) = crate::domain::classify(c);
+            (k, f.describe())
+        })
+        .collect();
+    let header = format!(
+        "gpuplan workloads skeleton written by `gpuplan ingest focus` from {}.\nWorkload key: {}. Review class, interruptible and the adders before planning.",
+        sources.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        match &opts.workload_by {
+            super::WorkloadBy::Tag(k) => format!("tag {k:?}"),
+            super::WorkloadBy::Resource => "resource".into(),
+            super::WorkloadBy::SubAccount => "sub-account".into(),
         }
-        temps.push((tmp, target));
-    }
-    for (i, (tmp, target)) in temps.iter().enumerate() {
-        if let Err(e) = std::fs::rename(tmp, target) {
-            cleanup(&temps[i..]);
-            return Err(Error::Runtime(format!(
-                "{}: cannot write: {e}",
-                target.display()
-            )));
-        }
-    }
-    Ok(())
+    );
+    let demand = demand_csv(&history);
+    let commitments = commitments_csv(ing);
+    let skeleton = workloads_skeleton(ing, &meta, &classes, catalog, &header);
+    let check = |r: Result<(), crate::error::InputError>| {
+        r.map_err(|e| {
+            Error::Runtime(format!(
+                "internal error: generated file does not read back: {e}"
+            ))
+        })
+    };
+    check(
+        crate::ingest::demand::parse_demand(&dir.join("demand.csv"), demand.as_bytes()).map(|_| ()),
+    )?;
+    check(
+        crate::ingest::commitments::parse_commitments(
+            &dir.join("commitments.csv"),
+            commitments.as_bytes(),
+            catalog,
+        )
+        .map(|_| ()),
+    )?;
+    check(
+        crate::ingest::workloads::parse_workloads(&dir.join("workloads.toml"), &skeleton)
+            .map(|_| ()),
+    )?;
+    Ok(IngestedFiles {
+        workloads: meta,
+        classes,
+        files: vec![
+            ("demand.csv", demand),
+            ("commitments.csv", commitments),
+            ("workloads.toml", skeleton),
+        ],
+    })
 }

@@ -1,4 +1,5 @@
-//! Command-line flags (clap). Only flags live here; `main` turns them into calls.
+//! Command-line flags (clap): the one definition from which parsing, `--help`, the man page
+//! and shell completions all come. Only flags live here; `requests` validates them.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -20,6 +21,30 @@ pub enum Format {
     Table,
     /// JSON.
     Json,
+}
+
+/// Solver flags shared by every command that plans (`plan`, `compare`, `backtest`); each
+/// overrides the scenario's `[solver]` table.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SolverArgs {
+    /// Solver time limit in seconds per MIP (overrides the scenario).
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+    /// Time resolution: `full` (every hour), `auto` (adaptive bucket count) or a bucket
+    /// count (overrides the scenario's `[solver] resolution`, default auto).
+    #[arg(long, value_name = "full|auto|N", allow_hyphen_values = true)]
+    pub resolution: Option<String>,
+    /// Optimisation method: `mip` (tiers and commitments in one MIP), `decompose`
+    /// (tiers by price-directed decomposition, commitments on pooled load; for large
+    /// fleets) or `auto` (overrides the scenario's `[solver] method`, default auto).
+    #[arg(long, value_name = "auto|mip|decompose")]
+    pub method: Option<String>,
+    /// Relative MIP gap at which to stop (overrides the scenario).
+    #[arg(long, value_name = "G", allow_negative_numbers = true)]
+    pub gap: Option<f64>,
+    /// Solver threads (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<u32>,
 }
 
 /// Commands.
@@ -55,24 +80,9 @@ pub enum Command {
         /// What to print on stdout.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// Solver time limit in seconds (overrides the scenario).
-        #[arg(long, value_name = "S")]
-        time_limit: Option<f64>,
-        /// Time resolution: `full` (every hour), `auto` (adaptive bucket count) or a bucket
-        /// count (overrides the scenario's `[solver] resolution`, default auto).
-        #[arg(long, value_name = "full|auto|N")]
-        resolution: Option<String>,
-        /// Optimisation method: `mip` (tiers and commitments in one MIP), `decompose`
-        /// (tiers by price-directed decomposition, commitments on pooled load; for large
-        /// fleets) or `auto` (overrides the scenario's `[solver] method`, default auto).
-        #[arg(long, value_name = "auto|mip|decompose")]
-        method: Option<String>,
-        /// Relative MIP gap at which to stop (overrides the scenario).
-        #[arg(long, value_name = "G")]
-        gap: Option<f64>,
-        /// Solver threads (overrides the scenario).
-        #[arg(long, value_name = "N")]
-        threads: Option<u32>,
+        /// Solver settings.
+        #[command(flatten)]
+        solver: SolverArgs,
         /// Catalog override directory (rows replace shipped rows with the same key).
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,
@@ -115,12 +125,9 @@ pub enum Command {
         /// Hours between origins (default: the horizon).
         #[arg(long)]
         step: Option<String>,
-        /// Time resolution of the MIPs (full, auto or a bucket count).
-        #[arg(long, default_value = "auto")]
-        resolution: String,
-        /// Solver time limit per MIP, seconds.
-        #[arg(long, value_name = "S")]
-        time_limit: Option<f64>,
+        /// Solver settings (per MIP).
+        #[command(flatten)]
+        solver: SolverArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -137,9 +144,9 @@ pub enum Command {
         /// Output format (JSON: an array of plan documents).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// Time resolution (full, auto or a bucket count; default: each scenario's own).
-        #[arg(long)]
-        resolution: Option<String>,
+        /// Solver settings (for every scenario).
+        #[command(flatten)]
+        solver: SolverArgs,
         /// Catalog override directory.
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,
@@ -164,7 +171,7 @@ pub enum Command {
     },
     /// The GPU fleet of a scenario or of FOCUS exports: usage, cost, commitments, anomalies,
     /// unit costs.
-    Inventory(crate::focus_cli::InventoryArgs),
+    Inventory(InventoryArgs),
     /// Re-price a plan hour by hour against any demand (forecast or actuals).
     Evaluate {
         /// Plan JSON written by `gpuplan plan`.
@@ -186,5 +193,101 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum IngestCommand {
     /// FOCUS 1.0–1.3 exports (CSV or gzip) and 1.3 ContractCommitment files.
-    Focus(crate::focus_cli::IngestFocusArgs),
+    Focus(IngestFocusArgs),
+}
+
+/// How FOCUS rows are grouped into workloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WorkloadByArg {
+    /// The value of the tag named by `--workload-tag`.
+    Tag,
+    /// The resource (ResourceId).
+    Resource,
+    /// The sub-account (AWS account, Azure subscription, Google Cloud project).
+    #[value(alias = "sub-account")]
+    Subaccount,
+}
+
+/// Cost column of a FOCUS export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostArg {
+    /// EffectiveCost: commitments amortized into the usage they cover.
+    Amortized,
+    /// BilledCost: as invoiced.
+    Billed,
+}
+
+/// How to read FOCUS exports (shared by both commands).
+#[derive(Debug, Clone, clap::Args)]
+pub struct FocusReadArgs {
+    /// Group rows into workloads by a tag, the resource or the sub-account.
+    #[arg(long, value_enum, default_value_t = WorkloadByArg::Tag)]
+    pub workload_by: WorkloadByArg,
+    /// Tag key naming the workload (with `--workload-by tag`).
+    #[arg(long, value_name = "KEY", default_value = "workload")]
+    pub workload_tag: String,
+    /// Tag key holding the team.
+    #[arg(long, value_name = "KEY", default_value = "team")]
+    pub team_tag: String,
+    /// Tag key holding the project.
+    #[arg(long, value_name = "KEY", default_value = "project")]
+    pub project_tag: String,
+    /// Workload name for rows without a workload key.
+    #[arg(long, value_name = "NAME", default_value = "untagged")]
+    pub untagged: String,
+    /// Cost column: amortized (EffectiveCost) or billed (BilledCost).
+    #[arg(long, value_enum, default_value_t = CostArg::Amortized)]
+    pub cost: CostArg,
+    /// Catalog override directory (rows replace shipped rows with the same key).
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
+}
+
+/// `gpuplan ingest focus FILE… --out DIR`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IngestFocusArgs {
+    /// FOCUS 1.0–1.3 cost-and-usage exports (CSV, or gzip-compressed CSV) and FOCUS 1.3
+    /// ContractCommitment dataset files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Directory for demand.csv, commitments.csv and workloads.toml (created if missing;
+    /// existing files are replaced, each whole or not at all).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// How to read the exports.
+    #[command(flatten)]
+    pub read: FocusReadArgs,
+}
+
+/// `gpuplan inventory SCENARIO` or `gpuplan inventory --focus FILE…`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InventoryArgs {
+    /// Scenario file (TOML): its demand on each workload's current offering (modeled cost).
+    #[arg(value_name = "SCENARIO", required_unless_present = "focus")]
+    pub scenario: Option<PathBuf>,
+    /// FOCUS exports instead of a scenario (actual cost).
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "scenario")]
+    pub focus: Vec<PathBuf>,
+    /// With --focus: a workloads.toml whose declared classes override the inferred ones.
+    #[arg(long, value_name = "FILE", requires = "focus")]
+    pub workloads: Option<PathBuf>,
+    /// Throughput per workload and hour (`timestamp,workload,requests|tokens|training_runs`)
+    /// for unit economics.
+    #[arg(long, value_name = "CSV")]
+    pub metrics: Option<PathBuf>,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Anomaly band half-width, in robust standard deviations (1.4826 × MAD).
+    #[arg(long, value_name = "K", default_value_t = 3.0)]
+    pub anomaly_k: f64,
+    /// How many anomalies to show.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// Flag a unit cost that worsens by more than this percentage week over week.
+    #[arg(long, value_name = "PCT", default_value_t = 10.0)]
+    pub regression_pct: f64,
+    /// How to read the FOCUS exports.
+    #[command(flatten)]
+    pub read: FocusReadArgs,
 }

@@ -1,4 +1,5 @@
-//! Small robust statistics: median, weighted median, empirical quantiles.
+//! Small robust statistics shared by the classifier, the forecaster and the inventory:
+//! median, weighted median, empirical quantiles, autocorrelation.
 
 /// The median of `xs` (mean of the two middle values for an even count); `None` when empty.
 /// Reorders `xs`.
@@ -87,6 +88,24 @@ pub fn quantiles_select<const K: usize>(values: &mut [f64], ps: [f64; K]) -> [f6
         lo = k;
     }
     out
+}
+
+/// Autocorrelation of `x` at `lag` (0 when the series is too short or constant).
+pub fn autocorrelation(x: &[f64], lag: usize) -> f64 {
+    if x.len() <= lag + 1 {
+        return 0.0;
+    }
+    let mean = x.iter().sum::<f64>() / x.len() as f64;
+    let var: f64 = x.iter().map(|v| (v - mean).powi(2)).sum();
+    if var <= 1e-12 {
+        return 0.0;
+    }
+    let cov: f64 = x
+        .iter()
+        .zip(&x[lag..])
+        .map(|(a, b)| (a - mean) * (b - mean))
+        .sum();
+    cov / var
 }
 
 #[cfg(test)]

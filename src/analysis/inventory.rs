@@ -3,7 +3,7 @@
 //! a million tokens or a training run costs week over week. Pure computation: it reads
 //! already-loaded inputs (a FOCUS ingest or a scenario) and never prints.
 //!
-//! - Workload classes are inferred from the hourly curve ([`infer_class`]) when the
+//! - Workload classes are inferred from the hourly curve (`domain::classify`) when the
 //!   workloads file does not declare them; the rules and their measured accuracy on the
 //!   Helios (training) and ServeGen (inference) traces are in `docs/focus.md`.
 //! - Anomalies: per workload, an hour-of-week band (median ± k × 1.4826 × MAD of the same
@@ -13,153 +13,15 @@
 //! - ESR = (on-demand equivalent − actual cost) ÷ on-demand equivalent (FinOps Foundation),
 //!   on amortized cost including unused commitment.
 
+use crate::domain::classify;
+use crate::domain::stats::median;
 use crate::domain::{DemandHistory, WorkloadClass};
 use crate::error::{Error, InputError};
 use crate::ingest::focus::{FocusIngest, Pricing};
-use crate::inputs::Inputs;
+use crate::ingest::inputs::Inputs;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-// ---------------------------------------------------------------------------------------
-// Workload classes
-
-/// Curve features used by [`infer_class`].
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct ClassFeatures {
-    /// Hours with GPUs in use.
-    pub busy_hours: usize,
-    /// Hours from the first to the last busy hour (inclusive).
-    pub lifetime_hours: usize,
-    /// busy ÷ lifetime hours.
-    pub duty: f64,
-    /// Mean length of runs of consecutive busy hours.
-    pub mean_burst_hours: f64,
-    /// Share of consecutive busy-hour pairs whose demand changed by ≤ 1% of the median
-    /// (step-like allocations of training jobs are flat; autoscaled serving moves).
-    pub flat_share: f64,
-    /// Lag-24 autocorrelation of the curve minus its centered 24-hour moving average (a
-    /// daily cycle with trends removed); 0 when under three days.
-    pub diurnal: f64,
-}
-
-impl ClassFeatures {
-    /// One-line summary, e.g. for a TOML comment.
-    pub fn describe(&self) -> String {
-        format!(
-            "duty {:.2} over {} h, mean burst {:.1} h, flat {:.2}, diurnal {:.2}",
-            self.duty, self.lifetime_hours, self.mean_burst_hours, self.flat_share, self.diurnal
-        )
-    }
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
-fn autocorr(x: &[f64], lag: usize) -> f64 {
-    if x.len() <= lag + 1 {
-        return 0.0;
-    }
-    let m = x.iter().sum::<f64>() / x.len() as f64;
-    let var: f64 = x.iter().map(|v| (v - m).powi(2)).sum();
-    if var <= 1e-12 {
-        return 0.0;
-    }
-    x.iter()
-        .zip(&x[lag..])
-        .map(|(a, b)| (a - m) * (b - m))
-        .sum::<f64>()
-        / var
-}
-
-/// Features of an hourly GPU curve.
-pub fn class_features(curve: &[f64]) -> ClassFeatures {
-    let busy = |g: f64| g > 1e-9;
-    let (Some(first), Some(last)) = (
-        curve.iter().position(|&g| busy(g)),
-        curve.iter().rposition(|&g| busy(g)),
-    ) else {
-        return ClassFeatures::default();
-    };
-    let life = &curve[first..=last];
-    let busy_hours = life.iter().filter(|&&g| busy(g)).count();
-    let mut runs = 0usize;
-    let mut prev = false;
-    for &g in life {
-        if busy(g) && !prev {
-            runs += 1;
-        }
-        prev = busy(g);
-    }
-    let mut nz: Vec<f64> = life.iter().copied().filter(|&g| busy(g)).collect();
-    let med = median(&mut nz);
-    let (mut flat, mut pairs) = (0usize, 0usize);
-    for w in life.windows(2) {
-        if busy(w[0]) && busy(w[1]) {
-            pairs += 1;
-            if (w[1] - w[0]).abs() <= 0.01 * med {
-                flat += 1;
-            }
-        }
-    }
-    let diurnal = if life.len() >= 72 {
-        let n = life.len();
-        let detr: Vec<f64> = (0..n)
-            .map(|i| {
-                let lo = i.saturating_sub(12);
-                let hi = (i + 12).min(n);
-                life[i] - life[lo..hi].iter().sum::<f64>() / (hi - lo) as f64
-            })
-            .collect();
-        autocorr(&detr, 24)
-    } else {
-        0.0
-    };
-    ClassFeatures {
-        busy_hours,
-        lifetime_hours: life.len(),
-        duty: busy_hours as f64 / life.len() as f64,
-        mean_burst_hours: busy_hours as f64 / runs.max(1) as f64,
-        flat_share: if pairs > 0 {
-            flat as f64 / pairs as f64
-        } else {
-            0.0
-        },
-        diurnal,
-    }
-}
-
-/// Infers a workload class from its hourly GPU curve. Rules, in order:
-/// 1. short-lived or sporadic — lifetime < 24 h, or duty < 0.3 over its lifetime with a
-///    mean burst < 6 h → `experimentation`;
-/// 2. always on and moving — duty ≥ 0.8 and (flat share < 0.15 or diurnal ≥ 0.5) →
-///    `inference` (autoscaled serving changes every hour and follows the day);
-/// 3. otherwise `training` (long jobs hold a fixed allocation between starts and ends).
-///
-/// A curve with no busy hour is `training` (nothing to go on).
-pub fn infer_class(curve: &[f64]) -> (WorkloadClass, ClassFeatures) {
-    let f = class_features(curve);
-    let c = if f.busy_hours == 0 {
-        WorkloadClass::Training
-    } else if f.lifetime_hours < 24 || (f.duty < 0.3 && f.mean_burst_hours < 6.0) {
-        WorkloadClass::Experimentation
-    } else if f.duty >= 0.8 && (f.flat_share < 0.15 || f.diurnal >= 0.5) {
-        WorkloadClass::Inference
-    } else {
-        WorkloadClass::Training
-    };
-    (c, f)
-}
 
 // ---------------------------------------------------------------------------------------
 // Throughput metrics
@@ -546,9 +408,13 @@ fn build(
     let mut units = Vec::new();
     for s in &srcs {
         let (class, source_of, feats) = match s.class {
-            Some(c) => (c, "declared", class_features(&s.curve)),
+            Some(c) => (
+                c,
+                "declared",
+                crate::domain::classify::class_features(&s.curve),
+            ),
             None => {
-                let (c, f) = infer_class(&s.curve);
+                let (c, f) = classify(&s.curve);
                 (c, "inferred", f)
             }
         };
@@ -745,9 +611,9 @@ pub fn find_anomalies(
     let mut half = vec![0.0; period];
     for slot in 0..period {
         let mut v: Vec<f64> = series.iter().skip(slot).step_by(period).copied().collect();
-        let m = median(&mut v);
+        let m = median(&mut v).unwrap_or(0.0);
         let mut dev: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
-        let mad = median(&mut dev);
+        let mad = median(&mut dev).unwrap_or(0.0);
         med[slot] = m;
         half[slot] = (k * 1.4826 * mad).max(0.10 * m.abs()).max(0.05 * mean);
     }
@@ -982,7 +848,7 @@ pub fn from_inputs(
     metrics: Option<&Metrics>,
     opts: &InventoryOptions,
 ) -> Result<Inventory, Error> {
-    use crate::model::problem::current_offering;
+    use crate::domain::current_offering;
     use crate::plan::{evaluate, Placement, Plan};
     let cat = &inp.catalog;
     let demand: DemandHistory = inp.window_demand();

@@ -3,12 +3,12 @@
 //! provider-style recommender and the hindsight optimum (the MIP solved on the actual
 //! window: a lower bound no plan can beat, up to the solver's gap and aggregation).
 
-use crate::config::Resolution;
 use crate::domain::HourWindow;
-use crate::inputs::Inputs;
+use crate::engine::plan;
+use crate::ingest::inputs::Inputs;
+use crate::ingest::scenario::Resolution;
 use crate::plan::evaluate;
 use crate::plan::recommender::recommend;
-use crate::run::plan;
 use crate::solve::{SolveSettings, SolveStatus};
 use chrono::{DateTime, Duration, Utc};
 
@@ -119,7 +119,7 @@ pub fn backtest(inputs: &Inputs, cfg: &BacktestConfig) -> Result<Backtest, Strin
         // evaluation window (the horizon after the lookback), else on the lookback replayed.
         let mut on_lb_h = on_lb.clone();
         on_lb_h.scenario.window.horizon_hours = Some(cfg.horizon_hours);
-        let run = crate::run::plan_scenario(&on_lb_h, &cfg.settings, cfg.resolution);
+        let run = crate::engine::plan_scenario(&on_lb_h, &cfg.settings, cfg.resolution);
         let Some(mut gp_plan) = run.plan.clone() else {
             return Err(format!(
                 "origin {}: no plan on the lookback: {}",

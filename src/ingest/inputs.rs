@@ -1,10 +1,10 @@
 //! Loads every input a scenario names and cross-checks them. The result is what every
 //! command starts from.
 
-use crate::config::{read_scenario, Scenario};
 use crate::domain::{Catalog, DemandHistory, HourWindow, Offering, OwnedCommitment, Workload};
 use crate::error::{Error, InputError};
 use crate::ingest;
+use crate::ingest::scenario::{read_scenario, Scenario};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -34,17 +34,7 @@ pub struct Inputs {
 /// Whether a workload may run on an offering: memory per GPU, GPUs per replica, allowed
 /// clouds and regions, and the clouds the scenario allows.
 pub fn compatible(w: &Workload, o: &Offering, catalog: &Catalog, scenario: &Scenario) -> bool {
-    let Some(g) = catalog.gpu(&o.gpu_model) else {
-        return false;
-    };
-    g.memory_gb >= w.min_gpu_memory_gb
-        && o.gpus >= w.gpus_per_replica
-        && w.allowed_clouds
-            .as_ref()
-            .is_none_or(|c| c.contains(&o.cloud))
-        && w.allowed_regions
-            .as_ref()
-            .is_none_or(|r| r.contains(&o.region))
+    crate::domain::fits(w, o, catalog)
         && scenario.instruments.clouds.contains(&o.cloud)
         && scenario
             .instruments

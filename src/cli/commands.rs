@@ -1,0 +1,317 @@
+//! One function per command: a validated request in, library calls, a writer's text out.
+//! Nothing here computes a plan or formats a table; files are written whole or not at all.
+
+use super::args::{Format, IngestFocusArgs, InventoryArgs, SolverArgs};
+use super::progress::Ticker;
+use super::requests::{duration, flag_error, SolverRequest};
+use gpuplan::analysis::backtest::{backtest as run_backtest, BacktestConfig};
+use gpuplan::analysis::inventory::{self, InventoryOptions};
+use gpuplan::domain::Cloud;
+use gpuplan::error::{Error, InputError};
+use gpuplan::ingest::inputs::Inputs;
+use gpuplan::output::json::{plan_doc, to_json, DocOptions, PlanDoc};
+use gpuplan::output::write::{write_atomic, write_files_atomic};
+use std::path::{Path, PathBuf};
+
+/// `validate`: every input read and cross-checked, with a summary.
+pub fn validate(scenario: &Path, catalog: Option<&Path>) -> Result<String, Error> {
+    let inp = Inputs::load(scenario, catalog)?;
+    Ok(gpuplan::output::validate::validate_summary(&inp)
+        + "ok: every input read and cross-checked\n")
+}
+
+/// `catalog`: offerings with USD per GPU-hour, filtered by cloud and GPU model.
+pub fn catalog(
+    cloud: Option<&str>,
+    gpu: Option<&str>,
+    catalog: Option<&Path>,
+) -> Result<String, Error> {
+    let cat = gpuplan::ingest::catalog::load_catalog(catalog)?;
+    let cloud = cloud
+        .map(|c| {
+            Cloud::parse(c).ok_or_else(|| {
+                flag_error(
+                    "--cloud",
+                    format!("expected aws, azure or gcp, found {c:?}"),
+                )
+            })
+        })
+        .transpose()?;
+    if let Some(g) = gpu.filter(|g| cat.gpu(g).is_none()) {
+        let known: Vec<&str> = cat.gpus.iter().map(|g| g.name.as_str()).collect();
+        return Err(flag_error(
+            "--gpu",
+            format!(
+                "unknown GPU model {g:?}: expected one of {}",
+                known.join(", ")
+            ),
+        ));
+    }
+    let list: Vec<_> = cat
+        .offerings
+        .iter()
+        .filter(|o| cloud.is_none_or(|c| o.cloud == c))
+        .filter(|o| gpu.is_none_or(|g| o.gpu_model == g))
+        .collect();
+    Ok(gpuplan::output::validate::catalog_table(&list))
+}
+
+/// Document options: reproducible when asked or when SOURCE_DATE_EPOCH is set.
+fn doc_options(reproducible: bool) -> DocOptions {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    DocOptions {
+        reproducible: reproducible || epoch.is_some(),
+        epoch: epoch
+            .and_then(|e| e.trim().parse::<i64>().ok())
+            .and_then(|e| chrono::DateTime::from_timestamp(e, 0)),
+    }
+}
+
+/// Plans one loaded scenario with the solver request, reporting progress to `ticker`.
+fn plan_loaded(inp: &mut Inputs, req: &SolverRequest, ticker: &Ticker) -> gpuplan::engine::PlanRun {
+    let (mut settings, resolution) = req.apply(inp);
+    settings.progress = ticker.progress();
+    gpuplan::engine::plan_scenario(inp, &settings, resolution)
+}
+
+/// `plan`: solve, write the plan JSON (to `out`, whole or not at all), print a table or
+/// the JSON.
+pub fn plan(
+    scenario: &Path,
+    out: Option<&Path>,
+    format: Format,
+    solver: &SolverArgs,
+    catalog: Option<&Path>,
+    reproducible: bool,
+) -> Result<String, Error> {
+    let req = solver.request()?;
+    let mut inp = Inputs::load(scenario, catalog)?;
+    let ticker = Ticker::start();
+    let run = plan_loaded(&mut inp, &req, &ticker);
+    drop(ticker);
+    let doc = plan_doc(&inp, &run, doc_options(reproducible));
+    let json = to_json(&doc);
+    if let Some(path) = out {
+        write_atomic(path, &json)?;
+    }
+    Ok(match format {
+        Format::Json if out.is_none() => json,
+        Format::Json => String::new(),
+        Format::Table => gpuplan::output::plan_table::plan_table(&doc),
+    })
+}
+
+/// `synth`: a reproducible synthetic scenario written into `out`.
+pub fn synth(
+    workloads: usize,
+    offerings: usize,
+    hours: usize,
+    seed: u64,
+    out: &Path,
+) -> Result<String, Error> {
+    for (flag, v, max) in [
+        ("--workloads", workloads, 100_000),
+        ("--offerings", offerings, 10_000),
+        ("--hours", hours, 5 * 8784),
+    ] {
+        if v == 0 || v > max {
+            return Err(flag_error(flag, format!("expected 1 to {max}, found {v}")));
+        }
+    }
+    let spec = gpuplan::synth::fleet::SynthSpec::new(workloads, offerings, hours, seed);
+    let path = gpuplan::synth::fleet::write(&spec, out)?;
+    Ok(format!("wrote {}\n", path.display()))
+}
+
+/// The windows of a backtest, from its flags.
+pub struct BacktestRequest {
+    /// History each plan sees, hours.
+    pub lookback_hours: i64,
+    /// Window each plan is evaluated on, hours.
+    pub horizon_hours: i64,
+    /// Hours between origins.
+    pub step_hours: i64,
+}
+
+impl BacktestRequest {
+    /// Checks the duration flags (`step` defaults to the horizon).
+    pub fn new(lookback: &str, horizon: &str, step: Option<&str>) -> Result<Self, Error> {
+        let horizon_hours = duration("--horizon", horizon)?;
+        Ok(BacktestRequest {
+            lookback_hours: duration("--lookback", lookback)?,
+            horizon_hours,
+            step_hours: step.map_or(Ok(horizon_hours), |s| duration("--step", s))?,
+        })
+    }
+}
+
+/// `backtest`: rolling origins over the history against on-demand, the recommender and
+/// hindsight.
+pub fn backtest(
+    scenario: &Path,
+    windows: BacktestRequest,
+    solver: &SolverArgs,
+    format: Format,
+    catalog: Option<&Path>,
+) -> Result<String, Error> {
+    let req = solver.request()?;
+    let mut inp = Inputs::load(scenario, catalog)?;
+    let (settings, resolution) = req.apply(&mut inp);
+    let ticker = Ticker::start();
+    let cfg = BacktestConfig {
+        lookback_hours: windows.lookback_hours,
+        horizon_hours: windows.horizon_hours,
+        step_hours: windows.step_hours,
+        resolution,
+        settings: gpuplan::solve::SolveSettings {
+            progress: ticker.progress(),
+            ..settings
+        },
+    };
+    let b = run_backtest(&inp, &cfg).map_err(|m| flag_error("--lookback/--horizon", m));
+    drop(ticker);
+    let b = b?;
+    Ok(match format {
+        Format::Table => gpuplan::output::backtest::backtest_table(&b),
+        Format::Json => gpuplan::output::backtest::backtest_json(&b),
+    })
+}
+
+/// `compare`: every scenario read first (bad input fails fast), then planned.
+pub fn compare(
+    scenarios: &[PathBuf],
+    format: Format,
+    solver: &SolverArgs,
+    catalog: Option<&Path>,
+) -> Result<String, Error> {
+    let req = solver.request()?;
+    let mut inputs = scenarios
+        .iter()
+        .map(|s| Inputs::load(s, catalog))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ticker = Ticker::start();
+    let docs: Vec<PlanDoc> = inputs
+        .iter_mut()
+        .map(|inp| {
+            let run = plan_loaded(inp, &req, &ticker);
+            plan_doc(inp, &run, DocOptions::default())
+        })
+        .collect();
+    drop(ticker);
+    Ok(match format {
+        Format::Table => gpuplan::output::compare::compare_table(&docs),
+        Format::Json => gpuplan::output::compare::compare_json(&docs),
+    })
+}
+
+/// `forecast`: accuracy on a held-out tail of the history.
+pub fn forecast(scenario: &Path, holdout: &str, format: Format) -> Result<String, Error> {
+    let h = duration("--holdout", holdout)?;
+    let inp = Inputs::load(scenario, None)?;
+    let whole = inp.with_window(inp.history.window);
+    if h as usize * 2 > whole.window.hours() {
+        return Err(flag_error(
+            "--holdout",
+            format!(
+                "the holdout ({h} h) must be at most half of the history ({} h)",
+                whole.window.hours()
+            ),
+        ));
+    }
+    let acc = gpuplan::forecast::holdout_accuracy_inputs(&whole, h as usize);
+    Ok(match format {
+        Format::Json => gpuplan::output::forecast::forecast_json(&acc, h),
+        Format::Table => gpuplan::output::forecast::forecast_table(&acc, h),
+    })
+}
+
+/// `evaluate`: a plan JSON re-priced hour by hour on a demand CSV.
+pub fn evaluate(
+    plan: &Path,
+    demand: &Path,
+    catalog: Option<&Path>,
+    format: Format,
+) -> Result<String, Error> {
+    let p = gpuplan::plan::doc::read_plan(plan)?;
+    let cat = gpuplan::ingest::catalog::load_catalog(catalog)?;
+    let hist = gpuplan::ingest::demand::read_demand(demand)?;
+    let ev = gpuplan::plan::evaluate(&p, &cat, &hist, None)
+        .map_err(|e| Error::Input(InputError::file(plan, e.0)))?;
+    Ok(match format {
+        Format::Table => gpuplan::output::plan_table::evaluation_table(&ev),
+        Format::Json => gpuplan::output::json::evaluation_json(&ev),
+    })
+}
+
+/// `ingest focus`: exports → demand.csv, commitments.csv, workloads.toml (all or none).
+pub fn ingest_focus(args: &IngestFocusArgs) -> Result<String, Error> {
+    let opts = args.read.options()?;
+    let catalog = gpuplan::ingest::catalog::load_catalog(args.read.catalog.as_deref())?;
+    let ing = gpuplan::ingest::focus::read_focus(&args.files, &catalog, &opts)?;
+    let files = gpuplan::ingest::focus::write::ingested_files(
+        &ing,
+        &catalog,
+        &opts,
+        &args.files,
+        &args.out,
+    )?;
+    write_files_atomic(&args.out, &files.files)?;
+    Ok(gpuplan::output::ingest::ingest_summary(
+        &ing,
+        &files.workloads,
+        &files.classes,
+        &args.out,
+    ))
+}
+
+/// `inventory`: the fleet of a scenario or of FOCUS exports.
+pub fn inventory(args: &InventoryArgs) -> Result<String, Error> {
+    if !(args.anomaly_k.is_finite() && args.anomaly_k > 0.0) {
+        return Err(flag_error(
+            "--anomaly-k",
+            format!("expected a number > 0, found {}", args.anomaly_k),
+        ));
+    }
+    if !(args.regression_pct.is_finite() && args.regression_pct >= 0.0) {
+        return Err(flag_error(
+            "--regression-pct",
+            format!("expected a percentage >= 0, found {}", args.regression_pct),
+        ));
+    }
+    let opts = InventoryOptions {
+        anomaly_k: args.anomaly_k,
+        top_anomalies: args.top,
+        regression_pct: args.regression_pct,
+    };
+    let metrics = args
+        .metrics
+        .as_deref()
+        .map(inventory::read_metrics)
+        .transpose()?;
+    let inv = match (&args.scenario, args.focus.is_empty()) {
+        (Some(sc), true) => {
+            let inp = Inputs::load(sc, args.read.catalog.as_deref())?;
+            inventory::from_inputs(&inp, metrics.as_ref(), &opts)?
+        }
+        (None, false) => {
+            let catalog = gpuplan::ingest::catalog::load_catalog(args.read.catalog.as_deref())?;
+            let ing =
+                gpuplan::ingest::focus::read_focus(&args.focus, &catalog, &args.read.options()?)?;
+            let declared = match &args.workloads {
+                Some(p) => gpuplan::ingest::workloads::declared_classes(p)?,
+                None => Default::default(),
+            };
+            inventory::from_focus(&ing, metrics.as_ref(), &declared, &opts)?
+        }
+        _ => {
+            return Err(flag_error(
+                "SCENARIO",
+                "give either a scenario file or --focus FILE… (not both)",
+            ))
+        }
+    };
+    Ok(match args.format {
+        Format::Table => gpuplan::output::inventory::inventory_table(&inv),
+        Format::Json => gpuplan::output::inventory::inventory_json(&inv),
+    })
+}

@@ -1,0 +1,417 @@
+//! The plan document: the JSON contract `gpuplan plan` writes (`schemas/plan.schema.json`)
+//! and `gpuplan evaluate` reads back. `output::json` builds it from a run; [`read_plan`]
+//! turns a file back into a [`Plan`].
+
+use super::{Placement, Plan, Purchase};
+use crate::domain::{Cloud, CommitmentKind, OwnedCommitment, WorkloadClass};
+use crate::error::{Error, InputError};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Version of the plan JSON contract.
+pub const SCHEMA_VERSION: &str = "1.0.0";
+
+/// The whole plan document.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlanDoc {
+    /// Contract version.
+    pub schema_version: String,
+    /// When the plan was made (UTC).
+    pub generated_at: String,
+    /// Currency of every money field.
+    pub currency: String,
+    /// Scenario name, file and input hash.
+    pub scenario: ScenarioDoc,
+    /// The planned window.
+    pub horizon: HorizonDoc,
+    /// Solver outcome.
+    pub solve: SolveDoc,
+    /// Commitments to buy.
+    pub purchases: Vec<PurchaseDoc>,
+    /// Commitments already owned that the plan relies on.
+    pub owned_commitments: Vec<OwnedDoc>,
+    /// Where each workload runs.
+    pub placements: Vec<PlacementDoc>,
+    /// Costs over the window (re-priced hourly).
+    pub costs: Option<CostsDoc>,
+    /// Risk figures.
+    pub risk: Option<RiskDoc>,
+    /// Why no feasible plan exists, when it does not.
+    pub infeasibility: Option<InfeasibilityDoc>,
+    /// Warnings from the inputs.
+    pub warnings: Vec<String>,
+}
+
+/// Scenario identity.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ScenarioDoc {
+    /// Name.
+    pub name: String,
+    /// Scenario file as given.
+    pub file: String,
+    /// SHA-256 over every input.
+    pub input_hash: String,
+}
+
+/// The planned window.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HorizonDoc {
+    /// Start (inclusive); purchases start here.
+    pub start: String,
+    /// End (exclusive).
+    pub end: String,
+    /// Hours in the window.
+    pub hours: usize,
+    /// Hours planned on (unmasked).
+    pub planned_hours: usize,
+    /// Whether spot may be used.
+    pub spot_allowed: bool,
+}
+
+/// Solver outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SolveDoc {
+    /// `optimal`, `gap_limit`, `time_limit` or `infeasible`.
+    pub status: String,
+    /// Model objective (USD).
+    pub objective: Option<f64>,
+    /// Best bound (USD).
+    pub best_bound: Option<f64>,
+    /// Relative gap.
+    pub gap: Option<f64>,
+    /// Wall seconds (null in reproducible mode).
+    pub seconds: Option<f64>,
+    /// Model size: columns.
+    pub columns: usize,
+    /// Model size: rows.
+    pub rows: usize,
+    /// Model size: integer columns.
+    pub integer_columns: usize,
+    /// Offers left out because another is at least as good on every offering.
+    pub pruned_offers: usize,
+    /// Offerings left out because another offering is at least as good for every workload
+    /// and instrument (catalog keys `cloud/region/instance_type`).
+    pub dominated_offerings: Vec<String>,
+    /// Time buckets of the model that produced the plan (= planned hours at full
+    /// resolution).
+    pub buckets: usize,
+    /// Models solved by the adaptive aggregation: buckets, objective, re-priced cost.
+    pub aggregation: Vec<AggStepDoc>,
+    /// `mip` (tiers and commitments in one model) or `decompose` (tiers chosen first; then
+    /// `objective`, `best_bound` and `gap` are those of the commitment MIP on the chosen
+    /// tiers, not bounds over every tier choice).
+    pub method: String,
+    /// The tier phase of a decomposed plan (null for `mip`).
+    pub decomposition: Option<DecompositionDoc>,
+    /// Explanation when not optimal.
+    pub message: Option<String>,
+}
+
+/// The tier phase of a decomposed plan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DecompositionDoc {
+    /// Where the kept tier search started: `joint_lp` (the joint model's LP relaxation on
+    /// few buckets) or `standalone` (each workload's own cheapest option).
+    pub start: String,
+    /// Price-directed rounds solved (LP relaxations of the pooled problem).
+    pub rounds: usize,
+    /// LP objective of the first round (tiers from standalone costs), USD.
+    pub first_lp_objective: Option<f64>,
+    /// LP objective of the chosen tiers (same buckets), USD.
+    pub lp_objective: Option<f64>,
+    /// Workloads moved by the polish MIP (null: not run, the fleet being too large).
+    pub polish_moves: Option<usize>,
+    /// Seconds to choose the tiers (null in reproducible mode).
+    pub tiers_seconds: Option<f64>,
+}
+
+/// One model of the adaptive aggregation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AggStepDoc {
+    /// Buckets.
+    pub buckets: usize,
+    /// Status of its solve.
+    pub status: String,
+    /// Its objective on buckets, USD.
+    pub objective: Option<f64>,
+    /// Its plan re-priced hour by hour, USD.
+    pub evaluated: Option<f64>,
+}
+
+/// One purchase.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PurchaseDoc {
+    /// Catalog offer id.
+    pub offer_id: String,
+    /// Cloud.
+    pub cloud: String,
+    /// `unit` or `spend`.
+    pub kind: String,
+    /// Term in months.
+    pub term_months: u32,
+    /// Payment option.
+    pub payment: String,
+    /// Match kind of the offer's most general row.
+    #[serde(rename = "match")]
+    pub match_kind: String,
+    /// Match value(s).
+    pub match_value: String,
+    /// Region (null = all regions of the cloud).
+    pub region: Option<String>,
+    /// Instances (unit offers).
+    pub quantity: Option<f64>,
+    /// USD per hour (spend offers).
+    pub hourly_commitment: Option<f64>,
+    /// Paid upfront, USD.
+    pub upfront_cost: f64,
+    /// Effective USD per hour (upfront amortized).
+    pub effective_hourly_cost: f64,
+    /// Commitment cost inside the window, USD.
+    pub cost_in_window: f64,
+    /// Still owed after the window, USD.
+    pub liability_after_window: f64,
+    /// Share of the commitment consumed in the window.
+    pub expected_utilization: f64,
+    /// Months to break even against on-demand; null when beyond the term.
+    pub break_even_months: Option<f64>,
+    /// Start of the term.
+    pub start: String,
+    /// End of the term.
+    pub end: String,
+}
+
+/// An owned commitment.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OwnedDoc {
+    /// Catalog offer id.
+    pub offer_id: String,
+    /// Instances or USD per hour.
+    pub quantity_or_hourly: f64,
+    /// Start.
+    pub start: String,
+    /// End.
+    pub end: String,
+    /// Share consumed in the window.
+    pub expected_utilization: Option<f64>,
+}
+
+/// One placement.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlacementDoc {
+    /// Workload.
+    pub workload: String,
+    /// Class.
+    pub class: String,
+    /// GPU of the recorded demand.
+    pub current_gpu: String,
+    /// Cloud.
+    pub cloud: String,
+    /// Region.
+    pub region: String,
+    /// Instance type.
+    pub instance_type: String,
+    /// GPU model of the instance.
+    pub gpu_model: String,
+    /// Share of the workload here.
+    pub share: f64,
+    /// Instances per GPU of recorded demand.
+    pub instances_per_gpu_of_demand: f64,
+    /// The current offering (baseline).
+    pub current_offering: Option<String>,
+    /// Whether the plan moves the workload off its current offering.
+    pub tier_change: bool,
+    /// Largest spot share allowed.
+    pub max_spot_share: f64,
+    /// Storage + egress USD per GPU-hour on this offering.
+    pub adders_per_gpu_hour: f64,
+    /// Overhead percent.
+    pub overhead_pct: f64,
+    /// Share of instance-hours on commitments.
+    pub share_committed: Option<f64>,
+    /// Share on spot.
+    pub share_spot: Option<f64>,
+    /// Share on on-demand.
+    pub share_on_demand: Option<f64>,
+    /// Expected cost over the window, USD.
+    pub expected_cost: Option<f64>,
+    /// GPU-hours of recorded demand.
+    pub gpu_hours: Option<f64>,
+    /// Cost per GPU-hour of recorded demand, USD.
+    pub cost_per_gpu_hour_of_demand: Option<f64>,
+}
+
+/// Costs over the window.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CostsDoc {
+    /// Every workload on its current offering at on-demand (compute + hidden).
+    pub on_demand_baseline: f64,
+    /// The plan re-priced hour by hour (the truth).
+    pub expected: f64,
+    /// Model objective (equals `expected` at full resolution).
+    pub model_objective: Option<f64>,
+    /// Median across demand scenarios.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// CVaR at the scenario's α.
+    pub cvar: f64,
+    /// Effective savings rate.
+    pub esr: f64,
+    /// Cost if demand is 20% below the planned demand (history replayed, or the forecast's
+    /// P50 path).
+    pub demand_minus_20pct: Option<f64>,
+    /// Cost if demand is 20% above it.
+    pub demand_plus_20pct: Option<f64>,
+    /// on_demand_baseline − expected.
+    pub savings_vs_all_on_demand: f64,
+    /// Savings as a share of the baseline.
+    pub savings_pct: f64,
+    /// Commitments (bought and owned).
+    pub commitments: f64,
+    /// Spot.
+    pub spot: f64,
+    /// On-demand.
+    pub on_demand: f64,
+    /// Hidden costs.
+    pub hidden: f64,
+    /// Penalty on unserved load.
+    pub unserved: f64,
+    /// On-demand price of the plan's own usage.
+    pub on_demand_equivalent: f64,
+    /// Share of instance-hours on commitments.
+    pub coverage_committed: f64,
+    /// Share on spot.
+    pub coverage_spot: f64,
+    /// Share on on-demand.
+    pub coverage_on_demand: f64,
+}
+
+/// Risk figures.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RiskDoc {
+    /// Number of demand scenarios.
+    pub scenarios: usize,
+    /// 95th percentile of unused commitment USD.
+    pub p95_unused_commitment: f64,
+    /// 5th percentile of commitment utilization.
+    pub utilization_p5: Option<f64>,
+    /// Median commitment utilization.
+    pub utilization_p50: Option<f64>,
+    /// Index of the costliest scenario.
+    pub worst_scenario: usize,
+    /// Cost of the costliest scenario.
+    pub worst_scenario_cost: f64,
+}
+
+/// Why no feasible plan exists.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InfeasibilityDoc {
+    /// Constraint group.
+    pub group: String,
+    /// Explanation.
+    pub message: String,
+}
+
+impl PlanDoc {
+    /// The plan this document describes, for `evaluate`. Errors name the field.
+    pub fn to_plan(&self) -> Result<Plan, String> {
+        let start =
+            crate::ingest::csvread::parse_instant(&self.horizon.start, false).ok_or_else(|| {
+                format!(
+                    "field 'horizon.start': expected a timestamp, found {:?}",
+                    self.horizon.start
+                )
+            })?;
+        let cloud = |s: &str, field: String| {
+            Cloud::parse(s)
+                .ok_or_else(|| format!("field '{field}': expected aws, azure or gcp, found {s:?}"))
+        };
+        let mut placements = Vec::new();
+        for (i, p) in self.placements.iter().enumerate() {
+            let current = match &p.current_offering {
+                None => None,
+                Some(c) => {
+                    let parts: Vec<&str> = c.splitn(3, '/').collect();
+                    if parts.len() != 3 {
+                        return Err(format!("field 'placements[{i}].current_offering': expected cloud/region/instance_type, found {c:?}"));
+                    }
+                    Some((
+                        cloud(parts[0], format!("placements[{i}].current_offering"))?,
+                        parts[1].to_string(),
+                        parts[2].to_string(),
+                    ))
+                }
+            };
+            placements.push(Placement {
+                workload: p.workload.clone(),
+                class: WorkloadClass::parse(&p.class)
+                    .ok_or_else(|| format!("field 'placements[{i}].class': expected training, inference or experimentation, found {:?}", p.class))?,
+                current_gpu: p.current_gpu.clone(),
+                cloud: cloud(&p.cloud, format!("placements[{i}].cloud"))?,
+                region: p.region.clone(),
+                instance_type: p.instance_type.clone(),
+                share: p.share,
+                max_spot_share: p.max_spot_share,
+                adders_per_gpu_hour: p.adders_per_gpu_hour,
+                overhead_pct: p.overhead_pct,
+                current,
+            });
+        }
+        let mut purchases = Vec::new();
+        for (i, p) in self.purchases.iter().enumerate() {
+            let (kind, amount) = match (p.kind.as_str(), p.quantity, p.hourly_commitment) {
+                ("unit", Some(q), _) => (CommitmentKind::Unit, q),
+                ("spend", _, Some(h)) => (CommitmentKind::Spend, h),
+                _ => {
+                    return Err(format!(
+                        "field 'purchases[{i}]': expected kind unit with quantity or kind spend with hourly_commitment"
+                    ))
+                }
+            };
+            purchases.push(Purchase {
+                offer_id: p.offer_id.clone(),
+                kind,
+                amount,
+            });
+        }
+        let mut owned = Vec::new();
+        for (i, c) in self.owned_commitments.iter().enumerate() {
+            let t = |s: &str, f: &str| {
+                crate::ingest::csvread::parse_instant(s, true).ok_or_else(|| {
+                    format!("field 'owned_commitments[{i}].{f}': expected a timestamp, found {s:?}")
+                })
+            };
+            owned.push(OwnedCommitment {
+                offer_id: c.offer_id.clone(),
+                quantity_or_hourly: c.quantity_or_hourly,
+                start: t(&c.start, "start")?,
+                end: t(&c.end, "end")?,
+                line: 0,
+            });
+        }
+        Ok(Plan {
+            start,
+            placements,
+            purchases,
+            owned,
+            spot_allowed: self.horizon.spot_allowed,
+        })
+    }
+}
+
+/// Reads a plan JSON file written by `gpuplan plan`. Errors name the file and the line and
+/// column (malformed JSON) or the field (a value the plan cannot hold).
+pub fn read_plan(path: &Path) -> Result<Plan, Error> {
+    let text = crate::ingest::read_text(path)?;
+    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| {
+        Error::Input(InputError::line(
+            path,
+            e.line() as u64,
+            format!("column {}: not a gpuplan plan JSON: {e}", e.column()),
+        ))
+    })?;
+    doc.to_plan()
+        .map_err(|m| Error::Input(InputError::file(path, m)))
+}

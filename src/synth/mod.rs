@@ -1,0 +1,5 @@
+//! Reproducible synthetic inputs for tests and benchmarks: whole scenarios ([`fleet`]) and
+//! FOCUS billing exports ([`focus`]). Nothing here is read back by the planner.
+
+pub mod fleet;
+pub mod focus;
