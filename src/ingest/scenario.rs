@@ -358,25 +358,67 @@ pub fn parse_duration_hours(s: &str) -> Option<i64> {
     (hours > 0 && hours <= 100 * 8784).then_some(hours)
 }
 
+/// Where a scenario's values come from, for errors that name the table and key.
+struct Source<'a> {
+    file: &'a Path,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn err(&self, table: &str, key: &str, msg: String) -> InputError {
+        field_err(self.file, self.text, table, key, msg)
+    }
+}
+
 /// Parses a scenario from its text; relative paths resolve against the file's directory.
 pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     let raw: RawScenario = from_toml(file, text)?;
+    let cx = Source { file, text };
     let dir = file.parent().unwrap_or(Path::new("."));
-    let err = |table: &str, key: &str, msg: String| field_err(file, text, table, key, msg);
     let path = |p: &Option<String>| p.as_ref().map(|p| dir.join(p));
     let demand = path(&raw.demand).ok_or_else(|| {
-        err(
+        cx.err(
             "",
             "demand",
             "missing: expected the path of the demand history CSV (relative to the scenario file)"
                 .into(),
         )
     })?;
+    let (growth, scenarios) = parse_growth_and_forecast(&cx, &raw)?;
+    let (max_committed_share, max_upfront) = parse_caps(&cx, &raw.caps)?;
+    let name = raw.name.clone().unwrap_or_else(|| {
+        file.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into())
+    });
+    Ok(Scenario {
+        file: file.to_path_buf(),
+        text: text.to_string(),
+        name,
+        description: raw.description.clone().unwrap_or_default(),
+        demand,
+        workloads: path(&raw.workloads),
+        commitments: path(&raw.commitments),
+        catalog: path(&raw.catalog),
+        window: parse_window(&cx, &raw.window)?,
+        growth_annual_pct: growth,
+        forecast_scenarios: scenarios,
+        seed: raw.forecast.seed.unwrap_or(1),
+        risk: parse_risk(&cx, &raw.risk)?,
+        instruments: parse_instruments(&cx, &raw.instruments)?,
+        max_committed_share,
+        max_upfront,
+        solver: parse_solver(&cx, &raw.solver)?,
+    })
+}
+
+/// `[window]`: start/end or lookback, horizon, masks.
+fn parse_window(cx: &Source, w: &RawWindow) -> Result<WindowSpec, InputError> {
     let instant = |s: &Option<String>, key: &str| -> Result<Option<DateTime<Utc>>, InputError> {
         s.as_ref()
             .map(|v| {
                 parse_instant(v, true).ok_or_else(|| {
-                    err(
+                    cx.err(
                         "window",
                         key,
                         format!("expected an ISO-8601 UTC timestamp like 2020-05-01T00:00:00Z or a date, found {v:?}"),
@@ -389,7 +431,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         s.as_ref()
             .map(|v| {
                 parse_duration_hours(v).ok_or_else(|| {
-                    err(
+                    cx.err(
                         "window",
                         key,
                         format!("expected a duration like \"14d\", \"336h\" or \"2w\" (at most 100 years), found {v:?}"),
@@ -398,9 +440,8 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             })
             .transpose()
     };
-    let w = &raw.window;
     if w.start.is_some() && w.lookback.is_some() {
-        return Err(err(
+        return Err(cx.err(
             "window",
             "lookback",
             "give either start or lookback, not both".into(),
@@ -410,7 +451,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     for m in &w.mask {
         let (Some(s), Some(e)) = (parse_instant(&m.start, true), parse_instant(&m.end, true))
         else {
-            return Err(err(
+            return Err(cx.err(
                 "window",
                 "mask",
                 format!(
@@ -420,7 +461,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             ));
         };
         if e <= s || !crate::domain::time::on_the_hour(s) || !crate::domain::time::on_the_hour(e) {
-            return Err(err(
+            return Err(cx.err(
                 "window",
                 "mask",
                 format!(
@@ -443,13 +484,17 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     };
     for (k, t) in [("start", window.start), ("end", window.end)] {
         if t.is_some_and(|t| !crate::domain::time::on_the_hour(t)) {
-            return Err(err("window", k, "expected a time on the hour".into()));
+            return Err(cx.err("window", k, "expected a time on the hour".into()));
         }
     }
+    Ok(window)
+}
 
+/// `[growth] annual_pct` and `[forecast] scenarios`.
+fn parse_growth_and_forecast(cx: &Source, raw: &RawScenario) -> Result<(f64, u32), InputError> {
     let growth = raw.growth.annual_pct.unwrap_or(0.0);
     if !(growth.is_finite() && growth > -100.0) {
-        return Err(err(
+        return Err(cx.err(
             "growth",
             "annual_pct",
             format!("expected a percentage > -100, found {growth}"),
@@ -457,20 +502,23 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     }
     let scenarios = raw.forecast.scenarios.unwrap_or(1);
     if !(1..=10_000).contains(&scenarios) {
-        return Err(err(
+        return Err(cx.err(
             "forecast",
             "scenarios",
             format!("expected 1 to 10000, found {scenarios}"),
         ));
     }
+    Ok((growth, scenarios))
+}
 
-    let r = &raw.risk;
+/// `[risk]`: preset, CVaR level and weight, budget, measure.
+fn parse_risk(cx: &Source, r: &RawRisk) -> Result<RiskConfig, InputError> {
     let (preset, alpha0, lambda0): (&'static str, f64, f64) = match r.preset.as_deref() {
         None | Some("neutral") => ("neutral", 0.95, 0.0),
         Some("balanced") => ("balanced", 0.9, 0.3),
         Some("averse") => ("averse", 0.95, 0.7),
         Some(p) => {
-            return Err(err(
+            return Err(cx.err(
                 "risk",
                 "preset",
                 format!("expected neutral, balanced or averse, found {p:?}"),
@@ -479,7 +527,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     };
     let cvar_alpha = r.cvar_alpha.unwrap_or(alpha0);
     if !(cvar_alpha > 0.0 && cvar_alpha < 1.0) {
-        return Err(err(
+        return Err(cx.err(
             "risk",
             "cvar_alpha",
             format!("expected a level strictly between 0 and 1, found {cvar_alpha}"),
@@ -487,7 +535,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     }
     let risk_weight = r.risk_weight.unwrap_or(lambda0);
     if !(0.0..=1.0).contains(&risk_weight) {
-        return Err(err(
+        return Err(cx.err(
             "risk",
             "risk_weight",
             format!("expected a weight in [0, 1], found {risk_weight}"),
@@ -495,7 +543,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     }
     if let Some(b) = r.max_cvar {
         if !(b.is_finite() && b > 0.0) {
-            return Err(err(
+            return Err(cx.err(
                 "risk",
                 "max_cvar",
                 format!("expected a budget in USD > 0, found {b}"),
@@ -503,7 +551,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         }
     }
     let custom = r.cvar_alpha.is_some() || r.risk_weight.is_some();
-    let risk = RiskConfig {
+    Ok(RiskConfig {
         preset: if custom && r.preset.is_none() {
             "custom"
         } else {
@@ -516,19 +564,21 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             None | Some("cost") => false,
             Some("regret") => true,
             Some(m) => {
-                return Err(err(
+                return Err(cx.err(
                     "risk",
                     "measure",
                     format!("expected cost or regret, found {m:?}"),
                 ))
             }
         },
-    };
+    })
+}
 
-    let i = &raw.instruments;
+/// `[instruments]`: which instruments, terms, payments, clouds and instance types.
+fn parse_instruments(cx: &Source, i: &RawInstruments) -> Result<Instruments, InputError> {
     let terms = i.terms_months.clone().unwrap_or_else(|| vec![12, 36]);
     if terms.is_empty() || terms.contains(&0) {
-        return Err(err(
+        return Err(cx.err(
             "instruments",
             "terms_months",
             format!("expected a non-empty list of terms in months, found {terms:?}"),
@@ -540,7 +590,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             .iter()
             .map(|p| {
                 Payment::parse(p).ok_or_else(|| {
-                    err(
+                    cx.err(
                         "instruments",
                         "payments",
                         format!("expected no_upfront, partial_upfront or all_upfront, found {p:?}"),
@@ -555,7 +605,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             .iter()
             .map(|c| {
                 Cloud::parse(c).ok_or_else(|| {
-                    err(
+                    cx.err(
                         "instruments",
                         "clouds",
                         format!("expected aws, azure or gcp, found {c:?}"),
@@ -565,7 +615,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             .collect::<Result<Vec<_>, _>>()?,
     };
     if clouds.is_empty() {
-        return Err(err(
+        return Err(cx.err(
             "instruments",
             "clouds",
             "is empty: expected at least one cloud".into(),
@@ -586,38 +636,46 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         .as_ref()
         .is_some_and(|v| v.is_empty())
     {
-        return Err(err(
+        return Err(cx.err(
             "instruments",
             "instance_types",
             "is empty: expected at least one instance type (leave it out to allow all)".into(),
         ));
     }
     if !instruments.on_demand {
-        return Err(err("instruments", "on_demand", "on_demand = false is not supported: on-demand is the fallback that keeps every plan feasible".into()));
+        return Err(cx.err("instruments", "on_demand", "on_demand = false is not supported: on-demand is the fallback that keeps every plan feasible".into()));
     }
+    Ok(instruments)
+}
 
-    let max_committed_share = raw.caps.max_committed_share.unwrap_or(1.0);
+/// `[caps]`: the committed share of the on-demand baseline and the upfront budget.
+fn parse_caps(cx: &Source, caps: &RawCaps) -> Result<(f64, Option<f64>), InputError> {
+    let max_committed_share = caps.max_committed_share.unwrap_or(1.0);
     if !(0.0..=1.0).contains(&max_committed_share) {
-        return Err(err(
+        return Err(cx.err(
             "caps",
             "max_committed_share",
             format!("expected a share in [0, 1], found {max_committed_share}"),
         ));
     }
-    if let Some(u) = raw.caps.max_upfront {
+    if let Some(u) = caps.max_upfront {
         if !(u.is_finite() && u >= 0.0) {
-            return Err(err(
+            return Err(cx.err(
                 "caps",
                 "max_upfront",
                 format!("expected USD >= 0, found {u}"),
             ));
         }
     }
-    let s = &raw.solver;
+    Ok((max_committed_share, caps.max_upfront))
+}
+
+/// `[solver]`: resolution, method, time limit, gap, threads.
+fn parse_solver(cx: &Source, s: &RawSolver) -> Result<SolverConfig, InputError> {
     let resolution = match &s.resolution {
         None => Resolution::Auto,
         Some(toml::Value::String(v)) => Resolution::parse(v).ok_or_else(|| {
-            err(
+            cx.err(
                 "solver",
                 "resolution",
                 format!("expected \"full\", \"auto\" or a bucket count >= 1, found {v:?}"),
@@ -625,7 +683,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         })?,
         Some(toml::Value::Integer(n)) if *n >= 1 => Resolution::Buckets(*n as usize),
         Some(v) => {
-            return Err(err(
+            return Err(cx.err(
                 "solver",
                 "resolution",
                 format!("expected \"full\", \"auto\" or a bucket count >= 1, found {v}"),
@@ -635,7 +693,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     let method = match &s.method {
         None => Method::Auto,
         Some(m) => Method::parse(m).ok_or_else(|| {
-            err(
+            cx.err(
                 "solver",
                 "method",
                 format!("expected \"auto\", \"mip\" or \"decompose\", found {m:?}"),
@@ -650,14 +708,14 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         threads: s.threads.unwrap_or(1),
     };
     if !(solver.time_limit_seconds.is_finite() && solver.time_limit_seconds > 0.0) {
-        return Err(err(
+        return Err(cx.err(
             "solver",
             "time_limit_seconds",
             format!("expected seconds > 0, found {}", solver.time_limit_seconds),
         ));
     }
     if !(0.0..1.0).contains(&solver.mip_gap) {
-        return Err(err(
+        return Err(cx.err(
             "solver",
             "mip_gap",
             format!(
@@ -667,36 +725,9 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         ));
     }
     if solver.threads == 0 {
-        return Err(err(
-            "solver",
-            "threads",
-            "expected at least 1 thread".into(),
-        ));
+        return Err(cx.err("solver", "threads", "expected at least 1 thread".into()));
     }
-    let name = raw.name.clone().unwrap_or_else(|| {
-        file.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into())
-    });
-    Ok(Scenario {
-        file: file.to_path_buf(),
-        text: text.to_string(),
-        name,
-        description: raw.description.clone().unwrap_or_default(),
-        demand,
-        workloads: path(&raw.workloads),
-        commitments: path(&raw.commitments),
-        catalog: path(&raw.catalog),
-        window,
-        growth_annual_pct: growth,
-        forecast_scenarios: scenarios,
-        seed: raw.forecast.seed.unwrap_or(1),
-        risk,
-        instruments,
-        max_committed_share,
-        max_upfront: raw.caps.max_upfront,
-        solver,
-    })
+    Ok(solver)
 }
 
 /// Reads a scenario file.

@@ -13,6 +13,23 @@ fn pct(x: f64) -> String {
 
 /// The plan as text: status, costs, purchases, placements grouped by tier.
 pub fn plan_table(d: &PlanDoc) -> String {
+    let mut s = [
+        status_text(d),
+        costs_text(d),
+        "\n".to_string(),
+        purchases_table(d),
+        "\n".to_string(),
+        placements_table(d),
+    ]
+    .concat();
+    for w in &d.warnings {
+        let _ = writeln!(s, "warning: {w}");
+    }
+    s
+}
+
+/// Scenario, window, solve status and the model's objective, bound and gap.
+fn status_text(d: &PlanDoc) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -31,6 +48,12 @@ pub fn plan_table(d: &PlanDoc) -> String {
             gap * 100.0
         );
     }
+    s
+}
+
+/// Expected cost against all on-demand, savings, ESR and coverage.
+fn costs_text(d: &PlanDoc) -> String {
+    let mut s = String::new();
     if let Some(c) = &d.costs {
         let _ = writeln!(s);
         let _ = writeln!(
@@ -54,7 +77,12 @@ pub fn plan_table(d: &PlanDoc) -> String {
             pct(c.coverage_on_demand)
         );
     }
-    let _ = writeln!(s);
+    s
+}
+
+/// The purchases, one row each.
+fn purchases_table(d: &PlanDoc) -> String {
+    let mut s = String::new();
     if d.purchases.is_empty() {
         let _ = writeln!(s, "purchases: none");
     } else {
@@ -93,7 +121,12 @@ pub fn plan_table(d: &PlanDoc) -> String {
             &rows,
         ));
     }
-    let _ = writeln!(s);
+    s
+}
+
+/// Placements grouped by tier.
+fn placements_table(d: &PlanDoc) -> String {
+    let mut s = String::new();
     let mut tiers: BTreeMap<String, Vec<&super::json::PlacementDoc>> = BTreeMap::new();
     for p in &d.placements {
         tiers
@@ -135,9 +168,6 @@ pub fn plan_table(d: &PlanDoc) -> String {
         ],
         &rows,
     ));
-    for w in &d.warnings {
-        let _ = writeln!(s, "warning: {w}");
-    }
     s
 }
 

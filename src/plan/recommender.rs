@@ -39,7 +39,23 @@ pub fn recommend(
         spot_allowed: sc.instruments.spot,
     };
     let cost = |p: &Plan| evaluate(p, cat, lookback, Some(keep)).map_or(f64::INFINITY, |e| e.total);
-    // Unit commitments, pool by pool: the best offer and level for each offering in use.
+    add_unit_commitments(inputs, lookback, keep, &mut plan, &cost);
+    add_spend_commitments(inputs, lookback, keep, &mut plan, &cost);
+    plan.start = start;
+    plan
+}
+
+/// Unit commitments, pool by pool: for each offering in use, the offer and level (1 to the
+/// pool's peak instances) that re-price cheapest.
+fn add_unit_commitments(
+    inputs: &Inputs,
+    lookback: &DemandHistory,
+    keep: &[bool],
+    plan: &mut Plan,
+    cost: &dyn Fn(&Plan) -> f64,
+) {
+    let cat = &inputs.catalog;
+    let sc = &inputs.scenario;
     let mut pools: Vec<(crate::domain::Cloud, String, String)> = plan
         .placements
         .iter()
@@ -53,7 +69,7 @@ pub fn recommend(
         };
         // Peak instances of the pool in the lookback.
         let peak = pool_peak(inputs, cat, lookback, keep, it);
-        let mut best = (cost(&plan), None::<Purchase>);
+        let mut best = (cost(plan), None::<Purchase>);
         for k in cat
             .offers
             .iter()
@@ -76,8 +92,19 @@ pub fn recommend(
             plan.purchases.push(p);
         }
     }
-    // Spend commitments: candidates are each hour's full-coverage level of the residual
-    // on-demand usage the offer matches.
+}
+
+/// Spend commitments: candidates are each hour's full-coverage level of the residual
+/// on-demand usage the offer matches (at most 64 quantiles of them); the cheapest is kept.
+fn add_spend_commitments(
+    inputs: &Inputs,
+    lookback: &DemandHistory,
+    keep: &[bool],
+    plan: &mut Plan,
+    cost: &dyn Fn(&Plan) -> f64,
+) {
+    let cat = &inputs.catalog;
+    let sc = &inputs.scenario;
     for k in cat
         .offers
         .iter()
@@ -113,7 +140,7 @@ pub fn recommend(
                 .map(|i| levels[i * (levels.len() - 1) / 63])
                 .collect()
         };
-        let mut best = (cost(&plan), None::<Purchase>);
+        let mut best = (cost(plan), None::<Purchase>);
         for c in picks {
             let mut trial = plan.clone();
             trial.purchases.push(Purchase {
@@ -130,8 +157,6 @@ pub fn recommend(
             plan.purchases.push(p);
         }
     }
-    plan.start = start;
-    plan
 }
 
 fn pool_peak(

@@ -182,6 +182,16 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
     };
     // HiGHS's scheduler is global: solves share it only with the same thread count.
     let _same_threads = ensure_threads(settings.threads);
+    set_options(&mut model, settings);
+    let solved = match model.try_solve() {
+        Ok(s) => s,
+        Err(e) => return failed(start, size, format!("HiGHS failed: {e:?}")),
+    };
+    read_outcome(&solved, settings, start, size, constant)
+}
+
+/// Limits, threads, a fixed seed, and the expert knobs from the environment.
+fn set_options(model: &mut highs::Model, settings: &SolveSettings) {
     model.make_quiet();
     if std::env::var_os("GPUPLAN_SOLVER_LOG").is_some() {
         // HiGHS's own log on stderr, for diagnosing slow solves.
@@ -212,10 +222,17 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
     if let Some(n) = settings.max_nodes {
         model.set_option("mip_max_nodes", n.min(i32::MAX as u32) as i32);
     }
-    let solved = match model.try_solve() {
-        Ok(s) => s,
-        Err(e) => return failed(start, size, format!("HiGHS failed: {e:?}")),
-    };
+}
+
+/// The outcome of a finished solve: its status, and the incumbent with its bound and gap
+/// when there is one.
+fn read_outcome(
+    solved: &highs::SolvedModel,
+    settings: &SolveSettings,
+    start: Instant,
+    size: (usize, usize, usize),
+    constant: f64,
+) -> SolveOutcome {
     let seconds = start.elapsed().as_secs_f64();
     let has_solution = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
     let bound = solved
@@ -223,28 +240,9 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
         .ok()
         .filter(|b| b.is_finite())
         .map(|b| b + constant);
-    let status = match solved.status() {
-        HighsModelStatus::Optimal => {
-            let gap = solved.mip_gap();
-            if gap.is_finite() && gap > 1e-4 {
-                SolveStatus::GapLimit
-            } else {
-                SolveStatus::Optimal
-            }
-        }
-        HighsModelStatus::ObjectiveBound | HighsModelStatus::ObjectiveTarget => {
-            SolveStatus::GapLimit
-        }
-        HighsModelStatus::ReachedTimeLimit
-        | HighsModelStatus::ReachedIterationLimit
-        | HighsModelStatus::ReachedSolutionLimit
-        | HighsModelStatus::ReachedInterrupt
-        | HighsModelStatus::ReachedMemoryLimit
-            if has_solution =>
-        {
-            SolveStatus::TimeLimit
-        }
-        other => {
+    let status = match status_of(solved, has_solution) {
+        Ok(s) => s,
+        Err(other) => {
             return SolveOutcome {
                 status: SolveStatus::Infeasible,
                 objective: None,
@@ -252,17 +250,7 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
                 gap: None,
                 seconds,
                 values: None,
-                message: Some(match other {
-                    HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
-                        "the constraints cannot all hold (commitment caps, CVaR budget or capacity)"
-                            .to_string()
-                    }
-                    HighsModelStatus::ReachedTimeLimit => format!(
-                        "no feasible plan found within the time limit of {} s",
-                        settings.time_limit_seconds
-                    ),
-                    s => format!("HiGHS stopped with status {s:?}"),
-                }),
+                message: Some(no_plan_message(other, settings)),
                 size,
                 duals: None,
             };
@@ -270,7 +258,7 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
     };
     let solution = solved.get_solution();
     let values = solution.columns().to_vec();
-    let duals = (n_int == 0).then(|| solution.dual_rows().to_vec());
+    let duals = (size.2 == 0).then(|| solution.dual_rows().to_vec());
     let objective = solved.objective_value() + constant;
     // Relative gap on the full objective (HiGHS's own gap is relative to the objective
     // without the constant).
@@ -290,5 +278,49 @@ pub fn solve(mip: Mip, settings: &SolveSettings) -> SolveOutcome {
         message: None,
         size,
         duals,
+    }
+}
+
+/// The status of a solve that has an incumbent to report, or HiGHS's status when it has none.
+fn status_of(
+    solved: &highs::SolvedModel,
+    has_solution: bool,
+) -> Result<SolveStatus, HighsModelStatus> {
+    match solved.status() {
+        HighsModelStatus::Optimal => {
+            let gap = solved.mip_gap();
+            Ok(if gap.is_finite() && gap > 1e-4 {
+                SolveStatus::GapLimit
+            } else {
+                SolveStatus::Optimal
+            })
+        }
+        HighsModelStatus::ObjectiveBound | HighsModelStatus::ObjectiveTarget => {
+            Ok(SolveStatus::GapLimit)
+        }
+        HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedInterrupt
+        | HighsModelStatus::ReachedMemoryLimit
+            if has_solution =>
+        {
+            Ok(SolveStatus::TimeLimit)
+        }
+        other => Err(other),
+    }
+}
+
+/// Why a solve ended without a plan.
+fn no_plan_message(status: HighsModelStatus, settings: &SolveSettings) -> String {
+    match status {
+        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+            "the constraints cannot all hold (commitment caps, CVaR budget or capacity)".to_string()
+        }
+        HighsModelStatus::ReachedTimeLimit => format!(
+            "no feasible plan found within the time limit of {} s",
+            settings.time_limit_seconds
+        ),
+        s => format!("HiGHS stopped with status {s:?}"),
     }
 }
