@@ -1,4 +1,4 @@
-//! The plan JSON contract (DESIGN.md "Plan JSON", "Contract decisions") on the tiny fixture
+//! The plan JSON contract (`docs/plan-json.md`) on the tiny fixture
 //! `tests/fixtures/tiny/` (3 workloads x 48 hours, 4 AWS offerings, one owned RI that expires
 //! in the middle of the window; `plan` takes well under a second).
 //!

@@ -190,9 +190,9 @@ pub struct RiskConfig {
     pub risk_weight: f64,
     /// Optional CVaR budget (USD over the window).
     pub max_cvar: Option<f64>,
-    /// What the CVaR is taken of: total `cost` per scenario (DESIGN.md), or `regret`: cost
-    /// minus the scenario's own hindsight optimum (what a plan overpays when that scenario
-    /// happens).
+    /// What the CVaR is taken of: total `cost` per scenario, or `regret`: cost minus the
+    /// scenario's own hindsight optimum (what a plan overpays when that scenario happens);
+    /// see `docs/model.md` "Objective: expected cost, CVaR, regret".
     pub regret: bool,
 }
 

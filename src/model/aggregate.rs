@@ -1,5 +1,5 @@
 //! Time aggregation: hours that look alike across workloads are grouped into buckets whose
-//! weight is the number of hours they stand for (DESIGN.md "Time aggregation"). The second
+//! weight is the number of hours they stand for (`docs/model.md` "Time aggregation"). The second
 //! stage of the model does not care about the order of hours, only about which hours look
 //! alike; the plan found on buckets is always re-priced hour by hour.
 //!

@@ -1,4 +1,4 @@
-//! The plan JSON: the procurement contract (DESIGN.md "Plan JSON"). Versioned by
+//! The plan JSON: the procurement contract (`docs/plan-json.md`). Versioned by
 //! `schema_version`; `schemas/plan.schema.json` describes it. Money is rounded to cents,
 //! ratios to 6 decimals; key and array order are fixed so the same inputs give the same
 //! bytes (with `reproducible`, also the same `generated_at` and no wall-clock seconds).
