@@ -476,7 +476,7 @@ fn workload_line(s: &Source, groups: &mut BTreeMap<GroupKey, GroupAgg>) -> (Work
         Some(c) => (
             c,
             "declared",
-            crate::domain::classify::class_features(&s.curve),
+            classify::class_features(&s.curve),
         ),
         None => {
             let (c, f) = classify(&s.curve);

@@ -148,7 +148,7 @@ fn scenario_field_err(
     key: &str,
     msg: impl Into<String>,
 ) -> InputError {
-    crate::ingest::toml_de::field_err(&scenario.file, &scenario.text, table, key, msg)
+    ingest::toml_de::field_err(&scenario.file, &scenario.text, table, key, msg)
 }
 
 /// `[instruments] instance_types`: each an instance type of the catalog.

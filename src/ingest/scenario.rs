@@ -413,7 +413,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
 }
 
 /// `[window]`: start/end or lookback, horizon, masks.
-fn parse_window(cx: &Source, w: &RawWindow) -> Result<WindowSpec, InputError> {
+fn parse_window(cx: &Source<'_>, w: &RawWindow) -> Result<WindowSpec, InputError> {
     let instant = |s: &Option<String>, key: &str| -> Result<Option<DateTime<Utc>>, InputError> {
         s.as_ref()
             .map(|v| {
@@ -491,7 +491,7 @@ fn parse_window(cx: &Source, w: &RawWindow) -> Result<WindowSpec, InputError> {
 }
 
 /// `[growth] annual_pct` and `[forecast] scenarios`.
-fn parse_growth_and_forecast(cx: &Source, raw: &RawScenario) -> Result<(f64, u32), InputError> {
+fn parse_growth_and_forecast(cx: &Source<'_>, raw: &RawScenario) -> Result<(f64, u32), InputError> {
     let growth = raw.growth.annual_pct.unwrap_or(0.0);
     if !(growth.is_finite() && growth > -100.0) {
         return Err(cx.err(
@@ -512,7 +512,7 @@ fn parse_growth_and_forecast(cx: &Source, raw: &RawScenario) -> Result<(f64, u32
 }
 
 /// `[risk]`: preset, CVaR level and weight, budget, measure.
-fn parse_risk(cx: &Source, r: &RawRisk) -> Result<RiskConfig, InputError> {
+fn parse_risk(cx: &Source<'_>, r: &RawRisk) -> Result<RiskConfig, InputError> {
     let (preset, alpha0, lambda0): (&'static str, f64, f64) = match r.preset.as_deref() {
         None | Some("neutral") => ("neutral", 0.95, 0.0),
         Some("balanced") => ("balanced", 0.9, 0.3),
@@ -575,7 +575,7 @@ fn parse_risk(cx: &Source, r: &RawRisk) -> Result<RiskConfig, InputError> {
 }
 
 /// `[instruments]`: which instruments, terms, payments, clouds and instance types.
-fn parse_instruments(cx: &Source, i: &RawInstruments) -> Result<Instruments, InputError> {
+fn parse_instruments(cx: &Source<'_>, i: &RawInstruments) -> Result<Instruments, InputError> {
     let terms = i.terms_months.clone().unwrap_or_else(|| vec![12, 36]);
     if terms.is_empty() || terms.contains(&0) {
         return Err(cx.err(
@@ -649,7 +649,7 @@ fn parse_instruments(cx: &Source, i: &RawInstruments) -> Result<Instruments, Inp
 }
 
 /// `[caps]`: the committed share of the on-demand baseline and the upfront budget.
-fn parse_caps(cx: &Source, caps: &RawCaps) -> Result<(f64, Option<f64>), InputError> {
+fn parse_caps(cx: &Source<'_>, caps: &RawCaps) -> Result<(f64, Option<f64>), InputError> {
     let max_committed_share = caps.max_committed_share.unwrap_or(1.0);
     if !(0.0..=1.0).contains(&max_committed_share) {
         return Err(cx.err(
@@ -671,7 +671,7 @@ fn parse_caps(cx: &Source, caps: &RawCaps) -> Result<(f64, Option<f64>), InputEr
 }
 
 /// `[solver]`: resolution, method, time limit, gap, threads.
-fn parse_solver(cx: &Source, s: &RawSolver) -> Result<SolverConfig, InputError> {
+fn parse_solver(cx: &Source<'_>, s: &RawSolver) -> Result<SolverConfig, InputError> {
     let resolution = match &s.resolution {
         None => Resolution::Auto,
         Some(toml::Value::String(v)) => Resolution::parse(v).ok_or_else(|| {

@@ -248,8 +248,8 @@ pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
 
 /// Labels hours by the set of owned commitments active in them: hours with different labels
 /// never share a bucket.
-pub fn owned_segments(inputs: &Inputs, hours: &[Vec<chrono::DateTime<chrono::Utc>>]) -> Vec<u64> {
-    let mut labels: std::collections::BTreeMap<Vec<usize>, u64> = Default::default();
+pub fn owned_segments(inputs: &Inputs, hours: &[Vec<DateTime<Utc>>]) -> Vec<u64> {
+    let mut labels: BTreeMap<Vec<usize>, u64> = Default::default();
     hours
         .iter()
         .map(|hs| {

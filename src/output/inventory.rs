@@ -6,9 +6,7 @@ use crate::analysis::inventory::Inventory;
 /// Version tag of the inventory JSON.
 pub const INVENTORY_SCHEMA: &str = "gpuplan.inventory/1";
 
-fn pct(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
-}
+use super::format::pct0 as pct;
 
 fn usd(v: f64) -> String {
     if v.abs() >= 100.0 {

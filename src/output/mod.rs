@@ -3,6 +3,7 @@
 pub mod backtest;
 pub mod compare;
 pub mod forecast;
+pub mod format;
 pub mod ingest;
 pub mod inventory;
 pub mod json;

@@ -7,9 +7,7 @@ use crate::plan::Evaluation;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
+use super::format::pct1 as pct;
 
 /// The plan as text: status, costs, purchases, placements grouped by tier.
 pub fn plan_table(d: &PlanDoc) -> String {

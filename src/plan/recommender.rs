@@ -69,26 +69,18 @@ fn add_unit_commitments(
         };
         // Peak instances of the pool in the lookback.
         let peak = pool_peak(inputs, cat, lookback, keep, it);
-        let mut best = (cost(plan), None::<Purchase>);
-        for k in cat
+        let candidates = cat
             .offers
             .iter()
             .filter(|k| k.kind == CommitmentKind::Unit && sc.instruments.allows(k) && k.matches(o))
-        {
-            for n in 1..=(peak.ceil() as usize) {
-                let mut trial = plan.clone();
-                trial.purchases.push(Purchase {
+            .flat_map(|k| {
+                (1..=(peak.ceil() as usize)).map(move |n| Purchase {
                     offer_id: k.id.clone(),
                     kind: CommitmentKind::Unit,
                     amount: n as f64,
-                });
-                let c = cost(&trial);
-                if c < best.0 - 1e-9 {
-                    best = (c, trial.purchases.pop());
-                }
-            }
-        }
-        if let Some(p) = best.1 {
+                })
+            });
+        if let Some(p) = cheapest_addition(plan, candidates, cost) {
             plan.purchases.push(p);
         }
     }
@@ -140,23 +132,35 @@ fn add_spend_commitments(
                 .map(|i| levels[i * (levels.len() - 1) / 63])
                 .collect()
         };
-        let mut best = (cost(plan), None::<Purchase>);
-        for c in picks {
-            let mut trial = plan.clone();
-            trial.purchases.push(Purchase {
-                offer_id: k.id.clone(),
-                kind: CommitmentKind::Spend,
-                amount: (c * 100.0).round() / 100.0,
-            });
-            let v = cost(&trial);
-            if v < best.0 - 1e-9 {
-                best = (v, trial.purchases.pop());
-            }
-        }
-        if let Some(p) = best.1 {
+        let candidates = picks.into_iter().map(|c| Purchase {
+            offer_id: k.id.clone(),
+            kind: CommitmentKind::Spend,
+            amount: (c * 100.0).round() / 100.0,
+        });
+        if let Some(p) = cheapest_addition(plan, candidates, cost) {
             plan.purchases.push(p);
         }
     }
+}
+
+/// The candidate purchase that, added to the plan, re-prices cheapest — if any beats the
+/// plan as it is (the first of equals wins).
+fn cheapest_addition(
+    plan: &Plan,
+    candidates: impl Iterator<Item = Purchase>,
+    cost: &dyn Fn(&Plan) -> f64,
+) -> Option<Purchase> {
+    let mut best = (cost(plan), None);
+    let mut trial = plan.clone();
+    for p in candidates {
+        trial.purchases.push(p);
+        let c = cost(&trial);
+        let p = trial.purchases.pop();
+        if c < best.0 - 1e-9 {
+            best = (c, p);
+        }
+    }
+    best.1
 }
 
 fn pool_peak(

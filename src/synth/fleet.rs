@@ -27,6 +27,7 @@
 
 use crate::domain::{Catalog, Cloud, WorkloadClass};
 use crate::error::Error;
+use crate::forecast::rng::SplitMix64;
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc, Weekday};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -124,22 +125,19 @@ fn gpu_weights(class: WorkloadClass) -> [f64; 7] {
 
 /// splitmix64 (Steele, Lea, Flood 2014): small, fast, and good enough for test data.
 #[derive(Debug, Clone)]
-struct Rng(u64);
+struct Rng(SplitMix64);
 
 impl Rng {
     /// A generator for one stream of a seed.
     fn new(seed: u64, stream: u64) -> Self {
-        let mut r = Rng(seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(stream.wrapping_add(1)));
+        let mut r =
+            SplitMix64::new(seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(stream.wrapping_add(1)));
         // Decorrelate nearby seeds and streams.
         let a = r.next_u64();
-        Rng(a ^ stream.rotate_left(32))
+        Rng(SplitMix64::new(a ^ stream.rotate_left(32)))
     }
     fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     /// Uniform in [0, 1).
     fn f64(&mut self) -> f64 {
