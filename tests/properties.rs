@@ -12,7 +12,7 @@ use gpuplan::domain::CommitmentKind;
 use gpuplan::plan::{evaluate, Plan, Purchase};
 use gpuplan::solve::SolveStatus;
 
-struct Rng(gpuplan::forecast::rng::SplitMix64);
+struct Rng(gpuplan::domain::rng::SplitMix64);
 impl Rng {
     fn next(&mut self) -> u64 {
         self.0.next_u64()
@@ -54,7 +54,7 @@ struct Instance {
 }
 
 fn instance(seed: u64) -> Instance {
-    let mut r = Rng(gpuplan::forecast::rng::SplitMix64::new(seed));
+    let mut r = Rng(gpuplan::domain::rng::SplitMix64::new(seed));
     let n_off = 2 + r.pick(2);
     let mut offerings = Vec::new();
     let mut offers = Vec::new();

@@ -8,8 +8,15 @@ pub mod progress;
 pub mod requests;
 
 use args::{Cli, Command, IngestCommand};
+use clap::Parser;
 use gpuplan::error::Error;
 use std::io::Write;
+
+/// Parses the process's command line (clap prints help, version and usage errors itself,
+/// with exit code 2 for a usage error).
+pub fn parse() -> Cli {
+    Cli::parse()
+}
 
 /// Runs one parsed command line: the command's text goes to stdout.
 pub fn run(cli: Cli) -> Result<(), Error> {

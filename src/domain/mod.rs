@@ -6,6 +6,7 @@ pub mod classify;
 pub mod demand;
 pub mod money;
 pub mod pricing;
+pub mod rng;
 pub mod stats;
 pub mod time;
 pub mod workload;

@@ -36,7 +36,7 @@
 
 mod accuracy;
 mod model;
-pub mod rng;
+pub use crate::domain::rng;
 
 pub use accuracy::{holdout_accuracy, Accuracy};
 

@@ -27,7 +27,7 @@
 
 use crate::domain::{Catalog, Cloud, WorkloadClass};
 use crate::error::Error;
-use crate::forecast::rng::SplitMix64;
+use crate::domain::rng::SplitMix64;
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc, Weekday};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
-//! A small seeded pseudo-random number generator (SplitMix64), so that forecasts are
-//! reproducible from a seed without an external crate.
+//! A small seeded pseudo-random number generator (SplitMix64), so that forecasts, synthetic
+//! fleets and property tests are reproducible from a seed without an external crate.
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): 64-bit state, passes BigCrush when used as a
 /// stream; good enough for bootstrap resampling.
