@@ -195,7 +195,13 @@ fn planner_and_inventory_infer_the_same_class() {
             .expect("workload in the inventory");
         assert_eq!(line.class, w.class.as_str(), "{}", w.name);
     }
-    let class = |n: &str| inputs.workloads.iter().find(|w| w.name == n).map(|w| w.class);
+    let class = |n: &str| {
+        inputs
+            .workloads
+            .iter()
+            .find(|w| w.name == n)
+            .map(|w| w.class)
+    };
     assert_eq!(class("job"), Some(WorkloadClass::Experimentation));
     assert_eq!(class("svc"), Some(WorkloadClass::Inference));
 }

@@ -473,11 +473,7 @@ type GroupAgg = (Agg, Vec<String>, Vec<String>);
 /// the most GPU-hours), with its totals; adds its usage to the groups.
 fn workload_line(s: &Source, groups: &mut BTreeMap<GroupKey, GroupAgg>) -> (WorkloadLine, Agg) {
     let (class, source_of, feats) = match s.class {
-        Some(c) => (
-            c,
-            "declared",
-            classify::class_features(&s.curve),
-        ),
+        Some(c) => (c, "declared", classify::class_features(&s.curve)),
         None => {
             let (c, f) = classify(&s.curve);
             (c, "inferred", f)

@@ -4,7 +4,7 @@
 use super::args::{Format, IngestFocusArgs, InventoryArgs, SolverArgs};
 use super::progress::Ticker;
 use super::requests::{duration, flag_error, SolverRequest};
-use gpuplan::analysis::backtest::{backtest as run_backtest, BacktestConfig};
+use gpuplan::analysis::backtest::{backtest as run_backtest, BacktestConfig, BacktestError};
 use gpuplan::analysis::inventory::{self, InventoryOptions};
 use gpuplan::domain::Cloud;
 use gpuplan::error::{Error, InputError};
@@ -168,7 +168,10 @@ pub fn backtest(
             ..settings
         },
     };
-    let b = run_backtest(&inp, &cfg).map_err(|m| flag_error("--lookback/--horizon", m));
+    let b = run_backtest(&inp, &cfg).map_err(|e| match e {
+        BacktestError::Windows(m) => flag_error("--lookback/--horizon", m),
+        BacktestError::Run(m) => Error::Runtime(m),
+    });
     drop(ticker);
     let b = b?;
     Ok(match format {

@@ -25,9 +25,9 @@
 //! every workload keeps at least one compatible offering even when `offerings` is small; when
 //! `offerings` exceeds the catalog, every instance type is used.
 
+use crate::domain::rng::SplitMix64;
 use crate::domain::{Catalog, Cloud, WorkloadClass};
 use crate::error::Error;
-use crate::domain::rng::SplitMix64;
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc, Weekday};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
