@@ -6,16 +6,12 @@
 //!
 //! - `one_line_*`: today's one-line errors; each asserts exit 2, empty stdout, exactly one
 //!   stderr line starting with `error: ` that names the flag (or file).
-//! - `clap_*`: errors clap reports before gpuplan sees the flags, as a multi-line usage error
-//!   (still exit 2). Negative numbers given as a separate argument (`--time-limit -1`) are
-//!   taken by clap for an unknown short flag: the message names the value (`'-1'`) but NOT
-//!   the flag, so these tests only assert exit 2, the value and the usage line; the
-//!   `--flag=-1` spelling reaches gpuplan's own one-line check (tested too). To be fixed later.
+//! - `clap_*`: errors clap reports before gpuplan sees the flags (a value of the wrong type
+//!   for the flag, an unknown enum value), as a multi-line usage error (still exit 2).
+//!   Negative numbers given as a separate argument (`--time-limit -1`) reach gpuplan's own
+//!   one-line checks.
 //! - `no_output_*`: a failing command given `--out` leaves no file (and an existing file
 //!   untouched).
-//!
-//! Known bugs are `#[ignore]`d tests that assert the intended behaviour (run them with
-//! `cargo test --release --test cli_flags -- --ignored`).
 //!
 //! Every run here fails before solving or solves the tiny fixture: the file takes about 1 s.
 
@@ -147,18 +143,19 @@ fn one_line_plan_threads_zero() {
     one_line(&["plan", TINY, "--threads", "0"], &["--threads"]);
 }
 
-/// `--time-limit -1`: clap reads `-1` as an unknown short flag ("unexpected argument '-1'
-/// found" + usage); the message does not name `--time-limit`. To be fixed (see the ignored
-/// test below).
+/// `--time-limit -1`: negative numbers reach gpuplan's own check (one line, the flag named).
 #[test]
-fn clap_plan_time_limit_negative() {
-    clap_usage(&["plan", TINY, "--time-limit", "-1"], &["'-1'"]);
+fn one_line_plan_time_limit_negative() {
+    one_line(
+        &["plan", TINY, "--time-limit", "-1"],
+        &["--time-limit", "-1"],
+    );
 }
 
-/// `--gap -1`: as for `--time-limit -1`, clap's message names only the value.
+/// `--gap -1`: as for `--time-limit -1`.
 #[test]
-fn clap_plan_gap_negative() {
-    clap_usage(&["plan", TINY, "--gap", "-1"], &["'-1'"]);
+fn one_line_plan_gap_negative() {
+    one_line(&["plan", TINY, "--gap", "-1"], &["--gap", "-1"]);
 }
 
 /// `--threads -1`: as above.
@@ -167,10 +164,13 @@ fn clap_plan_threads_negative() {
     clap_usage(&["plan", TINY, "--threads", "-1"], &["'-1'"]);
 }
 
-/// `--resolution -3`: as above.
+/// `--resolution -3`: reaches gpuplan's own check.
 #[test]
-fn clap_plan_resolution_negative() {
-    clap_usage(&["plan", TINY, "--resolution", "-3"], &["'-3'"]);
+fn one_line_plan_resolution_negative() {
+    one_line(
+        &["plan", TINY, "--resolution", "-3"],
+        &["--resolution", "-3"],
+    );
 }
 
 /// Values clap parses itself (numbers, enums): multi-line, but the flag is named.
@@ -193,7 +193,6 @@ fn clap_plan_format_unknown() {
 }
 
 #[test]
-#[ignore = "known: `--time-limit -1` is a multi-line clap error that does not name the flag"]
 fn wanted_plan_time_limit_negative_is_one_line_naming_the_flag() {
     one_line(&["plan", TINY, "--time-limit", "-1"], &["--time-limit"]);
 }
@@ -294,7 +293,6 @@ fn one_line_backtest_resolution_zero() {
 /// `plan` rejects `--time-limit=-5`; `backtest` passes it to HiGHS, which refuses the
 /// option, and the binary panics (exit 101, a backtrace on stderr).
 #[test]
-#[ignore = "known bug: backtest --time-limit=-5 panics (HiGHS TrySetOptionError unwrap), exit 101"]
 fn wanted_backtest_time_limit_negative_is_one_line() {
     one_line(
         &[
@@ -313,7 +311,6 @@ fn wanted_backtest_time_limit_negative_is_one_line() {
 /// `backtest --time-limit 0` fails with exit 2 but blames `--lookback/--horizon` ("no
 /// feasible plan found within the time limit of 0 s").
 #[test]
-#[ignore = "known bug: backtest --time-limit 0 is blamed on --lookback/--horizon"]
 fn wanted_backtest_time_limit_zero_names_the_flag() {
     one_line(
         &[
@@ -332,7 +329,6 @@ fn wanted_backtest_time_limit_zero_names_the_flag() {
 
 /// `backtest --time-limit nan` is accepted and runs (exit 0); `plan` rejects it.
 #[test]
-#[ignore = "known bug: backtest --time-limit nan is accepted"]
 fn wanted_backtest_time_limit_nan_is_rejected() {
     one_line(
         &[
