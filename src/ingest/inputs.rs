@@ -52,19 +52,16 @@ impl Inputs {
             .map(Path::to_path_buf)
             .or_else(|| scenario.catalog.clone());
         let catalog = ingest::catalog::load_catalog(catalog_dir.as_deref())?;
-        let demand_bytes = ingest::read_file(&scenario.demand).map_err(|mut e| {
-            e.message = format!(
-                "{} (named by field 'demand' of {})",
-                e.message,
-                scenario.file.display()
-            );
-            e
-        })?;
+        let demand_bytes = read_named_file(&scenario, &scenario.demand, "demand")?;
         let history = ingest::demand::parse_demand(&scenario.demand, &demand_bytes)?;
         let wl_src = scenario
             .workloads
             .as_deref()
-            .map(ingest::workloads::read_workloads)
+            .map(|p| {
+                let bytes = read_named_file(&scenario, p, "workloads")?;
+                let text = ingest::utf8_text(p, bytes)?;
+                ingest::workloads::parse_workloads(p, &text)
+            })
             .transpose()?;
         let (workloads, unknown) = ingest::workloads::resolve_workloads(
             wl_src.as_ref(),
@@ -74,7 +71,7 @@ impl Inputs {
         )?;
         let (owned, owned_bytes) = match &scenario.commitments {
             Some(p) => {
-                let b = ingest::read_file(p)?;
+                let b = read_named_file(&scenario, p, "commitments")?;
                 (ingest::commitments::parse_commitments(p, &b, &catalog)?, b)
             }
             None => (Vec::new(), Vec::new()),
@@ -139,6 +136,19 @@ impl Inputs {
             ..self.clone()
         }
     }
+}
+
+/// Reads a file the scenario names; a missing or unreadable one is reported with the
+/// scenario field that names it.
+fn read_named_file(scenario: &Scenario, path: &Path, field: &str) -> Result<Vec<u8>, InputError> {
+    ingest::read_file(path).map_err(|mut e| {
+        e.message = format!(
+            "{} (named by field '{field}' of {})",
+            e.message,
+            scenario.file.display()
+        );
+        e
+    })
 }
 
 /// An error on a field of the scenario file.

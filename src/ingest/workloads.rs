@@ -132,12 +132,22 @@ pub fn resolve_workloads(
         };
         out.push(entry.resolve(&parsed.defaults, &demand.gpus[wi], catalog)?);
     }
-    let unknown = parsed
-        .workloads
-        .keys()
-        .filter(|k| demand.index_of(k).is_none())
-        .cloned()
-        .collect();
+    // Entries for workloads the demand does not have (yet: a workload may start later) are
+    // checked all the same, so a typo in a name does not also hide a bad value.
+    let mut unknown = Vec::new();
+    for (name, own) in &parsed.workloads {
+        if demand.index_of(name).is_some() {
+            continue;
+        }
+        let entry = Entry {
+            src,
+            demand_file,
+            name,
+            own: Some(own),
+        };
+        entry.resolve(&parsed.defaults, &[], catalog)?;
+        unknown.push(name.clone());
+    }
     Ok((out, unknown))
 }
 
