@@ -47,6 +47,20 @@ pub struct SolverArgs {
     pub threads: Option<u32>,
 }
 
+/// Term-model flags of the commands that plan (`plan`, `compare`); each overrides the
+/// scenario's `[term]` table.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TermArgs {
+    /// How to plan: `term` (over the whole term of what is bought, under churn and price
+    /// change; the default) or `window` (the planning window only, as before the term model).
+    #[arg(long, value_name = "term|window")]
+    pub term: Option<String>,
+    /// Purchases start at this date or later (ISO-8601 UTC on the hour, or a date; default
+    /// the end of the demand history). The planner sees only the history before it.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
 /// Commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -83,6 +97,9 @@ pub enum Command {
         /// Solver settings.
         #[command(flatten)]
         solver: SolverArgs,
+        /// Term settings.
+        #[command(flatten)]
+        term: TermArgs,
         /// Catalog override directory (rows replace shipped rows with the same key).
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,
@@ -147,6 +164,9 @@ pub enum Command {
         /// Solver settings (for every scenario).
         #[command(flatten)]
         solver: SolverArgs,
+        /// Term settings (for every scenario).
+        #[command(flatten)]
+        term: TermArgs,
         /// Catalog override directory.
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,

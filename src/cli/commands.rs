@@ -1,9 +1,9 @@
 //! One function per command: a validated request in, library calls, a writer's text out.
 //! Nothing here computes a plan or formats a table; files are written whole or not at all.
 
-use super::args::{Format, IngestFocusArgs, InventoryArgs, SolverArgs};
+use super::args::{Format, IngestFocusArgs, InventoryArgs, SolverArgs, TermArgs};
 use super::progress::Ticker;
-use super::requests::{duration, flag_error, SolverRequest};
+use super::requests::{duration, flag_error, SolverRequest, TermRequest};
 use gpuplan::analysis::backtest::{backtest as run_backtest, BacktestConfig, BacktestError};
 use gpuplan::analysis::inventory::{self, InventoryOptions};
 use gpuplan::domain::Cloud;
@@ -67,11 +67,12 @@ fn doc_options(reproducible: bool) -> DocOptions {
     }
 }
 
-/// Plans one loaded scenario with the solver request, reporting progress to `ticker`.
+/// Plans one loaded scenario with the solver request, the way its `[term] mode` asks,
+/// reporting progress to `ticker`.
 fn plan_loaded(inp: &mut Inputs, req: &SolverRequest, ticker: &Ticker) -> gpuplan::engine::PlanRun {
     let (mut settings, resolution) = req.apply(inp);
     settings.progress = ticker.progress();
-    gpuplan::engine::plan_scenario(inp, &settings, resolution)
+    gpuplan::engine::plan_configured(inp, &settings, resolution)
 }
 
 /// `plan`: solve, write the plan JSON (to `out`, whole or not at all), print a table or
@@ -80,12 +81,14 @@ pub fn plan(
     scenario: &Path,
     out: Option<&Path>,
     format: Format,
-    solver: &SolverArgs,
+    (solver, term): (&SolverArgs, &TermArgs),
     catalog: Option<&Path>,
     reproducible: bool,
 ) -> Result<String, Error> {
     let req = solver.request()?;
+    let term_req: TermRequest = term.request()?;
     let mut inp = Inputs::load(scenario, catalog)?;
+    term_req.apply(&mut inp)?;
     let ticker = Ticker::start();
     let run = plan_loaded(&mut inp, &req, &ticker);
     drop(ticker);
@@ -184,14 +187,18 @@ pub fn backtest(
 pub fn compare(
     scenarios: &[PathBuf],
     format: Format,
-    solver: &SolverArgs,
+    (solver, term): (&SolverArgs, &TermArgs),
     catalog: Option<&Path>,
 ) -> Result<String, Error> {
     let req = solver.request()?;
+    let term_req = term.request()?;
     let mut inputs = scenarios
         .iter()
         .map(|s| Inputs::load(s, catalog))
         .collect::<Result<Vec<_>, _>>()?;
+    for inp in inputs.iter_mut() {
+        term_req.apply(inp)?;
+    }
     let ticker = Ticker::start();
     let docs: Vec<PlanDoc> = inputs
         .iter_mut()

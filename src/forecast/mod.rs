@@ -35,6 +35,7 @@
 //! Demand is never negative. Masked hours (`keep[t] == false`) are never read.
 
 mod accuracy;
+pub mod term;
 mod model;
 pub use crate::domain::rng;
 

@@ -5,6 +5,7 @@ pub mod doc;
 pub mod evaluate;
 pub mod recommender;
 pub mod risk;
+pub mod term;
 
 use crate::domain::current_offering;
 use crate::domain::{Cloud, CommitmentKind, OwnedCommitment, WorkloadClass};
