@@ -126,6 +126,28 @@ pub fn synth(
     Ok(format!("wrote {}\n", path.display()))
 }
 
+/// `synth --months N [--churn]`: a long synthetic scenario written into `out`.
+pub fn synth_long(
+    workloads: usize,
+    offerings: usize,
+    (months, churn): (u32, bool),
+    seed: u64,
+    out: &Path,
+) -> Result<String, Error> {
+    for (flag, v, max) in [
+        ("--workloads", workloads, 10_000),
+        ("--offerings", offerings, 10_000),
+        ("--months", months as usize, 60),
+    ] {
+        if v == 0 || v > max {
+            return Err(flag_error(flag, format!("expected 1 to {max}, found {v}")));
+        }
+    }
+    let spec = gpuplan::synth::long::LongSpec::new(workloads, offerings, months, seed, churn);
+    let path = gpuplan::synth::long::write_long(&spec, out)?;
+    Ok(format!("wrote {}\n", path.display()))
+}
+
 /// The windows of a backtest, from its flags.
 pub struct BacktestRequest {
     /// History each plan sees, hours.
@@ -180,6 +202,85 @@ pub fn backtest(
     Ok(match format {
         Format::Table => gpuplan::output::backtest::backtest_table(&b),
         Format::Json => gpuplan::output::backtest::backtest_json(&b),
+    })
+}
+
+/// The flags of a simulation.
+pub struct SimulateRequest {
+    /// Months between decisions.
+    pub every_months: u32,
+    /// Hours of lookback.
+    pub lookback_hours: i64,
+    /// Policies, in the order given (default: all).
+    pub policies: Vec<gpuplan::analysis::simulate::Policy>,
+}
+
+impl SimulateRequest {
+    /// Checks the flags.
+    pub fn new(every: &str, lookback: &str, policy: &[String]) -> Result<Self, Error> {
+        use gpuplan::analysis::simulate::Policy;
+        let every_months = gpuplan::ingest::term_config::parse_months(every).ok_or_else(|| {
+            flag_error("--every", format!("expected months like 1q, 3m, 6m or 1y, found {every:?}"))
+        })?;
+        let mut policies = Vec::new();
+        for p in policy.iter().filter(|p| !p.trim().is_empty()) {
+            let parsed = Policy::parse(p).ok_or_else(|| {
+                flag_error(
+                    "--policy",
+                    format!("expected term, replay, recommender, on-demand or term-1y, found {p:?}"),
+                )
+            })?;
+            if !policies.contains(&parsed) {
+                policies.push(parsed);
+            }
+        }
+        if policies.is_empty() {
+            policies = Policy::ALL.to_vec();
+        }
+        Ok(SimulateRequest {
+            every_months,
+            lookback_hours: duration("--lookback", lookback)?,
+            policies,
+        })
+    }
+}
+
+/// `simulate`: the policies rolled through the history, priced on actuals.
+pub fn simulate(
+    scenario: &Path,
+    req: SimulateRequest,
+    solver: &SolverArgs,
+    (format, csv): (super::args::SimFormat, Option<&Path>),
+    catalog: Option<&Path>,
+) -> Result<String, Error> {
+    use gpuplan::analysis::simulate::{simulate as run, SimulateConfig, SimulateError};
+    let sreq = solver.request()?;
+    let mut inp = Inputs::load(scenario, catalog)?;
+    let (settings, resolution) = sreq.apply(&mut inp);
+    let ticker = Ticker::start();
+    let cfg = SimulateConfig {
+        every_months: req.every_months,
+        lookback_hours: req.lookback_hours,
+        policies: req.policies,
+        settings: gpuplan::solve::SolveSettings {
+            progress: ticker.progress(),
+            ..settings
+        },
+        resolution,
+    };
+    let sim = run(&inp, &cfg).map_err(|e| match e {
+        SimulateError::Windows(m) => flag_error("--lookback/--every", m),
+        SimulateError::Run(m) => Error::Runtime(m),
+    });
+    drop(ticker);
+    let sim = sim?;
+    if let Some(path) = csv {
+        write_atomic(path, &gpuplan::output::simulate::simulate_csv(&sim))?;
+    }
+    Ok(match format {
+        super::args::SimFormat::Table => gpuplan::output::simulate::simulate_table(&sim),
+        super::args::SimFormat::Json => gpuplan::output::simulate::simulate_json(&sim),
+        super::args::SimFormat::Csv => gpuplan::output::simulate::simulate_csv(&sim),
     })
 }
 

@@ -51,7 +51,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             hours,
             seed,
             out,
-        } => commands::synth(workloads, offerings, hours, seed, &out)?,
+            months,
+            churn,
+        } => match months {
+            None => commands::synth(workloads, offerings, hours, seed, &out)?,
+            Some(m) => commands::synth_long(workloads, offerings, (m, churn), seed, &out)?,
+        },
         Command::Backtest {
             scenario,
             lookback,
@@ -63,6 +68,19 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         } => {
             let windows = commands::BacktestRequest::new(&lookback, &horizon, step.as_deref())?;
             commands::backtest(&scenario, windows, &solver, format, catalog.as_deref())?
+        }
+        Command::Simulate {
+            scenario,
+            every,
+            lookback,
+            policy,
+            solver,
+            format,
+            csv,
+            catalog,
+        } => {
+            let req = commands::SimulateRequest::new(&every, &lookback, &policy)?;
+            commands::simulate(&scenario, req, &solver, (format, csv.as_deref()), catalog.as_deref())?
         }
         Command::Compare {
             scenarios,

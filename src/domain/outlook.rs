@@ -39,12 +39,15 @@ pub struct Launch {
 }
 
 /// The outlook of one workload: known events and its churn assumption.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outlook {
     /// Annual probability that it ends (for whatever reason); `None`: its class's default.
     pub end_probability: Option<f64>,
     /// Known end (exclusive: no demand from then on).
     pub ends: Option<DateTime<Utc>>,
+    /// Probability that the known end happens (1: certain; below 1, a possible end such
+    /// as a project review, drawn per scenario).
+    pub ends_probability: f64,
     /// Known start with a ramp.
     pub starts: Option<Launch>,
     /// Known move to another GPU model.
@@ -53,7 +56,25 @@ pub struct Outlook {
     pub scale: Vec<ScaleStep>,
 }
 
+impl Default for Outlook {
+    fn default() -> Self {
+        Outlook {
+            end_probability: None,
+            ends: None,
+            ends_probability: 1.0,
+            starts: None,
+            migrates: None,
+            scale: Vec::new(),
+        }
+    }
+}
+
 impl Outlook {
+    /// The known end if it is certain.
+    pub fn certain_end(&self) -> Option<DateTime<Utc>> {
+        self.ends.filter(|_| self.ends_probability >= 1.0)
+    }
+
     /// Dates at which this outlook changes the demand (ends, start and end of the ramp,
     /// migration, scale steps), for splitting periods.
     pub fn event_dates(&self) -> Vec<DateTime<Utc>> {
@@ -68,7 +89,8 @@ impl Outlook {
     }
 
     /// Known multiplier of the demand over `[a, b)` (mean over the interval): launch ramp,
-    /// scale steps and a known end. The migration is not included (see [`Outlook::migrated`]).
+    /// scale steps and a certain known end. A possible end (probability below 1) and the
+    /// migration are not included (see [`Outlook::migrated`]).
     pub fn known_factor(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
         let hours = (b - a).num_seconds() as f64 / 3600.0;
         if hours <= 0.0 {
@@ -97,7 +119,7 @@ impl Outlook {
             let t = a + chrono::Duration::seconds(((i as f64 + 0.5) / n as f64 * hours * 3600.0) as i64);
             mean_ramp += ramp(t) / n as f64;
         }
-        let alive = match self.ends {
+        let alive = match self.certain_end() {
             Some(e) if e <= a => 0.0,
             Some(e) if e < b => (e - a).num_seconds() as f64 / 3600.0 / hours,
             _ => 1.0,

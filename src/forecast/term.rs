@@ -364,6 +364,9 @@ fn workload_path(
             }
         }
     }
+    if let Some(e) = possible_end(inputs, horizon, tree, &outlook, s, w) {
+        end_at = end_at.min((e - horizon.as_of).num_seconds() as f64 / 3600.0);
+    }
     horizon
         .slices
         .iter()
@@ -375,6 +378,36 @@ fn workload_path(
             log_level[sl.period].exp() * g * alive * outlook.known_factor(sl.start, sl.end)
         })
         .collect()
+}
+
+/// A possible known end (`ends` with `ends_probability` below 1) if it happens in scenario
+/// `s`. The outcome is drawn per node of the depth at which it is revealed (the period after
+/// the one containing it), stratified over the nodes so that the share of nodes where it
+/// happens is as close to its probability as their number allows.
+fn possible_end(
+    inputs: &Inputs,
+    horizon: &TermHorizon,
+    tree: &Tree,
+    outlook: &Outlook,
+    s: usize,
+    w: usize,
+) -> Option<DateTime<Utc>> {
+    let e = outlook.ends?;
+    let p = outlook.ends_probability;
+    if p >= 1.0 {
+        return None;
+    }
+    let period = horizon
+        .slices
+        .iter()
+        .find(|sl| sl.start <= e && e < sl.end)
+        .map_or(0, |sl| sl.period);
+    let depth = (period + 1).min(tree.node.len() - 1);
+    let n = tree.nodes(depth).max(1);
+    let mut r = SplitMix64::stream(inputs.scenario.term.seed, &[DRAW_CHURN, u64::MAX, w as u64]);
+    let offset = unit(&mut r);
+    let j = tree.node[depth][s];
+    (((j as f64 + 0.5) / n as f64 + offset).fract() < p).then_some(e)
 }
 
 /// Price factors `[s][g][k]` per scenario, GPU model (catalog order) and slice.

@@ -51,6 +51,8 @@ pub struct RawWorkload {
     pub end_probability: Option<f64>,
     /// Known end: a date or timestamp after which it has no demand.
     pub ends: Option<String>,
+    /// Probability that `ends` happens (default 1: certain).
+    pub ends_probability: Option<f64>,
     /// Known start with a ramp.
     pub starts: Option<RawLaunch>,
     /// Known move to another GPU model.
@@ -155,6 +157,7 @@ fn merge(d: &RawWorkload, w: &RawWorkload) -> RawWorkload {
         scale_to_zero,
         end_probability,
         ends,
+        ends_probability,
         starts,
         migrates,
         scale
@@ -574,6 +577,14 @@ impl Entry<'_> {
             .as_deref()
             .map(|v| self.instant(v, "ends", here!(self, ends)))
             .transpose()?;
+        let ends_probability = r.ends_probability.unwrap_or(1.0);
+        if !(0.0..=1.0).contains(&ends_probability) || (ends.is_none() && r.ends_probability.is_some()) {
+            return Err(self.err(
+                "ends_probability",
+                here!(self, ends_probability),
+                format!("expected a probability in [0, 1] together with `ends`, found {ends_probability}"),
+            ));
+        }
         let starts = match &r.starts {
             None => None,
             Some(l) => Some(self.launch(l, here!(self, starts))?),
@@ -611,6 +622,7 @@ impl Entry<'_> {
         Ok(Outlook {
             end_probability: r.end_probability,
             ends,
+            ends_probability,
             starts,
             migrates,
             scale,

@@ -8,6 +8,8 @@ pub mod ingest;
 pub mod inventory;
 pub mod json;
 pub mod plan_table;
+pub mod simulate;
 pub mod table;
+pub mod term;
 pub mod validate;
 pub mod write;

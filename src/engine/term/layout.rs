@@ -42,8 +42,13 @@ fn best_rate(inputs: &Inputs, o: &Offering) -> f64 {
 
 /// Keeps the window plan's tier changes that pay back their migration cost within the
 /// scenario's limit (`[term] migration_cost`, `migration_payback_months`); the others go
-/// back to the workload's current offering when the scenario allows it there.
-pub fn gate_tier_changes(inputs: &Inputs, placements: &mut [Placement]) -> Vec<TierChange> {
+/// back to where the workload runs now — its placement in `incumbent` if it has one (a plan
+/// made earlier), else its current offering — when the scenario allows it there.
+pub fn gate_tier_changes(
+    inputs: &Inputs,
+    placements: &mut [Placement],
+    incumbent: Option<&[Placement]>,
+) -> Vec<TierChange> {
     let cat = &inputs.catalog;
     let cfg = &inputs.scenario.term;
     let lookback = inputs.window_demand();
@@ -54,8 +59,11 @@ pub fn gate_tier_changes(inputs: &Inputs, placements: &mut [Placement]) -> Vec<T
             continue;
         };
         let w = &inputs.workloads[wi];
+        let now = incumbent
+            .and_then(|inc| inc.iter().find(|p| p.workload == w.name))
+            .and_then(|p| cat.offering(p.cloud, &p.region, &p.instance_type));
         let (Some(cur), Some(new)) = (
-            current_offering(cat, w),
+            now.or_else(|| current_offering(cat, w)),
             cat.offering(pl.cloud, &pl.region, &pl.instance_type),
         ) else {
             continue;

@@ -115,6 +115,17 @@ pub fn horizon(inputs: &Inputs, as_of: DateTime<Utc>) -> TermHorizon {
 
 /// Plans a scenario over the whole term (see the module doc).
 pub fn plan_term(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -> PlanRun {
+    plan_term_from(inputs, settings, resolution, None)
+}
+
+/// [`plan_term`] for a fleet placed as in `incumbent` (a plan made earlier): a tier change
+/// is then measured against that placement, not the workload's current offering.
+pub fn plan_term_from(
+    inputs: &Inputs,
+    settings: &SolveSettings,
+    resolution: Resolution,
+    incumbent: Option<&[crate::plan::Placement]>,
+) -> PlanRun {
     let t0 = Instant::now();
     let at = as_of(inputs);
     let Some(lb) = lookback(inputs) else {
@@ -133,7 +144,7 @@ pub fn plan_term(inputs: &Inputs, settings: &SolveSettings, resolution: Resoluti
         return tiers_run;
     };
     let mut placements = tier_plan.placements.clone();
-    let tier_changes = layout::gate_tier_changes(&lb, &mut placements);
+    let tier_changes = layout::gate_tier_changes(&lb, &mut placements, incumbent);
     // 2. Paths and profiles.
     settings.progress.stage(|| "term: demand and price paths".into());
     let (entries, entry_places, mut warnings) = layout::entries(&lb, &placements);
