@@ -401,7 +401,8 @@ pub fn man(out: Option<&Path>) -> Result<String, Error> {
     let mut cmd = super::args::Cli::command().disable_help_subcommand(true);
     cmd.build();
     let render = |c: &clap::Command| -> Result<(String, String), Error> {
-        let page = clap_mangen::Man::new(c.clone());
+        let page = clap_mangen::Man::new(c.clone())
+            .source(format!("gpuplan {}", env!("CARGO_PKG_VERSION")));
         let mut buf = Vec::new();
         page.render(&mut buf)
             .map_err(|e| Error::Runtime(format!("cannot render the man page: {e}")))?;
