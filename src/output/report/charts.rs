@@ -308,8 +308,11 @@ pub fn bar_chart(
             .draw_series(bars.iter().enumerate().map(|(i, b)| {
                 Text::new(
                     money(b.1),
-                    (i as f64 - 0.25, finite(b.1) + ymax * 0.03),
-                    ("sans-serif", 13).into_font().color(&INK),
+                    (i as f64, finite(b.1) + ymax * 0.01),
+                    ("sans-serif", 14)
+                        .into_font()
+                        .color(&INK)
+                        .pos(Pos::new(HPos::Center, VPos::Bottom)),
                 )
             }))
             .map_err(fail)?;
