@@ -162,9 +162,9 @@ pub fn summary(doc: &PlanDoc) -> String {
     h += &card("costs.p90", c.p90, &money(c.p90), "P90 cost", &spread);
     h += &card("costs.cvar", c.cvar, &money(c.cvar), "CVaR", &spread);
     h += "</div>\n";
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p class=\"note\">Instance-hours: {} committed, {} spot, {} on-demand. Hidden costs (storage, egress, overhead) {}.</p>\n",
+        "<p class=\"note\">Instance-hours: {} committed, {} spot, {} on-demand. Hidden costs (storage, egress, overhead) {}.</p>",
         pct(c.coverage_committed),
         pct(c.coverage_spot),
         pct(c.coverage_on_demand),
@@ -237,10 +237,10 @@ fn other_pools(pools: &[&PoolSeries], points: usize) -> [Vec<f64>; 3] {
     let mut out = [vec![0.0; points], vec![0.0; points], vec![0.0; points]];
     for p in pools {
         let g = f64::from(p.gpus_per_instance);
-        for i in 0..points {
-            out[0][i] += p.committed[i] * g;
-            out[1][i] += p.spot[i] * g;
-            out[2][i] += p.on_demand[i] * g;
+        for (sum, part) in out.iter_mut().zip([&p.committed, &p.spot, &p.on_demand]) {
+            for (s, v) in sum.iter_mut().zip(part.iter()) {
+                *s += v * g;
+            }
         }
     }
     out
@@ -313,9 +313,9 @@ pub fn demand(input: &ReportInput) -> String {
             step_hours: d.step_hours,
         };
         let names: Vec<&str> = rest.iter().map(|p| p.offering.as_str()).collect();
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<h3>{} other offerings <small>(in GPUs)</small></h3>\n",
+            "<h3>{} other offerings <small>(in GPUs)</small></h3>",
             rest.len()
         );
         h += &figure(
@@ -376,7 +376,7 @@ pub fn distribution(doc: &PlanDoc) -> String {
         }
         h += &figure("distribution", charts::distribution_chart(&m), &format!("The plan records these points of its cost's distribution over {n} demand scenarios, not each scenario's cost: the dots are the cumulative share at P50, P90, P95 and the worst scenario; CVaR is the mean cost of the costliest tail."));
     } else {
-        let _ = write!(h, "<p class=\"note\">This plan was made on one demand path (the history replayed), so there is no distribution across scenarios: P50, P90 and CVaR all equal the expected cost, {}. Plan with <code>[forecast] scenarios</code> of 2 or more to see one.</p>\n", money(c.expected));
+        let _ = writeln!(h, "<p class=\"note\">This plan was made on one demand path (the history replayed), so there is no distribution across scenarios: P50, P90 and CVaR all equal the expected cost, {}. Plan with <code>[forecast] scenarios</code> of 2 or more to see one.</p>", money(c.expected));
     }
     h + &sensitivity(c, n) + "</section>\n"
 }
@@ -675,6 +675,9 @@ pub fn tier_changes(doc: &PlanDoc, catalog: &Catalog) -> String {
     h + "</section>\n"
 }
 
+/// One row of the side-by-side table: its value for a plan.
+type Metric = Box<dyn Fn(&PlanDoc) -> String>;
+
 /// Other plans side by side.
 pub fn compare(main_file: &str, doc: &PlanDoc, others: &[(String, PlanDoc)]) -> String {
     let mut h = String::from("<section id=\"compare\">\n<h2>Plans side by side</h2>\n");
@@ -686,7 +689,7 @@ pub fn compare(main_file: &str, doc: &PlanDoc, others: &[(String, PlanDoc)]) -> 
     };
     let share =
         |d: &PlanDoc, f: fn(&CostsDoc) -> f64| d.costs.as_ref().map_or("n/a".into(), |c| pct(f(c)));
-    let metrics: Vec<(&str, Box<dyn Fn(&PlanDoc) -> String>)> = vec![
+    let metrics: Vec<(&str, Metric)> = vec![
         ("scenario", Box::new(|d: &PlanDoc| esc(&d.scenario.name))),
         (
             "window",
