@@ -276,27 +276,36 @@ fn assert_self_contained(html: &str, what: &str) {
     assert_eq!(http, svg_ns, "{what}: a link other than the SVG namespace");
 }
 
-/// The headless browser, or `None` (with a message saying the browser checks are skipped).
+/// The headless browser (`GPUPLAN_BROWSER`, else Debian's chromium), or `None` with a message
+/// that the browser checks are skipped (also with `GPUPLAN_BROWSER=none`).
 fn browser() -> Option<PathBuf> {
-    let candidates = std::env::var_os("GPUPLAN_BROWSER")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(
-            [
-                "/usr/bin/chromium",
-                "/usr/bin/chromium-browser",
-                "/usr/bin/google-chrome",
-            ]
-            .map(PathBuf::from),
-        );
+    let chosen = std::env::var_os("GPUPLAN_BROWSER");
+    if chosen.as_deref() == Some("none".as_ref()) {
+        return skipped("GPUPLAN_BROWSER=none");
+    }
+    let candidates = chosen.map(PathBuf::from).into_iter().chain(
+        [
+            "/usr/bin/chromium",
+            "/usr/bin/chromium-browser",
+            "/usr/bin/google-chrome",
+        ]
+        .map(PathBuf::from),
+    );
     for c in candidates {
         if c.is_file() {
             return Some(c);
         }
     }
-    eprintln!(
-        "SKIPPED browser checks: no chromium found (/usr/bin/chromium; install Debian's `chromium` or set GPUPLAN_BROWSER)"
-    );
+    skipped(
+        "no chromium found (/usr/bin/chromium; install Debian's `chromium` or set GPUPLAN_BROWSER)",
+    )
+}
+
+/// Says the browser checks are skipped, on the real stderr (not the test harness's capture,
+/// so that a CI log shows it).
+fn skipped(why: &str) -> Option<PathBuf> {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED browser checks: {why}");
     None
 }
 
@@ -582,4 +591,71 @@ fn a_thousand_workloads_stay_readable() {
     assert!(tiers.contains(&format!("{} more tier changes", n - TABLE_ROWS)));
     assert!(html.len() < 3_000_000, "{} bytes", html.len());
     assert_self_contained(&html, "1,000 workloads");
+}
+
+#[test]
+fn the_charted_dispatch_adds_up_to_the_plans_hourly_repricing() {
+    let cat = gpuplan::ingest::catalog::load_catalog(None).expect("catalog");
+    let plan = gpuplan::plan::doc::read_plan(&fixture("synthetic")).expect("plan");
+    let doc = json(&fixture("synthetic"));
+    let history =
+        gpuplan::ingest::demand::read_demand(&demand_of("synthetic_fleet")).expect("demand");
+    let whole = gpuplan::plan::evaluate(&plan, &cat, &history, None).expect("evaluate");
+    // The plan's own re-priced cost: the chart's evaluator is the one behind costs.expected.
+    let expected = doc["costs"]["expected"].as_f64().expect("expected");
+    assert!(
+        (whole.total - expected).abs() < 0.01,
+        "{} vs {expected}",
+        whole.total
+    );
+    for max_points in [400, 48] {
+        let d = gpuplan::analysis::dispatch::plan_dispatch(&plan, &cat, &history, 336, max_points)
+            .expect("dispatch");
+        assert_eq!(d.step_hours, 336 / max_points.min(336));
+        assert!(!d.shifted);
+        let step = d.step_hours as f64;
+        let total = |f: fn(&gpuplan::analysis::dispatch::PoolSeries) -> &Vec<f64>| -> f64 {
+            d.pools
+                .iter()
+                .map(|p| f(p).iter().sum::<f64>() * step)
+                .sum()
+        };
+        let near = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
+        assert!(near(total(|p| &p.committed), whole.instance_hours[1]));
+        assert!(near(total(|p| &p.spot), whole.instance_hours[2]));
+        assert!(near(total(|p| &p.on_demand), whole.instance_hours[3]));
+        // The one p5.48xlarge reservation bought is usable on that offering in every hour.
+        let p5 = d
+            .pools
+            .iter()
+            .find(|p| p.offering == "aws/us-east-1/p5.48xlarge")
+            .expect("p5");
+        assert!(p5.unit_capacity.iter().all(|c| (c - 1.0).abs() < 1e-9));
+    }
+}
+
+#[test]
+fn a_plan_without_costs_says_why_instead_of_showing_numbers() {
+    let mut v = json(&fixture("synthetic"));
+    v["costs"] = Value::Null;
+    v["risk"] = Value::Null;
+    v["purchases"] = Value::Array(vec![]);
+    v["solve"]["status"] = Value::from("infeasible");
+    v["infeasibility"] = serde_json::json!({"group": "capacity", "message": "load above the capacity limit of aws/us-east-1/p5.48xlarge"});
+    let doc: gpuplan::plan::doc::PlanDoc = serde_json::from_value(v).expect("doc");
+    let cat = gpuplan::ingest::catalog::load_catalog(None).expect("catalog");
+    let html = gpuplan::output::report::report_html(&gpuplan::output::report::ReportInput {
+        plan: &doc,
+        plan_file: "infeasible.json",
+        demand: gpuplan::output::report::DemandView::Failed("no demand <given>"),
+        compare: &[],
+        catalog: &cat,
+        top: 6,
+    });
+    assert_self_contained(&html, "infeasible");
+    assert!(html.contains("No costs: the solve ended infeasible"));
+    assert!(html.contains("load above the capacity limit"));
+    assert!(html.contains("no demand &lt;given&gt;"), "escaped");
+    assert!(html.contains("This plan buys no commitment."));
+    assert!(cards(&html).is_empty());
 }
