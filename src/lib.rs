@@ -28,7 +28,8 @@
 //! - [`plan`]: the purchase plan, its independent hour-by-hour evaluator, risk measures and
 //!   the provider-style recommender.
 //! - [`analysis`]: backtests and the fleet inventory.
-//! - [`output`]: writers (tables, JSON) and the one atomic file writer.
+//! - [`output`]: writers (tables, JSON, the self-contained HTML report) and the one atomic
+//!   file writer.
 //! - [`synth`]: reproducible synthetic fleets and FOCUS exports for tests and benchmarks.
 //!
 //! See `docs/architecture.md` for the data types passed between stages.

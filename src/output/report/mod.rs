@@ -72,11 +72,13 @@ p.note { color: var(--muted); font-size: .9rem; margin: 6px 0; }
 figure.chart { margin: 10px 0 18px; }
 figure.chart svg { width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: .88rem; margin-top: 4px; }
-table { border-collapse: collapse; width: 100%; font-size: .88rem; margin: 8px 0; }
-th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
-td:first-child { min-width: 19em; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; font-size: .85rem; margin: 8px 0; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 6px; text-align: left; vertical-align: top; }
+td:first-child { min-width: 13em; overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; }
 th { background: var(--bg); font-weight: 600; }
-td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 .legend span { display: inline-block; margin-right: 16px; font-size: .86rem; }
 .legend i { display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -1px; }
 .warn { color: #9c4221; }

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 /// A table: header cells (text, numeric?) and rows of already-escaped HTML cells.
 fn table(head: &[(&str, bool)], rows: &[Vec<String>]) -> String {
-    let mut t = String::from("<table>\n<thead><tr>");
+    let mut t = String::from("<div class=\"scroll\"><table>\n<thead><tr>");
     for (h, n) in head {
         let _ = write!(
             t,
@@ -31,7 +31,7 @@ fn table(head: &[(&str, bool)], rows: &[Vec<String>]) -> String {
         }
         t += "</tr>\n";
     }
-    t + "</tbody>\n</table>\n"
+    t + "</tbody>\n</table></div>\n"
 }
 
 /// A timestamp of the plan JSON, if it parses.
@@ -418,7 +418,7 @@ fn break_even(months: Option<f64>, start: &str) -> String {
             let when = instant(start)
                 .map(|t| {
                     (t + Duration::hours((m * HOURS_PER_MONTH) as i64))
-                        .format(" (%Y-%m)")
+                        .format("<br><small>%Y-%m</small>")
                         .to_string()
                 })
                 .unwrap_or_default();
