@@ -1,6 +1,6 @@
 //! A plan's dispatch over time, per offering (pool): how much of each hour's load is covered
 //! by commitments, runs on spot and on on-demand, against the commitment capacity usable on
-//! that offering. Computed by the independent evaluator ([`crate::plan::evaluate`]) on
+//! that offering. Computed by the independent evaluator ([`crate::plan::evaluate()`]) on
 //! consecutive slices of the demand, so the figures are those of the hourly re-pricing.
 
 use crate::domain::time::HourWindow;
