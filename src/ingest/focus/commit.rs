@@ -309,8 +309,10 @@ pub(crate) fn contract_row(
     })
 }
 
+/// What the rows of one commitment have gathered: its type, category and unit (first
+/// seen), used and unused amounts, costs, purchases, coverage and contract applications.
 #[derive(Default)]
-struct CAcc {
+struct CommitmentTotals {
     cloud: Option<Cloud>,
     ctype: Option<String>,
     ccat: Option<String>,
@@ -333,7 +335,7 @@ struct CAcc {
     discount_rows: u64,
 }
 
-impl CAcc {
+impl CommitmentTotals {
     fn see(&mut self, r: &RowInfo<'_>) {
         self.first = Some(self.first.map_or(r.start, |f| f.min(r.start)));
         self.last = Some(self.last.map_or(r.end.max(r.start + 1), |l| l.max(r.end)));
@@ -375,15 +377,15 @@ impl CAcc {
 #[derive(Default)]
 pub(crate) struct Accumulator {
     ids: super::FxMap<String, usize>,
-    acc: Vec<(String, CAcc)>,
+    acc: Vec<(String, CommitmentTotals)>,
 }
 
 impl Accumulator {
-    fn get(&mut self, id: &str) -> &mut CAcc {
+    fn get(&mut self, id: &str) -> &mut CommitmentTotals {
         let i = match self.ids.get(id) {
             Some(&i) => i,
             None => {
-                self.acc.push((id.to_string(), CAcc::default()));
+                self.acc.push((id.to_string(), CommitmentTotals::default()));
                 self.ids.insert(id.to_string(), self.acc.len() - 1);
                 self.acc.len() - 1
             }
@@ -475,7 +477,7 @@ impl Accumulator {
         for (i, c) in contracts.into_iter().enumerate() {
             if !used_contracts[i] {
                 let id = c.id.clone();
-                out.push(build(id, CAcc::default(), Some(c), catalog));
+                out.push(build(id, CommitmentTotals::default(), Some(c), catalog));
             }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -543,7 +545,7 @@ fn payment_of(s: &str) -> Option<Payment> {
 
 fn build(
     id: String,
-    a: CAcc,
+    a: CommitmentTotals,
     contract: Option<ContractTerms>,
     catalog: &Catalog,
 ) -> DetectedCommitment {

@@ -407,34 +407,42 @@ impl Cells {
     }
 }
 
+/// Which GPU series a usage row adds to: workload, cloud, region, instance type, GPU model
+/// and pricing (names interned; the cloud and pricing as small codes).
 #[derive(Hash, PartialEq, Eq, Clone, Copy)]
-struct SKey {
-    w: u32,
+struct SeriesKey {
+    workload: u32,
     cloud: u8,
     region: u32,
-    it: u32,
-    model: u32,
+    instance_type: u32,
+    gpu_model: u32,
     pricing: u8,
 }
 
+/// Which Google Cloud host cost (cores/RAM of a GPU machine family billed apart from its
+/// GPUs) a row adds to: workload, cloud, region, machine family and pricing.
 #[derive(Hash, PartialEq, Eq, Clone, Copy)]
-struct HKey {
-    w: u32,
+struct HostKey {
+    workload: u32,
     cloud: u8,
     region: u32,
     family: u32,
     pricing: u8,
 }
 
+/// What one GPU series has gathered so far: its hourly cells and its rows' total billed
+/// and effective cost.
 #[derive(Default)]
-struct SAcc {
+struct SeriesTotals {
     cells: Cells,
     billed: f64,
     effective: f64,
 }
 
+/// What one workload has gathered so far: team and project (first seen), hidden costs
+/// (storage, network, processing), credits and host cost that joined no GPU series.
 #[derive(Default, Clone)]
-struct WAcc {
+struct WorkloadTotals {
     team: Option<u32>,
     project: Option<u32>,
     hidden: [f64; 3],
@@ -442,16 +450,17 @@ struct WAcc {
     unmatched_host: f64,
 }
 
+/// An [`Ident`] with its names interned, as cached per distinct set of identifying text.
 #[derive(Clone, Copy)]
-enum IdentC {
+enum InternedIdent {
     Gpu {
-        it: u32,
-        model: u32,
+        instance_type: u32,
+        gpu_model: u32,
         gpus: f64,
         spot_hint: bool,
     },
     Host(u32),
-    Unknown(u32),
+    UnknownGpu(u32),
     Hidden(Hidden),
     Other,
 }
@@ -519,6 +528,7 @@ const BATCH: usize = 2048;
 /// Longest charge period accepted for splitting, hours (a year and a bit).
 const MAX_CHARGE_SPAN_HOURS: i64 = 9000;
 
+/// Counts of export quirks met, each reported as one warning.
 #[derive(Default)]
 struct Quirks {
     azure_standard_committed: u64,
@@ -530,26 +540,37 @@ struct Quirks {
     effective_missing: u64,
 }
 
-struct Acc<'c> {
+/// Everything gathered from the cost rows of all files, row by row, until
+/// [`FocusAccumulator::finish`] turns it into a [`FocusIngest`].
+struct FocusAccumulator<'c> {
     opts: FocusOptions,
     ident: Identifier,
     catalog: &'c Catalog,
+    /// Interned regions, instance types, GPU models, families, teams and projects.
     strings: Interner,
+    /// Interned workload names; the id indexes `workload_totals`.
     workloads: Interner,
-    wacc: Vec<WAcc>,
-    series: FxMap<SKey, SAcc>,
-    host: FxMap<HKey, Cells>,
-    ident_cache: FxMap<Box<[u8]>, IdentC>,
+    workload_totals: Vec<WorkloadTotals>,
+    series: FxMap<SeriesKey, SeriesTotals>,
+    /// Google Cloud host (core/RAM) cost, joined to the GPU series at the end.
+    host_cells: FxMap<HostKey, Cells>,
+    /// Identification by the row's identifying text (cloud and fields joined in `key_buf`).
+    ident_cache: FxMap<Box<[u8]>, InternedIdent>,
     key_buf: Vec<u8>,
+    /// (workload, team, project) by the raw `Tags` text.
     tag_cache: FxMap<Box<str>, (u32, Option<u32>, Option<u32>)>,
     commits: commit::Accumulator,
+    /// GPU-looking instance types not in the catalog: (cloud code, name) → (rows, cost).
     unknown: HashMap<(u8, u32), (u64, f64)>,
+    /// The last provider name and its cloud (rows repeat it).
     last_provider: (String, Option<Cloud>),
+    /// The last unit and its hours factor (rows repeat it).
     unit_cache: (String, Option<(f64, bool)>),
     quirks: Quirks,
     totals: FocusTotals,
     rows: u64,
     gpu_rows: u64,
+    /// First and last hour (since the epoch) with GPU usage.
     min_hour: i64,
     max_hour: i64,
 }
@@ -616,17 +637,17 @@ enum Category {
     Tax,
 }
 
-impl<'c> Acc<'c> {
+impl<'c> FocusAccumulator<'c> {
     fn new(catalog: &'c Catalog, opts: &FocusOptions) -> Self {
-        Acc {
+        FocusAccumulator {
             opts: opts.clone(),
             ident: Identifier::new(catalog),
             catalog,
             strings: Interner::default(),
             workloads: Interner::default(),
-            wacc: Vec::new(),
+            workload_totals: Vec::new(),
             series: FxMap::default(),
-            host: FxMap::default(),
+            host_cells: FxMap::default(),
             ident_cache: FxMap::default(),
             key_buf: Vec::with_capacity(512),
             tag_cache: FxMap::default(),
@@ -703,10 +724,11 @@ impl<'c> Acc<'c> {
             }
         };
         let wi = w as usize;
-        if self.wacc.len() <= wi {
-            self.wacc.resize(wi + 1, WAcc::default());
+        if self.workload_totals.len() <= wi {
+            self.workload_totals
+                .resize(wi + 1, WorkloadTotals::default());
         }
-        let a = &mut self.wacc[wi];
+        let a = &mut self.workload_totals[wi];
         if a.team.is_none() {
             a.team = team;
         }
@@ -740,7 +762,11 @@ impl<'c> Acc<'c> {
             .map(|s| self.strings.id(s)))
     }
 
-    fn identify(&mut self, row: &Row<'_>, cloud: Option<Cloud>) -> Result<IdentC, InputError> {
+    fn identify(
+        &mut self,
+        row: &Row<'_>,
+        cloud: Option<Cloud>,
+    ) -> Result<InternedIdent, InputError> {
         let f = IdentFields {
             sku_price_details: row.raw(Col::SkuPriceDetails)?,
             x_sku_details: row.raw(Col::XSkuDetails)?,
@@ -776,16 +802,16 @@ impl<'c> Acc<'c> {
                 gpus_per_unit,
                 spot_hint,
                 ..
-            } => IdentC::Gpu {
-                it: self.strings.id(&instance_type),
-                model: self.strings.id(&gpu_model),
+            } => InternedIdent::Gpu {
+                instance_type: self.strings.id(&instance_type),
+                gpu_model: self.strings.id(&gpu_model),
                 gpus: gpus_per_unit,
                 spot_hint,
             },
-            Ident::Host { family } => IdentC::Host(self.strings.id(&family)),
-            Ident::UnknownGpu(it) => IdentC::Unknown(self.strings.id(&it)),
-            Ident::Hidden(h) => IdentC::Hidden(h),
-            Ident::Other => IdentC::Other,
+            Ident::Host { family } => InternedIdent::Host(self.strings.id(&family)),
+            Ident::UnknownGpu(it) => InternedIdent::UnknownGpu(self.strings.id(&it)),
+            Ident::Hidden(h) => InternedIdent::Hidden(h),
+            Ident::Other => InternedIdent::Other,
         };
         if self.ident_cache.len() > 1 << 18 {
             self.ident_cache.clear();
@@ -892,12 +918,12 @@ impl<'c> Acc<'c> {
         let ident = if matches!(cat, Category::Usage | Category::Credit) {
             self.identify(row, cloud)?
         } else {
-            IdentC::Other
+            InternedIdent::Other
         };
         // Hours of usage.
         let mut hours: Option<(f64, bool)> = None;
         let needs_hours = cat == Category::Usage
-            && (matches!(ident, IdentC::Gpu { .. })
+            && (matches!(ident, InternedIdent::Gpu { .. })
                 || cd_id.is_some()
                 || row.loc.header.get(Col::ContractApplied).is_some());
         if needs_hours {
@@ -956,9 +982,9 @@ impl<'c> Acc<'c> {
         }
         if cat == Category::Usage && !unused {
             match ident {
-                IdentC::Gpu {
-                    it,
-                    model,
+                InternedIdent::Gpu {
+                    instance_type,
+                    gpu_model,
                     gpus,
                     spot_hint,
                 } => {
@@ -991,15 +1017,20 @@ impl<'c> Acc<'c> {
                             cost
                         }
                     };
-                    let key = SKey {
-                        w,
+                    let key = SeriesKey {
+                        workload: w,
                         cloud: cloud.map_or(0, cloud_code),
                         region,
-                        it,
-                        model,
+                        instance_type,
+                        gpu_model,
                         pricing: pricing as u8,
                     };
-                    gpu_key = Some((cloud.unwrap_or(Cloud::Aws), region, it, model));
+                    gpu_key = Some((
+                        cloud.unwrap_or(Cloud::Aws),
+                        region,
+                        instance_type,
+                        gpu_model,
+                    ));
                     let s = self.series.entry(key).or_default();
                     s.billed += billed.unwrap_or(0.0);
                     s.effective += effective.unwrap_or(cost);
@@ -1017,25 +1048,25 @@ impl<'c> Acc<'c> {
                     self.totals.gpu_cost += cost;
                     self.gpu_rows += 1;
                 }
-                IdentC::Host(family) => {
+                InternedIdent::Host(family) => {
                     let w = self.workload_of(row)?;
                     let region = row
                         .raw(Col::RegionId)?
                         .or(row.raw(Col::Region)?)
                         .unwrap_or("unknown");
                     let region = self.strings.id(region);
-                    let key = HKey {
-                        w,
+                    let key = HostKey {
+                        workload: w,
                         cloud: cloud.map_or(0, cloud_code),
                         region,
                         family,
                         pricing: pricing as u8,
                     };
                     let l = list.unwrap_or(cost);
-                    let c = self.host.entry(key).or_default();
+                    let c = self.host_cells.entry(key).or_default();
                     spread(start, end, |h, wgt| c.add(h, [0.0, cost * wgt, l * wgt]));
                 }
-                IdentC::Unknown(it) => {
+                InternedIdent::UnknownGpu(it) => {
                     let e = self
                         .unknown
                         .entry((cloud.map_or(0, cloud_code), it))
@@ -1043,22 +1074,22 @@ impl<'c> Acc<'c> {
                     e.0 += 1;
                     e.1 += cost;
                 }
-                IdentC::Hidden(h) => {
+                InternedIdent::Hidden(h) => {
                     let w = self.workload_of(row)? as usize;
                     let k = match h {
                         Hidden::Storage => 0,
                         Hidden::Network => 1,
                         Hidden::Processing => 2,
                     };
-                    self.wacc[w].hidden[k] += cost;
+                    self.workload_totals[w].hidden[k] += cost;
                 }
-                IdentC::Other => {}
+                InternedIdent::Other => {}
             }
         }
         if cat == Category::Credit {
             self.totals.credits += cost;
             let w = self.workload_of(row)? as usize;
-            self.wacc[w].credits += cost;
+            self.workload_totals[w].credits += cost;
         }
         if span_h > MAX_CHARGE_SPAN_HOURS && is_gpu {
             return Err(row.loc.err(
@@ -1114,14 +1145,14 @@ impl<'c> Acc<'c> {
         files: Vec<FileSummary>,
         contracts: Vec<ContractTerms>,
     ) -> Result<FocusIngest, InputError> {
-        let Acc {
+        let FocusAccumulator {
             opts,
             catalog,
             strings,
             workloads,
-            mut wacc,
+            mut workload_totals,
             series,
-            host,
+            host_cells,
             commits,
             unknown,
             quirks,
@@ -1132,7 +1163,7 @@ impl<'c> Acc<'c> {
             max_hour,
             ..
         } = self;
-        wacc.resize(workloads.names.len(), WAcc::default());
+        workload_totals.resize(workloads.names.len(), WorkloadTotals::default());
         let mut warnings = Vec::new();
         let window = (min_hour <= max_hour).then(|| HourWindow {
             start: DateTime::from_timestamp(min_hour * 3600, 0).unwrap_or_default(),
@@ -1165,20 +1196,20 @@ impl<'c> Acc<'c> {
             v
         };
         let mut out: Vec<GpuSeries> = Vec::with_capacity(series.len());
-        let mut keys: Vec<(SKey, SAcc)> = series.into_iter().collect();
+        let mut keys: Vec<(SeriesKey, SeriesTotals)> = series.into_iter().collect();
         keys.sort_by(|a, b| {
             let ka = (
-                workloads.name(a.0.w),
+                workloads.name(a.0.workload),
                 a.0.cloud,
                 strings.name(a.0.region),
-                strings.name(a.0.it),
+                strings.name(a.0.instance_type),
                 a.0.pricing,
             );
             let kb = (
-                workloads.name(b.0.w),
+                workloads.name(b.0.workload),
                 b.0.cloud,
                 strings.name(b.0.region),
-                strings.name(b.0.it),
+                strings.name(b.0.instance_type),
                 b.0.pricing,
             );
             ka.cmp(&kb)
@@ -1187,11 +1218,11 @@ impl<'c> Acc<'c> {
         for (k, s) in &keys {
             let _ = s.cells.end();
             out.push(GpuSeries {
-                workload: workloads.name(k.w).to_string(),
+                workload: workloads.name(k.workload).to_string(),
                 cloud: cloud_of_code(k.cloud),
                 region: strings.name(k.region).to_string(),
-                instance_type: strings.name(k.it).to_string(),
-                gpu_model: strings.name(k.model).to_string(),
+                instance_type: strings.name(k.instance_type).to_string(),
+                gpu_model: strings.name(k.gpu_model).to_string(),
                 pricing: Pricing::from_u8(k.pricing),
                 gpu_hours: align(&s.cells, 0),
                 cost: align(&s.cells, 1),
@@ -1203,8 +1234,8 @@ impl<'c> Acc<'c> {
         }
         // Join Google Cloud host (core/RAM) cost to the GPU series of the same workload,
         // cloud, region, family and pricing, hour by hour in proportion to GPU-hours.
-        let mut hosts: Vec<(HKey, Cells)> = host.into_iter().collect();
-        hosts.sort_by_key(|(k, _)| (k.w, k.region, k.family, k.pricing));
+        let mut hosts: Vec<(HostKey, Cells)> = host_cells.into_iter().collect();
+        hosts.sort_by_key(|(k, _)| (k.workload, k.region, k.family, k.pricing));
         for (hk, cells) in hosts {
             let fam = strings.name(hk.family).to_string();
             let cloud = cloud_of_code(hk.cloud);
@@ -1212,7 +1243,7 @@ impl<'c> Acc<'c> {
                 .iter()
                 .enumerate()
                 .filter(|(_, k)| {
-                    k.w == hk.w
+                    k.workload == hk.workload
                         && k.cloud == hk.cloud
                         && k.region == hk.region
                         && k.pricing == hk.pricing
@@ -1220,7 +1251,7 @@ impl<'c> Acc<'c> {
                             .offerings
                             .iter()
                             .filter(|o| o.cloud == cloud)
-                            .any(|o| o.family() == fam && o.gpu_model == strings.name(k.model))
+                            .any(|o| o.family() == fam && o.gpu_model == strings.name(k.gpu_model))
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -1248,12 +1279,12 @@ impl<'c> Acc<'c> {
             let all: f64 = cells.v.iter().map(|x| x[1]).sum();
             unmatched += all - inside;
             if unmatched.abs() > 1e-9 {
-                wacc[hk.w as usize].unmatched_host += unmatched;
+                workload_totals[hk.workload as usize].unmatched_host += unmatched;
             }
         }
         let gpu_w: std::collections::HashSet<&str> =
             out.iter().map(|s| s.workload.as_str()).collect();
-        let mut wl: Vec<WorkloadCosts> = wacc
+        let mut wl: Vec<WorkloadCosts> = workload_totals
             .iter()
             .enumerate()
             .map(|(i, a)| WorkloadCosts {
@@ -1424,7 +1455,7 @@ pub fn read_focus(
     catalog: &Catalog,
     opts: &FocusOptions,
 ) -> Result<FocusIngest, InputError> {
-    let mut acc = Acc::new(catalog, opts);
+    let mut acc = FocusAccumulator::new(catalog, opts);
     let mut files = Vec::new();
     let mut contracts = Vec::new();
     for path in paths {
