@@ -376,7 +376,7 @@ impl CommitmentTotals {
 /// Accumulates commitment rows by id.
 #[derive(Default)]
 pub(crate) struct Accumulator {
-    ids: super::FxMap<String, usize>,
+    ids: super::intern::FxMap<String, usize>,
     acc: Vec<(String, CommitmentTotals)>,
 }
 
