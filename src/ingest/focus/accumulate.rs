@@ -61,16 +61,50 @@ pub(super) struct WorkloadTotals {
 /// An [`Ident`] with its names interned, as cached per distinct set of identifying text.
 #[derive(Clone, Copy)]
 enum InternedIdent {
-    Gpu {
-        instance_type: u32,
-        gpu_model: u32,
-        gpus: f64,
-        spot_hint: bool,
-    },
+    Gpu(GpuIdent),
     Host(u32),
     UnknownGpu(u32),
     Hidden(Hidden),
     Other,
+}
+
+/// A GPU instance (or GPU SKU) as identified: interned instance type and GPU model, GPUs
+/// per unit of the row's hour quantity, and whether the text says spot.
+#[derive(Clone, Copy)]
+struct GpuIdent {
+    instance_type: u32,
+    gpu_model: u32,
+    gpus: f64,
+    spot_hint: bool,
+}
+
+/// The cells of a cost row that every step of [`FocusAccumulator::row`] needs, read once.
+struct Charge<'r> {
+    category: Category,
+    /// Charge period, epoch seconds.
+    start: i64,
+    end: i64,
+    billed: Option<f64>,
+    effective: Option<f64>,
+    list: Option<f64>,
+    commitment_id: Option<&'r str>,
+    status: Option<&'r str>,
+    /// CommitmentDiscountStatus `Unused`: the unused part of a commitment, not usage.
+    unused: bool,
+    /// Cost in the chosen basis.
+    cost: f64,
+    cloud: Option<Cloud>,
+}
+
+/// A GPU usage row as added to its series: interned region, instance type and GPU model,
+/// and its GPU-hours.
+#[derive(Clone, Copy)]
+struct GpuUsage {
+    cloud: Cloud,
+    region: u32,
+    instance_type: u32,
+    gpu_model: u32,
+    gpu_hours: f64,
 }
 
 fn cloud_code(c: Cloud) -> u8 {
@@ -311,12 +345,12 @@ impl<'c> FocusAccumulator<'c> {
                 gpus_per_unit,
                 spot_hint,
                 ..
-            } => InternedIdent::Gpu {
+            } => InternedIdent::Gpu(GpuIdent {
                 instance_type: self.strings.id(&instance_type),
                 gpu_model: self.strings.id(&gpu_model),
                 gpus: gpus_per_unit,
                 spot_hint,
-            },
+            }),
             Ident::Host { family } => InternedIdent::Host(self.strings.id(&family)),
             Ident::UnknownGpu(it) => InternedIdent::UnknownGpu(self.strings.id(&it)),
             Ident::Hidden(h) => InternedIdent::Hidden(h),
@@ -361,53 +395,103 @@ impl<'c> FocusAccumulator<'c> {
         Ok(self.last_provider.1)
     }
 
+    /// Adds one cost row; `true` when it is GPU usage.
     pub(super) fn row(&mut self, row: &Row<'_>) -> Result<bool, InputError> {
         self.rows += 1;
-        let cat = match row.raw(Col::ChargeCategory)? {
-            None => {
-                return Err(row.loc.err(
-                    Col::ChargeCategory,
-                    "is empty: expected Usage, Purchase, Tax, Credit or Adjustment",
-                ))
-            }
-            Some(s) => {
-                if s.eq_ignore_ascii_case("usage") {
-                    Category::Usage
-                } else if s.eq_ignore_ascii_case("purchase") {
-                    Category::Purchase
-                } else if s.eq_ignore_ascii_case("tax") {
-                    Category::Tax
-                } else if s.eq_ignore_ascii_case("credit")
-                    || s.eq_ignore_ascii_case("adjustment")
-                    || s.eq_ignore_ascii_case("refund")
-                {
-                    Category::Credit
-                } else {
-                    self.quirks.unknown_category += 1;
-                    Category::Credit
-                }
-            }
-        };
-        let start = row.time(Col::ChargePeriodStart)?;
-        let end = row.time(Col::ChargePeriodEnd)?;
-        if end < start {
-            return Err(row
-                .loc
-                .err(Col::ChargePeriodEnd, "is before ChargePeriodStart"));
-        }
+        let category = self.category(row)?;
+        let (start, end) = charge_period(row)?;
         let span_h = (end - start) / 3600;
         let billed = row.num(Col::BilledCost)?;
         let effective = row.num(Col::EffectiveCost)?;
         let list = row.num(Col::ListCost)?;
-        let cd_id = row.raw(Col::CommitmentDiscountId)?;
+        let commitment_id = row.raw(Col::CommitmentDiscountId)?;
         let status = row.raw(Col::CommitmentDiscountStatus)?;
         let unused = status.is_some_and(|s| s.eq_ignore_ascii_case("unused"));
-        let cost = match self.opts.cost_basis {
+        let cost = self.cost(category, billed, effective, commitment_id);
+        self.totals.cost += cost;
+        let cloud = self.cloud(row)?;
+        let charge = Charge {
+            category,
+            start,
+            end,
+            billed,
+            effective,
+            list,
+            commitment_id,
+            status,
+            unused,
+            cost,
+            cloud,
+        };
+        let ident = if matches!(category, Category::Usage | Category::Credit) {
+            self.identify(row, cloud)?
+        } else {
+            InternedIdent::Other
+        };
+        let hours = self.usage_hours(row, &charge, &ident)?;
+        let pricing = self.pricing(row, &charge)?;
+        self.add_commitment_totals(&charge);
+        let gpu = if category == Category::Usage && !unused {
+            self.add_usage(row, &charge, ident, hours, pricing)?
+        } else {
+            None
+        };
+        if category == Category::Credit {
+            self.totals.credits += cost;
+            let w = self.workload_of(row)? as usize;
+            self.workload_totals[w].credits += cost;
+        }
+        if span_h > MAX_CHARGE_SPAN_HOURS && gpu.is_some() {
+            return Err(row.loc.err(
+                Col::ChargePeriodEnd,
+                format!("charge period spans {span_h} hours: expected at most {MAX_CHARGE_SPAN_HOURS} for usage rows"),
+            ));
+        }
+        self.add_commitment_row(row, &charge, hours, gpu)?;
+        Ok(gpu.is_some())
+    }
+
+    /// The row's ChargeCategory (an unknown one counts as an adjustment).
+    fn category(&mut self, row: &Row<'_>) -> Result<Category, InputError> {
+        let Some(s) = row.raw(Col::ChargeCategory)? else {
+            return Err(row.loc.err(
+                Col::ChargeCategory,
+                "is empty: expected Usage, Purchase, Tax, Credit or Adjustment",
+            ));
+        };
+        Ok(if s.eq_ignore_ascii_case("usage") {
+            Category::Usage
+        } else if s.eq_ignore_ascii_case("purchase") {
+            Category::Purchase
+        } else if s.eq_ignore_ascii_case("tax") {
+            Category::Tax
+        } else if s.eq_ignore_ascii_case("credit")
+            || s.eq_ignore_ascii_case("adjustment")
+            || s.eq_ignore_ascii_case("refund")
+        {
+            Category::Credit
+        } else {
+            self.quirks.unknown_category += 1;
+            Category::Credit
+        })
+    }
+
+    /// The row's cost in the chosen basis. Amortized: EffectiveCost, except BilledCost when
+    /// EffectiveCost is missing or rounded to a whole number on plain usage (the public
+    /// FOCUS 1.0 sample).
+    fn cost(
+        &mut self,
+        category: Category,
+        billed: Option<f64>,
+        effective: Option<f64>,
+        commitment_id: Option<&str>,
+    ) -> f64 {
+        match self.opts.cost_basis {
             CostBasis::Billed => billed.unwrap_or(0.0),
             CostBasis::Amortized => match (effective, billed) {
                 (Some(e), Some(b))
-                    if cat == Category::Usage
-                        && cd_id.is_none()
+                    if category == Category::Usage
+                        && commitment_id.is_none()
                         && e.fract() == 0.0
                         && b.fract() != 0.0
                         && (e - b).abs() < 1.0 =>
@@ -421,41 +505,52 @@ impl<'c> FocusAccumulator<'c> {
                     b.unwrap_or(0.0)
                 }
             },
-        };
-        self.totals.cost += cost;
-        let cloud = self.cloud(row)?;
-        let ident = if matches!(cat, Category::Usage | Category::Credit) {
-            self.identify(row, cloud)?
-        } else {
-            InternedIdent::Other
-        };
-        // Hours of usage.
-        let mut hours: Option<(f64, bool)> = None;
-        let needs_hours = cat == Category::Usage
-            && (matches!(ident, InternedIdent::Gpu { .. })
-                || cd_id.is_some()
+        }
+    }
+
+    /// Hours of usage and whether they count GPU-hours: from ConsumedQuantity, else
+    /// PricingQuantity, in whatever unit of time they state. Read only for GPU usage and
+    /// usage that may belong to a commitment.
+    fn usage_hours(
+        &mut self,
+        row: &Row<'_>,
+        charge: &Charge<'_>,
+        ident: &InternedIdent,
+    ) -> Result<Option<(f64, bool)>, InputError> {
+        let needs_hours = charge.category == Category::Usage
+            && (matches!(ident, InternedIdent::Gpu(_))
+                || charge.commitment_id.is_some()
                 || row.loc.header.get(Col::ContractApplied).is_some());
-        if needs_hours {
-            if let Some(u) = row.raw(Col::ConsumedUnit)? {
+        if !needs_hours {
+            return Ok(None);
+        }
+        let mut hours = None;
+        if let Some(u) = row.raw(Col::ConsumedUnit)? {
+            if let Some(f) = self.unit_factor(u) {
+                if let Some(q) = row.num(Col::ConsumedQuantity)? {
+                    hours = Some((q * f.0, f.1));
+                }
+            }
+        }
+        if hours.is_none() {
+            if let Some(u) = row.raw(Col::PricingUnit)? {
                 if let Some(f) = self.unit_factor(u) {
-                    if let Some(q) = row.num(Col::ConsumedQuantity)? {
+                    if let Some(q) = row.num(Col::PricingQuantity)? {
                         hours = Some((q * f.0, f.1));
                     }
                 }
             }
-            if hours.is_none() {
-                if let Some(u) = row.raw(Col::PricingUnit)? {
-                    if let Some(f) = self.unit_factor(u) {
-                        if let Some(q) = row.num(Col::PricingQuantity)? {
-                            hours = Some((q * f.0, f.1));
-                        }
-                    }
-                }
-            }
         }
+        Ok(hours)
+    }
+
+    /// How the row was priced: committed when a commitment discount covered it (whatever
+    /// PricingCategory says: Azure 1.0 exports say Standard), else by PricingCategory.
+    fn pricing(&mut self, row: &Row<'_>, charge: &Charge<'_>) -> Result<Pricing, InputError> {
         let pc = row.raw(Col::PricingCategory)?;
-        let committed_flag = cd_id.is_some() && cat == Category::Usage && !unused;
-        let mut pricing = if committed_flag {
+        let committed_flag =
+            charge.commitment_id.is_some() && charge.category == Category::Usage && !charge.unused;
+        Ok(if committed_flag {
             if pc.is_some_and(|p| {
                 p.eq_ignore_ascii_case("standard") || p.eq_ignore_ascii_case("on-demand")
             }) {
@@ -475,177 +570,225 @@ impl<'c> FocusAccumulator<'c> {
                 }
                 _ => Pricing::OnDemand,
             }
-        };
-        let mut gpu_hours_row = 0.0;
-        let mut is_gpu = false;
-        let mut gpu_key = None;
-        // Commitment-related rows.
-        if cat == Category::Tax {
-            self.totals.tax += cost;
-        }
-        if cat == Category::Purchase && cd_id.is_some() {
-            self.totals.purchases_billed += billed.unwrap_or(0.0);
-        }
-        if unused {
-            self.totals.unused_commitment += effective.unwrap_or(cost);
-        }
-        if cat == Category::Usage && !unused {
-            match ident {
-                InternedIdent::Gpu {
-                    instance_type,
-                    gpu_model,
-                    gpus,
-                    spot_hint,
-                } => {
-                    is_gpu = true;
-                    if spot_hint && pricing == Pricing::OnDemand {
-                        pricing = Pricing::Spot;
-                    }
-                    let w = self.workload_of(row)?;
-                    let region = row
-                        .raw(Col::RegionId)?
-                        .or(row.raw(Col::Region)?)
-                        .unwrap_or("unknown");
-                    let region = self.strings.id(region);
-                    let gh = match hours {
-                        Some((h, true)) => h,
-                        Some((h, false)) => h * gpus,
-                        None => {
-                            self.quirks.gpu_no_hours += 1;
-                            0.0
-                        }
-                    };
-                    if gh < 0.0 {
-                        self.quirks.negative_gpu_hours += 1;
-                    }
-                    gpu_hours_row = gh;
-                    let l = match list {
-                        Some(l) => l,
-                        None => {
-                            self.quirks.no_list_cost += 1;
-                            cost
-                        }
-                    };
-                    let key = SeriesKey {
-                        workload: w,
-                        cloud: cloud.map_or(0, cloud_code),
-                        region,
-                        instance_type,
-                        gpu_model,
-                        pricing: pricing as u8,
-                    };
-                    gpu_key = Some((
-                        cloud.unwrap_or(Cloud::Aws),
-                        region,
-                        instance_type,
-                        gpu_model,
-                    ));
-                    let s = self.series.entry(key).or_default();
-                    s.billed += billed.unwrap_or(0.0);
-                    s.effective += effective.unwrap_or(cost);
-                    spread(start, end, |h, wgt| {
-                        s.cells.add(h, [gh * wgt, cost * wgt, l * wgt])
-                    });
-                    let h0 = start.div_euclid(3600);
-                    let h1 = if end > start {
-                        (end - 1).div_euclid(3600)
-                    } else {
-                        h0
-                    };
-                    self.min_hour = self.min_hour.min(h0);
-                    self.max_hour = self.max_hour.max(h1);
-                    self.totals.gpu_cost += cost;
-                    self.gpu_rows += 1;
-                }
-                InternedIdent::Host(family) => {
-                    let w = self.workload_of(row)?;
-                    let region = row
-                        .raw(Col::RegionId)?
-                        .or(row.raw(Col::Region)?)
-                        .unwrap_or("unknown");
-                    let region = self.strings.id(region);
-                    let key = HostKey {
-                        workload: w,
-                        cloud: cloud.map_or(0, cloud_code),
-                        region,
-                        family,
-                        pricing: pricing as u8,
-                    };
-                    let l = list.unwrap_or(cost);
-                    let c = self.host_cells.entry(key).or_default();
-                    spread(start, end, |h, wgt| c.add(h, [0.0, cost * wgt, l * wgt]));
-                }
-                InternedIdent::UnknownGpu(it) => {
-                    let e = self
-                        .unknown
-                        .entry((cloud.map_or(0, cloud_code), it))
-                        .or_insert((0, 0.0));
-                    e.0 += 1;
-                    e.1 += cost;
-                }
-                InternedIdent::Hidden(h) => {
-                    let w = self.workload_of(row)? as usize;
-                    let k = match h {
-                        Hidden::Storage => 0,
-                        Hidden::Network => 1,
-                        Hidden::Processing => 2,
-                    };
-                    self.workload_totals[w].hidden[k] += cost;
-                }
-                InternedIdent::Other => {}
-            }
-        }
-        if cat == Category::Credit {
-            self.totals.credits += cost;
-            let w = self.workload_of(row)? as usize;
-            self.workload_totals[w].credits += cost;
-        }
-        if span_h > MAX_CHARGE_SPAN_HOURS && is_gpu {
-            return Err(row.loc.err(
-                Col::ChargePeriodEnd,
-                format!("charge period spans {span_h} hours: expected at most {MAX_CHARGE_SPAN_HOURS} for usage rows"),
-            ));
-        }
-        // Commitments.
-        let applied = row.raw(Col::ContractApplied)?;
-        if cd_id.is_some() || applied.is_some() {
-            let ci = commit::RowInfo {
-                cloud,
-                category_usage: cat == Category::Usage,
-                category_purchase: cat == Category::Purchase,
-                status,
-                ctype: row.raw(Col::CommitmentDiscountType)?,
-                ccat: row.raw(Col::CommitmentDiscountCategory)?,
-                cunit: row.raw(Col::CommitmentDiscountUnit)?,
-                cqty: row.num(Col::CommitmentDiscountQuantity)?,
-                frequency: row.raw(Col::ChargeFrequency)?,
-                billed: billed.unwrap_or(0.0),
-                effective: effective.unwrap_or(cost),
-                list: list.unwrap_or(0.0),
-                hours: hours.map(|h| h.0),
-                gpu: gpu_key.map(|(c, r, it, m)| {
-                    (
-                        c,
-                        self.strings.name(r),
-                        self.strings.name(it),
-                        self.strings.name(m),
-                        gpu_hours_row,
-                    )
-                }),
-                start,
-                end,
-            };
-            if let Some(id) = cd_id {
-                self.commits.add(id, &ci);
-            }
-            if let Some(a) = applied {
-                let entries = commit::parse_contract_applied(a)
-                    .map_err(|m| row.loc.err(Col::ContractApplied, m))?;
-                for e in entries {
-                    self.commits.add_applied(&e, &ci);
-                }
-            }
-        }
-        Ok(is_gpu)
+        })
     }
+
+    /// Fleet totals of commitment-related rows: tax, commitment purchases, unused commitment.
+    fn add_commitment_totals(&mut self, charge: &Charge<'_>) {
+        if charge.category == Category::Tax {
+            self.totals.tax += charge.cost;
+        }
+        if charge.category == Category::Purchase && charge.commitment_id.is_some() {
+            self.totals.purchases_billed += charge.billed.unwrap_or(0.0);
+        }
+        if charge.unused {
+            self.totals.unused_commitment += charge.effective.unwrap_or(charge.cost);
+        }
+    }
+
+    /// Adds a usage row by what it is: GPU usage to its series, Google Cloud host cost to
+    /// its host cells, unknown GPUs to their tally, hidden costs to the workload. Returns the
+    /// GPU usage, if any.
+    fn add_usage(
+        &mut self,
+        row: &Row<'_>,
+        charge: &Charge<'_>,
+        ident: InternedIdent,
+        hours: Option<(f64, bool)>,
+        pricing: Pricing,
+    ) -> Result<Option<GpuUsage>, InputError> {
+        match ident {
+            InternedIdent::Gpu(gpu) => {
+                return self
+                    .add_gpu_usage(row, charge, gpu, hours, pricing)
+                    .map(Some)
+            }
+            InternedIdent::Host(family) => self.add_host_cost(row, charge, family, pricing)?,
+            InternedIdent::UnknownGpu(it) => {
+                let e = self
+                    .unknown
+                    .entry((charge.cloud.map_or(0, cloud_code), it))
+                    .or_insert((0, 0.0));
+                e.0 += 1;
+                e.1 += charge.cost;
+            }
+            InternedIdent::Hidden(h) => {
+                let w = self.workload_of(row)? as usize;
+                let k = match h {
+                    Hidden::Storage => 0,
+                    Hidden::Network => 1,
+                    Hidden::Processing => 2,
+                };
+                self.workload_totals[w].hidden[k] += charge.cost;
+            }
+            InternedIdent::Other => {}
+        }
+        Ok(None)
+    }
+
+    /// Adds a GPU usage row to its series (GPU-hours, cost and list cost spread over the
+    /// hours of its charge period) and widens the GPU window.
+    fn add_gpu_usage(
+        &mut self,
+        row: &Row<'_>,
+        charge: &Charge<'_>,
+        gpu: GpuIdent,
+        hours: Option<(f64, bool)>,
+        mut pricing: Pricing,
+    ) -> Result<GpuUsage, InputError> {
+        let (cost, start, end) = (charge.cost, charge.start, charge.end);
+        if gpu.spot_hint && pricing == Pricing::OnDemand {
+            pricing = Pricing::Spot;
+        }
+        let w = self.workload_of(row)?;
+        let region = self.region(row)?;
+        let gh = match hours {
+            Some((h, true)) => h,
+            Some((h, false)) => h * gpu.gpus,
+            None => {
+                self.quirks.gpu_no_hours += 1;
+                0.0
+            }
+        };
+        if gh < 0.0 {
+            self.quirks.negative_gpu_hours += 1;
+        }
+        let l = match charge.list {
+            Some(l) => l,
+            None => {
+                self.quirks.no_list_cost += 1;
+                cost
+            }
+        };
+        let key = SeriesKey {
+            workload: w,
+            cloud: charge.cloud.map_or(0, cloud_code),
+            region,
+            instance_type: gpu.instance_type,
+            gpu_model: gpu.gpu_model,
+            pricing: pricing as u8,
+        };
+        let s = self.series.entry(key).or_default();
+        s.billed += charge.billed.unwrap_or(0.0);
+        s.effective += charge.effective.unwrap_or(cost);
+        spread(start, end, |h, wgt| {
+            s.cells.add(h, [gh * wgt, cost * wgt, l * wgt])
+        });
+        let h0 = start.div_euclid(3600);
+        let h1 = if end > start {
+            (end - 1).div_euclid(3600)
+        } else {
+            h0
+        };
+        self.min_hour = self.min_hour.min(h0);
+        self.max_hour = self.max_hour.max(h1);
+        self.totals.gpu_cost += cost;
+        self.gpu_rows += 1;
+        Ok(GpuUsage {
+            cloud: charge.cloud.unwrap_or(Cloud::Aws),
+            region,
+            instance_type: gpu.instance_type,
+            gpu_model: gpu.gpu_model,
+            gpu_hours: gh,
+        })
+    }
+
+    /// Adds a Google Cloud host (core/RAM) row to its host cells, to be joined to the GPU
+    /// series of the same workload, region, family and pricing at the end.
+    fn add_host_cost(
+        &mut self,
+        row: &Row<'_>,
+        charge: &Charge<'_>,
+        family: u32,
+        pricing: Pricing,
+    ) -> Result<(), InputError> {
+        let w = self.workload_of(row)?;
+        let region = self.region(row)?;
+        let key = HostKey {
+            workload: w,
+            cloud: charge.cloud.map_or(0, cloud_code),
+            region,
+            family,
+            pricing: pricing as u8,
+        };
+        let (cost, l) = (charge.cost, charge.list.unwrap_or(charge.cost));
+        let c = self.host_cells.entry(key).or_default();
+        spread(charge.start, charge.end, |h, wgt| {
+            c.add(h, [0.0, cost * wgt, l * wgt])
+        });
+        Ok(())
+    }
+
+    /// The interned region of a row (RegionId, else Region, else `unknown`).
+    fn region(&mut self, row: &Row<'_>) -> Result<u32, InputError> {
+        let region = row
+            .raw(Col::RegionId)?
+            .or(row.raw(Col::Region)?)
+            .unwrap_or("unknown");
+        Ok(self.strings.id(region))
+    }
+
+    /// Passes a row with a CommitmentDiscountId or a ContractApplied value to the
+    /// commitments it names.
+    fn add_commitment_row(
+        &mut self,
+        row: &Row<'_>,
+        charge: &Charge<'_>,
+        hours: Option<(f64, bool)>,
+        gpu: Option<GpuUsage>,
+    ) -> Result<(), InputError> {
+        let applied = row.raw(Col::ContractApplied)?;
+        if charge.commitment_id.is_none() && applied.is_none() {
+            return Ok(());
+        }
+        let ci = commit::RowInfo {
+            cloud: charge.cloud,
+            category_usage: charge.category == Category::Usage,
+            category_purchase: charge.category == Category::Purchase,
+            status: charge.status,
+            ctype: row.raw(Col::CommitmentDiscountType)?,
+            ccat: row.raw(Col::CommitmentDiscountCategory)?,
+            cunit: row.raw(Col::CommitmentDiscountUnit)?,
+            cqty: row.num(Col::CommitmentDiscountQuantity)?,
+            frequency: row.raw(Col::ChargeFrequency)?,
+            billed: charge.billed.unwrap_or(0.0),
+            effective: charge.effective.unwrap_or(charge.cost),
+            list: charge.list.unwrap_or(0.0),
+            hours: hours.map(|h| h.0),
+            gpu: gpu.map(|g| {
+                (
+                    g.cloud,
+                    self.strings.name(g.region),
+                    self.strings.name(g.instance_type),
+                    self.strings.name(g.gpu_model),
+                    g.gpu_hours,
+                )
+            }),
+            start: charge.start,
+            end: charge.end,
+        };
+        if let Some(id) = charge.commitment_id {
+            self.commits.add(id, &ci);
+        }
+        if let Some(a) = applied {
+            let entries = commit::parse_contract_applied(a)
+                .map_err(|m| row.loc.err(Col::ContractApplied, m))?;
+            for e in entries {
+                self.commits.add_applied(&e, &ci);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The charge period in epoch seconds; an end before the start is an error.
+fn charge_period(row: &Row<'_>) -> Result<(i64, i64), InputError> {
+    let start = row.time(Col::ChargePeriodStart)?;
+    let end = row.time(Col::ChargePeriodEnd)?;
+    if end < start {
+        return Err(row
+            .loc
+            .err(Col::ChargePeriodEnd, "is before ChargePeriodStart"));
+    }
+    Ok((start, end))
 }
