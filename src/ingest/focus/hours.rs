@@ -1,38 +1,37 @@
 //! Hour arithmetic of charges: hourly cells that grow in both directions, the split of a
 //! charge period over the hours it overlaps, and quantities in hours from a FOCUS unit.
 
-/// Hourly cells of a series, growing in both directions: [gpu_hours, cost, list].
+/// Hourly cells of a series, growing in both directions: [gpu_hours, cost, list] per hour
+/// from `first_hour`.
 #[derive(Default, Clone)]
 pub(super) struct Cells {
-    pub(super) base: i64,
-    pub(super) v: Vec<[f64; 3]>,
+    /// Hours since the epoch of `hours[0]`.
+    pub(super) first_hour: i64,
+    pub(super) hours: Vec<[f64; 3]>,
 }
 
 impl Cells {
     pub(super) fn add(&mut self, hour: i64, x: [f64; 3]) {
-        if self.v.is_empty() {
-            self.base = hour;
-            self.v.push(x);
+        if self.hours.is_empty() {
+            self.first_hour = hour;
+            self.hours.push(x);
             return;
         }
-        if hour < self.base {
-            let n = (self.base - hour) as usize;
+        if hour < self.first_hour {
+            let n = (self.first_hour - hour) as usize;
             let mut nv = vec![[0.0; 3]; n];
-            nv.append(&mut self.v);
-            self.v = nv;
-            self.base = hour;
+            nv.append(&mut self.hours);
+            self.hours = nv;
+            self.first_hour = hour;
         }
-        let i = (hour - self.base) as usize;
-        if i >= self.v.len() {
-            self.v.resize(i + 1, [0.0; 3]);
+        let i = (hour - self.first_hour) as usize;
+        if i >= self.hours.len() {
+            self.hours.resize(i + 1, [0.0; 3]);
         }
-        let c = &mut self.v[i];
+        let c = &mut self.hours[i];
         c[0] += x[0];
         c[1] += x[1];
         c[2] += x[2];
-    }
-    pub(super) fn end(&self) -> i64 {
-        self.base + self.v.len() as i64
     }
 }
 
