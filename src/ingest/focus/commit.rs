@@ -545,74 +545,26 @@ fn payment_of(s: &str) -> Option<Payment> {
     }
 }
 
+/// The commitment as detected: its terms (from its rows, else its contract), observed
+/// hours, utilization, costs and coverage, with its catalog mapping.
 fn build(
     id: String,
     a: CommitmentTotals,
     contract: Option<ContractTerms>,
     catalog: &Catalog,
 ) -> DetectedCommitment {
-    let ctype = a
-        .ctype
-        .clone()
-        .or_else(|| contract.as_ref().and_then(|c| c.commitment_type.clone()))
-        .unwrap_or_default();
-    let ccat = a
-        .ccat
-        .clone()
-        .or_else(|| contract.as_ref().and_then(|c| c.category.clone()))
-        .unwrap_or_default();
-    let unit = a
-        .cunit
-        .clone()
-        .or_else(|| contract.as_ref().and_then(|c| c.unit.clone()))
-        .unwrap_or_default();
+    let c = contract.as_ref();
+    let ctype = first_given(
+        a.ctype.as_deref(),
+        c.and_then(|c| c.commitment_type.as_deref()),
+    );
+    let ccat = first_given(a.ccat.as_deref(), c.and_then(|c| c.category.as_deref()));
+    let unit = first_given(a.cunit.as_deref(), c.and_then(|c| c.unit.as_deref()));
     let observed_hours = match (a.first, a.last) {
         (Some(f), Some(l)) => ((l - f) as f64 / 3600.0).max(0.0),
         _ => 0.0,
     };
-    let (used, unused, basis) = if a.discount_rows > 0
-        && (a.used_eff + a.unused_eff != 0.0 || a.used_q + a.unused_q != 0.0)
-    {
-        if a.q_missing == 0 && a.used_q + a.unused_q > 0.0 {
-            (a.used_q, a.unused_q, UtilizationBasis::Quantity)
-        } else {
-            (a.used_eff, a.unused_eff, UtilizationBasis::Cost)
-        }
-    } else if a.applied_rows > 0 || contract.is_some() {
-        // Contract commitment: applied vs committed pro-rata over the observed hours.
-        let c = contract.as_ref();
-        let term_h = c
-            .and_then(|c| Some((c.period_end? - c.period_start?).num_hours() as f64))
-            .filter(|h| *h > 0.0);
-        let hourly = c
-            .and_then(|c| c.fulfillment_interval.as_deref())
-            .is_some_and(|f| f.eq_ignore_ascii_case("hourly"));
-        let committed_q = c.and_then(|c| c.quantity).map(|q| {
-            if hourly {
-                q * observed_hours
-            } else {
-                term_h.map_or(0.0, |t| q * observed_hours / t)
-            }
-        });
-        let committed_cost = c
-            .and_then(|c| c.cost)
-            .map(|q| term_h.map_or(0.0, |t| q * observed_hours / t));
-        match (committed_q, committed_cost) {
-            (Some(q), _) if q > 0.0 && a.applied_q > 0.0 => (
-                a.applied_q,
-                (q - a.applied_q).max(0.0),
-                UtilizationBasis::Applied,
-            ),
-            (_, Some(k)) if k > 0.0 => (
-                a.applied_cost,
-                (k - a.applied_cost).max(0.0),
-                UtilizationBasis::Applied,
-            ),
-            _ => (0.0, 0.0, UtilizationBasis::None),
-        }
-    } else {
-        (0.0, 0.0, UtilizationBasis::None)
-    };
+    let (used, unused, basis) = utilization(&a, c, observed_hours);
     let kind = kind_of(&ctype, &ccat);
     let mut d = DetectedCommitment {
         id,
@@ -646,6 +598,70 @@ fn build(
     d.mapped = mapped;
     d.note = note;
     d
+}
+
+/// The rows' value, else the contract's, else empty.
+fn first_given(from_rows: Option<&str>, from_contract: Option<&str>) -> String {
+    from_rows.or(from_contract).unwrap_or_default().to_string()
+}
+
+/// (used, unused, basis): commitment-discount rows measure in quantity when every row
+/// states it, else in cost; a contract commitment without such rows measures what was
+/// applied against its terms.
+fn utilization(
+    a: &CommitmentTotals,
+    contract: Option<&ContractTerms>,
+    observed_hours: f64,
+) -> (f64, f64, UtilizationBasis) {
+    if a.discount_rows > 0 && (a.used_eff + a.unused_eff != 0.0 || a.used_q + a.unused_q != 0.0) {
+        if a.q_missing == 0 && a.used_q + a.unused_q > 0.0 {
+            (a.used_q, a.unused_q, UtilizationBasis::Quantity)
+        } else {
+            (a.used_eff, a.unused_eff, UtilizationBasis::Cost)
+        }
+    } else if a.applied_rows > 0 || contract.is_some() {
+        contract_utilization(a, contract, observed_hours)
+    } else {
+        (0.0, 0.0, UtilizationBasis::None)
+    }
+}
+
+/// Contract commitment: applied vs committed pro-rata over the observed hours (quantity
+/// when both are known, else cost).
+fn contract_utilization(
+    a: &CommitmentTotals,
+    c: Option<&ContractTerms>,
+    observed_hours: f64,
+) -> (f64, f64, UtilizationBasis) {
+    let term_h = c
+        .and_then(|c| Some((c.period_end? - c.period_start?).num_hours() as f64))
+        .filter(|h| *h > 0.0);
+    let hourly = c
+        .and_then(|c| c.fulfillment_interval.as_deref())
+        .is_some_and(|f| f.eq_ignore_ascii_case("hourly"));
+    let committed_q = c.and_then(|c| c.quantity).map(|q| {
+        if hourly {
+            q * observed_hours
+        } else {
+            term_h.map_or(0.0, |t| q * observed_hours / t)
+        }
+    });
+    let committed_cost = c
+        .and_then(|c| c.cost)
+        .map(|q| term_h.map_or(0.0, |t| q * observed_hours / t));
+    match (committed_q, committed_cost) {
+        (Some(q), _) if q > 0.0 && a.applied_q > 0.0 => (
+            a.applied_q,
+            (q - a.applied_q).max(0.0),
+            UtilizationBasis::Applied,
+        ),
+        (_, Some(k)) if k > 0.0 => (
+            a.applied_cost,
+            (k - a.applied_cost).max(0.0),
+            UtilizationBasis::Applied,
+        ),
+        _ => (0.0, 0.0, UtilizationBasis::None),
+    }
 }
 
 /// Maps a commitment to a catalog commitment offer: `(owned commitment, note)`; without a
