@@ -21,7 +21,9 @@
 //! GPUPLAN_FUZZ_SECONDS=600 cargo test --release --test fuzz focus_csv -- --nocapture
 //! ```
 //!
-//! `GPUPLAN_FUZZ_SEED` picks the mutation stream (default 1). A failing input is saved under
+//! `GPUPLAN_FUZZ_SEED` picks the mutation stream (default 1); `GPUPLAN_FUZZ_BIN` runs another
+//! gpuplan binary (a frozen copy for a long run); `GPUPLAN_FUZZ_VERBOSE=1` prints every
+//! rejection. A failing input is saved under
 //! `target/fuzz-failures/` and named in the panic message with the command that failed.
 
 use gpuplan::domain::rng::SplitMix64;
@@ -31,8 +33,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_gpuplan")
+/// The binary under test: this build's, or `GPUPLAN_FUZZ_BIN` (a frozen copy, so a long run
+/// is not disturbed by rebuilds).
+fn bin() -> String {
+    std::env::var("GPUPLAN_FUZZ_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_gpuplan").to_string())
 }
 
 fn root() -> PathBuf {
