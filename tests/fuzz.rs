@@ -276,7 +276,7 @@ fn mutate_once(rng: &mut SplitMix64, input: &mut Vec<u8>, others: &[Vec<u8>]) {
             let e = (s + 1 + below(rng, 64)).min(n);
             input.drain(s..e);
         }
-        7 | 8 | 9 => {
+        7..=9 => {
             let starts = line_starts(input);
             if starts.is_empty() {
                 return;
@@ -322,7 +322,7 @@ fn mutate_once(rng: &mut SplitMix64, input: &mut Vec<u8>, others: &[Vec<u8>]) {
         12 if rng.next_u64() % 8 == 0 => {
             // A very long run (1 MB lines were handled once; keep checking).
             let i = below(rng, n + 1);
-            let c = *pick(rng, &[b'9', b'a', b',', b' ']);
+            let c = *pick(rng, b"9a, ");
             input.splice(i..i, std::iter::repeat_n(c, 200_000));
         }
         _ => {}

@@ -411,7 +411,7 @@ fn limit_message(
 fn work_limit_text(settings: &SolveSettings) -> String {
     match settings.max_nodes {
         Some(n) => format!("{n} branch-and-bound nodes"),
-        None => "HiGHS's iteration limit".to_string(),
+        None => "a node or iteration limit set through GPUPLAN_HIGHS_OPTIONS".to_string(),
     }
 }
 
