@@ -699,7 +699,7 @@ fn mapping(d: &DetectedCommitment, catalog: &Catalog) -> Result<(OwnedCommitment
             Some(((days as f64) / 30.4).round() as u32)
         }),
     };
-    let covered: Vec<CoveredInCatalog<'_, '_>> = d
+    let in_catalog: Vec<CoveredInCatalog<'_, '_>> = d
         .covered
         .iter()
         .filter_map(|c| {
@@ -710,10 +710,10 @@ fn mapping(d: &DetectedCommitment, catalog: &Catalog) -> Result<(OwnedCommitment
         .collect();
     let mut notes: Vec<String> = Vec::new();
     let (offers, amount) = match kind {
-        CommitmentKind::Unit => unit_offers(d, catalog, cloud, &covered, util, &mut notes)?,
-        CommitmentKind::Spend => spend_offers(d, catalog, cloud, &covered, util, &mut notes)?,
+        CommitmentKind::Unit => unit_offers(d, catalog, cloud, &in_catalog, util, &mut notes)?,
+        CommitmentKind::Spend => spend_offers(d, catalog, cloud, &in_catalog, util, &mut notes)?,
     };
-    let Some(best) = pick_offer(&offers, &covered, &hints) else {
+    let Some(best) = pick_offer(&offers, &in_catalog, &hints) else {
         return Err(format!(
             "no {} commitment offer of the catalog matches what it covers",
             kind.as_str()
@@ -723,7 +723,7 @@ fn mapping(d: &DetectedCommitment, catalog: &Catalog) -> Result<(OwnedCommitment
         notes.push(format!(
             "delivered discount {:.1}% vs the offer's {:.1}%",
             i * 100.0,
-            weighted_discount(best, &covered)
+            weighted_discount(best, &in_catalog)
         ));
     }
     if hints.term_months.is_none() {
@@ -811,7 +811,7 @@ fn unit_offers<'c>(
     d: &DetectedCommitment,
     catalog: &'c Catalog,
     cloud: Cloud,
-    covered: &[CoveredInCatalog<'_, '_>],
+    in_catalog: &[CoveredInCatalog<'_, '_>],
     util: f64,
     notes: &mut Vec<String>,
 ) -> Result<(Vec<&'c CommitmentOffer>, f64), String> {
@@ -823,7 +823,7 @@ fn unit_offers<'c>(
         ));
     }
     let c = &d.covered[0];
-    let Some((o, _)) = covered.first() else {
+    let Some((o, _)) = in_catalog.first() else {
         return Err(format!(
             "it covers {} in {} which is not an offering of the catalog",
             c.instance_type, c.region
@@ -851,11 +851,11 @@ fn spend_offers<'c>(
     d: &DetectedCommitment,
     catalog: &'c Catalog,
     cloud: Cloud,
-    covered: &[CoveredInCatalog<'_, '_>],
+    in_catalog: &[CoveredInCatalog<'_, '_>],
     util: f64,
     notes: &mut Vec<String>,
 ) -> Result<(Vec<&'c CommitmentOffer>, f64), String> {
-    if covered.len() < d.covered.len() {
+    if in_catalog.len() < d.covered.len() {
         return Err("some GPU usage it covers is on offerings not in the catalog".into());
     }
     let offers: Vec<&CommitmentOffer> = catalog
@@ -864,7 +864,7 @@ fn spend_offers<'c>(
         .filter(|k| {
             k.cloud == cloud
                 && k.kind == CommitmentKind::Spend
-                && covered.iter().all(|(o, _)| k.matches(o))
+                && in_catalog.iter().all(|(o, _)| k.matches(o))
         })
         .collect();
     // $/h: discounted dollars committed per hour; only the GPU share of a plan that
@@ -892,8 +892,8 @@ fn spend_offers<'c>(
 }
 
 /// The offer's discount (percent) over the covered offerings, weighted by their list cost.
-fn weighted_discount(k: &CommitmentOffer, covered: &[CoveredInCatalog<'_, '_>]) -> f64 {
-    let (num, den) = covered.iter().fold((0.0, 0.0), |(n, dn), (o, c)| {
+fn weighted_discount(k: &CommitmentOffer, in_catalog: &[CoveredInCatalog<'_, '_>]) -> f64 {
+    let (num, den) = in_catalog.iter().fold((0.0, 0.0), |(n, dn), (o, c)| {
         (
             n + k.discount_for(o).unwrap_or(0.0) * c.list_cost.max(1e-9),
             dn + c.list_cost.max(1e-9),
@@ -906,7 +906,7 @@ fn weighted_discount(k: &CommitmentOffer, covered: &[CoveredInCatalog<'_, '_>]) 
 /// one, then the id; `None` when there is no offer.
 fn pick_offer<'c>(
     offers: &[&'c CommitmentOffer],
-    covered: &[CoveredInCatalog<'_, '_>],
+    in_catalog: &[CoveredInCatalog<'_, '_>],
     hints: &TermHints,
 ) -> Option<&'c CommitmentOffer> {
     let score = |k: &CommitmentOffer| {
@@ -922,7 +922,7 @@ fn pick_offer<'c>(
             }
         }
         if let Some(i) = hints.implied_discount {
-            s += (weighted_discount(k, covered) - i * 100.0).abs();
+            s += (weighted_discount(k, in_catalog) - i * 100.0).abs();
         }
         s
     };
