@@ -2,5 +2,6 @@
 //! (usage, classes, anomalies, owned-commitment utilization, unit costs).
 
 pub mod backtest;
+pub mod dispatch;
 pub mod inventory;
 pub mod simulate;

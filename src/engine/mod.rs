@@ -308,6 +308,8 @@ pub(crate) fn solve_problem(
     let reader = MipReader::from(&mip);
     let mut outcome = solve(mip, settings);
     let Some(values) = outcome.values.take() else {
+        // Only a real infeasibility gets an explanation; a limit reached before any plan
+        // was found, or a solver error, keeps its own status and message.
         let inf = Infeasibility {
             group: "model".into(),
             message: outcome
@@ -316,6 +318,9 @@ pub(crate) fn solve_problem(
                 .unwrap_or_else(|| "no feasible plan".into()),
         };
         let mut run = no_plan(inf, problem.pruned.clone(), build_seconds);
+        if outcome.status != SolveStatus::Infeasible {
+            run.infeasibility = None;
+        }
         run.outcome = outcome;
         return Err(Box::new(run));
     };

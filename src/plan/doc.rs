@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Version of the plan JSON contract.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "2.0.0";
 
 /// The whole plan document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -410,14 +410,47 @@ impl PlanDoc {
 /// Reads a plan JSON file written by `gpuplan plan`. Errors name the file and the line and
 /// column (malformed JSON) or the field (a value the plan cannot hold).
 pub fn read_plan(path: &Path) -> Result<Plan, Error> {
+    read_plan_doc(path)?
+        .to_plan()
+        .map_err(|m| Error::Input(InputError::file(path, m)))
+}
+
+/// Reads a plan JSON file as the document itself (for writers such as the HTML report).
+/// Errors name the file and the line and column of malformed JSON.
+pub fn read_plan_doc(path: &Path) -> Result<PlanDoc, Error> {
     let text = crate::ingest::read_text(path)?;
-    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| {
+    serde_json::from_str(&text).map_err(|e| {
         Error::Input(InputError::line(
             path,
             e.line() as u64,
-            format!("column {}: not a gpuplan plan JSON: {e}", e.column()),
+            format!(
+                "column {}: not a gpuplan plan JSON: {}",
+                e.column(),
+                json_error_text(&e)
+            ),
         ))
+    })
+}
+
+/// The writer's last guard, like `ingest focus`'s read-back: the JSON about to be written
+/// must parse as a plan document (a NaN written as `null` where the contract says number
+/// fails here, naming the line and column) and hold a plan `evaluate` can read back.
+pub fn check_reads_back(json: &str) -> Result<(), String> {
+    let doc: PlanDoc = serde_json::from_str(json).map_err(|e| {
+        format!(
+            "line {} column {}: the plan JSON does not read back: {}",
+            e.line(),
+            e.column(),
+            json_error_text(&e)
+        )
     })?;
-    doc.to_plan()
-        .map_err(|m| Error::Input(InputError::file(path, m)))
+    doc.to_plan().map(|_| ())
+}
+
+/// A JSON error's message without serde_json's own ` at line L column C` suffix (the
+/// location is written once, in gpuplan's `file:line:` form).
+fn json_error_text(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    full.strip_suffix(&suffix).unwrap_or(&full).to_string()
 }
