@@ -149,3 +149,52 @@ fn a_unit_commitment_bought_before_a_45_percent_cut_is_underwater() {
     // 8 × 0.4269 = 3.42 < 4.40.
     assert!(term.odds.iter().filter(|o| !o.owned).all(|o| o.probability_underwater == 0.0));
 }
+
+#[test]
+fn on_certain_constant_demand_the_term_plan_equals_todays_plan() {
+    // Two constant workloads on GCP (resource CUDs only: unit commitments, no ties between a
+    // unit and a spend offer): 16 A100-40GB GPUs = 2 a2-highgpu-8g, 12 L4 GPUs = 1.5
+    // g2-standard-96. Nothing is uncertain, so the term planner must buy what today's window
+    // planner buys (3-year CUDs: 2 and 2 — the second L4 CUD costs 0.45 of on-demand and is
+    // used half the time, 0.5 > 0.45) and place the workloads where it does.
+    let dir = tempfile::tempdir().unwrap();
+    let mut demand = String::from("timestamp,workload,gpus\n");
+    let start = chrono::DateTime::parse_from_rfc3339("2025-12-04T00:00:00Z").unwrap();
+    for h in 0..28 * 24 {
+        let t = (start + chrono::Duration::hours(h)).format("%Y-%m-%dT%H:%M:%SZ");
+        let _ = writeln!(demand, "{t},a100,16\n{t},l4,12");
+    }
+    std::fs::write(dir.path().join("demand.csv"), demand).unwrap();
+    std::fs::write(
+        dir.path().join("workloads.toml"),
+        "[defaults]\nclass = \"inference\"\nend_probability = 0.0\n[workloads.a100]\ncurrent_gpu = \"A100-40GB\"\n[workloads.l4]\ncurrent_gpu = \"L4\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("scenario.toml"),
+        "demand = \"demand.csv\"\nworkloads = \"workloads.toml\"\n[instruments]\nclouds = [\"gcp\"]\ninstance_types = [\"a2-highgpu-8g\", \"g2-standard-96\"]\n[term]\nscenarios = 4\nlevel_sigma_cap = 0.0\ngrowth_sd_pct = 0.0\n[solver]\nresolution = \"full\"\n",
+    )
+    .unwrap();
+    let inp = Inputs::load(&dir.path().join("scenario.toml"), None).unwrap();
+    let settings = gpuplan::engine::settings(&inp, None, None, None);
+    let today = gpuplan::engine::plan_scenario(&inp, &settings, gpuplan::ingest::scenario::Resolution::Full);
+    let term = run(&inp);
+    assert_eq!(purchases(&term), purchases(&today));
+    assert_eq!(
+        purchases(&term),
+        vec![
+            ("gcp-cud-a2-highgpu-8g-us-central1-3y".to_string(), 2.0),
+            ("gcp-cud-g2-standard-96-us-central1-3y".to_string(), 2.0),
+        ]
+    );
+    let key = |r: &PlanRun| {
+        r.plan
+            .as_ref()
+            .unwrap()
+            .placements
+            .iter()
+            .map(|p| (p.workload.clone(), p.instance_type.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(key(&term), key(&today));
+}

@@ -547,7 +547,7 @@ pub fn build_term_mip(p: &TermProblem, relaxed: bool) -> TermMip {
     };
     let mut cons: Vec<Constraint> = Vec::new();
     let (now, step) = purchase_now_columns(p, &mut c, relaxed);
-    let later = purchase_later_columns(p, &mut c);
+    let later = purchase_later_columns(p, &mut c, relaxed);
     purchase_caps(p, &c, &now, &step, &mut cons);
     let mut costs = Vec::with_capacity(p.probs.len());
     let buys = Buys {
@@ -607,8 +607,22 @@ fn purchase_now_columns(p: &TermProblem, c: &mut Cols, relaxed: bool) -> (Vec<Op
     (now, step)
 }
 
-/// Later-purchase columns (continuous, USD/h or instances) per offer, period and node.
-fn purchase_later_columns(p: &TermProblem, c: &mut Cols) -> Vec<Vec<Vec<usize>>> {
+/// Most later unit purchases (offers × periods × nodes) modelled in whole instances; above
+/// it they are continuous (a fraction of an instance bought later would otherwise look
+/// cheaper than a whole one bought now, which only matters on small fleets).
+pub const INTEGER_LATER_UNITS_MAX: usize = 400;
+
+/// Later-purchase columns per offer, period and node: USD/h (spend, continuous) or
+/// instances (unit; whole instances on small problems, see [`INTEGER_LATER_UNITS_MAX`]).
+fn purchase_later_columns(p: &TermProblem, c: &mut Cols, relaxed: bool) -> Vec<Vec<Vec<usize>>> {
+    let nodes = |per: usize| p.node[per].iter().max().map_or(0, |m| m + 1);
+    let unit_cols: usize = p
+        .offers
+        .iter()
+        .filter(|k| k.purchasable && k.kind == CommitmentKind::Unit)
+        .map(|_| (1..p.periods()).map(nodes).sum::<usize>())
+        .sum();
+    let whole = !relaxed && unit_cols <= INTEGER_LATER_UNITS_MAX;
     p.offers
         .iter()
         .map(|k| {
@@ -617,8 +631,16 @@ fn purchase_later_columns(p: &TermProblem, c: &mut Cols) -> Vec<Vec<Vec<usize>>>
                     if !k.purchasable {
                         return Vec::new();
                     }
-                    let nodes = p.node[per].iter().max().map_or(0, |m| m + 1);
-                    (0..nodes).map(|_| c.add(variable().min(0.0), false)).collect()
+                    let int = whole && k.kind == CommitmentKind::Unit;
+                    (0..nodes(per))
+                        .map(|_| {
+                            if int {
+                                c.add(variable().integer().min(0.0), true)
+                            } else {
+                                c.add(variable().min(0.0), false)
+                            }
+                        })
+                        .collect()
                 })
                 .collect()
         })

@@ -321,7 +321,17 @@ fn scenario_text(spec: &LongSpec, nw: usize, instance_types: &[String]) -> Strin
     for it in instance_types {
         let _ = writeln!(st, "  {},", toml_str(it));
     }
-    st.push_str("]\n\n[solver]\ntime_limit_seconds = 300.0\nmip_gap = 0.001\nthreads = 1\n");
+    st.push_str("]\n");
+    if spec.churn {
+        // The planner's churn assumption, stated as the generator draws it: training runs last
+        // 3–14 months, services end at 15% a year, 30% of experiments end within the history.
+        let exp = 1.0 - 0.7f64.powf(12.0 / f64::from(spec.months.max(1)));
+        let _ = writeln!(
+            st,
+            "\n# The churn the generator draws (a planner states what it knows about its fleet).\n[term.churn]\ntraining = 0.75\ninference = 0.15\nexperimentation = {exp:.2}"
+        );
+    }
+    st.push_str("\n[solver]\ntime_limit_seconds = 300.0\nmip_gap = 0.001\nthreads = 1\n");
     st
 }
 
