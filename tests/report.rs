@@ -497,7 +497,7 @@ fn bad_input_is_one_line_exit_2_and_no_file() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("bad.json") && err.contains("line 3"), "{err}");
+    assert!(err.contains("bad.json:3:"), "{err}");
     assert!(!out.exists());
     let o = gpuplan(&[
         "report".as_ref(),
