@@ -312,6 +312,39 @@ pub struct InfeasibilityDoc {
     pub group: String,
     /// Explanation.
     pub message: String,
+    /// Each conflict on its own: what conflicts and the ways out.
+    pub conflicts: Vec<ConflictDoc>,
+}
+
+/// One conflict of an infeasible plan (`model::conflict::ExplainedConflict`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ConflictDoc {
+    /// `no_compatible_offering`, `capacity` or `risk_budget`.
+    pub kind: String,
+    /// Workloads in the conflict.
+    pub workloads: Vec<String>,
+    /// Offerings in the conflict (catalog keys).
+    pub offerings: Vec<String>,
+    /// Hours in the conflict (the hour of the largest shortfall).
+    pub hours: Vec<String>,
+    /// The constraints that conflict, named as in the input files.
+    pub constraints: Vec<String>,
+    /// One short paragraph.
+    pub message: String,
+    /// Ways out, cheapest first.
+    pub relaxations: Vec<RelaxationDoc>,
+}
+
+/// One way out of a conflict.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RelaxationDoc {
+    /// The constraint to relax.
+    pub constraint: String,
+    /// How.
+    pub change: String,
+    /// USD over the planned window for the conflicting load served that way; null when the
+    /// change has no price of its own.
+    pub cost: Option<f64>,
 }
 
 impl PlanDoc {
