@@ -195,11 +195,11 @@ fn a_capacity_limit_below_the_peak_names_offering_hour_workload_and_prices_each_
 
 #[test]
 fn a_shortfall_a_commitment_can_cover_is_not_infeasible() {
-    // Demand 3 in one hour of 200, 1 otherwise, under a limit of 2. One more reserved
-    // instance (USD 6/h × 200 h = USD 1,200) costs more than leaving the one instance-hour
-    // unserved at 100× on-demand (USD 1,000), so the first solve leaves it unserved; but a
-    // plan serving everything exists, so the run must not say infeasible (it did).
-    let mut d = vec![1.0; 200];
+    // Demand 3 in one hour of 200, none otherwise, under a limit of 2. A reserved instance
+    // (USD 6/h × 200 h = USD 1,200) costs more than leaving the one instance-hour unserved
+    // at 100× on-demand (USD 1,000), so the first solve leaves it unserved; but a plan
+    // serving everything exists, so the run must not say infeasible (it did).
+    let mut d = vec![0.0; 200];
     d[50] = 3.0;
     let demand = [("w", d)];
     let wl = [("w", "class = \"training\"\ncurrent_gpu = \"G16\"")];
