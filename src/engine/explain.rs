@@ -425,23 +425,11 @@ fn commitment_ways(
         unit_offers,
         spend_offers,
         not_allowed,
-        committed_cap,
-        upfront_cap,
-        next_instance,
+        ..
     } = &c.commitments;
-    // A cap is spent when it leaves no room for one more covered instance.
-    let (next_hourly, next_upfront) = next_instance.unwrap_or((0.0, 0.0));
     let units = (c.peak_unserved - 1e-9).ceil().max(1.0);
     let mut clauses = Vec::new();
     let mut ways = Vec::new();
-    let all_ids: Vec<String> = inputs
-        .catalog
-        .offers
-        .iter()
-        .filter(|k| k.matches(o))
-        .map(|k| k.id.clone())
-        .collect();
-    let best = best_commitment_rate(inputs, o, &all_ids);
     if unit_offers + spend_offers == 0 {
         if not_allowed.is_empty() {
             clauses.push(format!(
@@ -467,16 +455,45 @@ fn commitment_ways(
             "{unit_offers} unit and {spend_offers} spend offer(s) could cover it"
         ));
     }
-    if let Some((cap, used)) = committed_cap
-        .filter(|(cap, used)| used + next_hourly > cap * 1.000_001 + 1e-9 || *used >= *cap)
-    {
+    let all_ids: Vec<String> = inputs
+        .catalog
+        .offers
+        .iter()
+        .filter(|k| k.matches(o))
+        .map(|k| k.id.clone())
+        .collect();
+    let rate = best_commitment_rate(inputs, o, &all_ids).map(|(_, r)| r);
+    let cost = rate.map(|r| units * r * planned_hours);
+    let (cap_clauses, cap_ways) = cap_ways(inputs, &c.commitments, units, rate, cost);
+    clauses.extend(cap_clauses);
+    ways.extend(cap_ways);
+    (clauses.join("; "), ways)
+}
+
+/// The scenario's caps on new commitments that leave no room for one more covered instance
+/// (`max_committed_share`, `max_upfront`), and how far to raise each; `rate` is the best
+/// commitment rate per instance-hour on the offering, `cost` the commitments for the
+/// shortfall's `units` over the window.
+fn cap_ways(
+    inputs: &Inputs,
+    room: &CommitmentRoom,
+    units: f64,
+    rate: Option<f64>,
+    cost: Option<f64>,
+) -> (Vec<String>, Vec<Relaxation>) {
+    let (next_hourly, next_upfront) = room.next_instance.unwrap_or((0.0, 0.0));
+    let spent =
+        |(cap, used): &(f64, f64), next: f64| used + next > cap * 1.000_001 + 1e-9 || used >= cap;
+    let mut clauses = Vec::new();
+    let mut ways = Vec::new();
+    if let Some((cap, used)) = room.committed_cap.filter(|c| spent(c, next_hourly)) {
         clauses.push(format!(
             "[caps] max_committed_share is spent (USD {}/h of new commitments of USD {}/h allowed; one more covered instance needs USD {}/h)",
             num(used),
             num(cap),
             num(next_hourly)
         ));
-        if let Some((_, rate)) = best {
+        if let Some(rate) = rate {
             let share = inputs.scenario.max_committed_share;
             let more = if cap > 0.0 {
                 share * (cap + units * rate) / cap
@@ -490,20 +507,18 @@ fn commitment_ways(
                     num(share),
                     num(more.min(1.0))
                 ),
-                cost: Some(units * rate * planned_hours),
+                cost,
             });
         }
     }
-    if let Some((cap, used)) = upfront_cap
-        .filter(|(cap, used)| used + next_upfront > cap * 1.000_001 + 1e-9 || *used >= *cap)
-    {
+    if let Some((cap, used)) = room.upfront_cap.filter(|c| spent(c, next_upfront)) {
         clauses.push(format!(
             "[caps] max_upfront is spent ({} used of {}; one more covered instance needs {} upfront)",
             Usd(used),
             Usd(cap),
             Usd(next_upfront)
         ));
-        if let Some((_, rate)) = best {
+        if rate.is_some() {
             ways.push(Relaxation {
                 constraint: "caps.max_upfront".into(),
                 change: format!(
@@ -512,11 +527,11 @@ fn commitment_ways(
                     Usd(used + units * next_upfront),
                     num(units)
                 ),
-                cost: Some(units * rate * planned_hours),
+                cost,
             });
         }
     }
-    (clauses.join("; "), ways)
+    (clauses, ways)
 }
 
 /// What in `[instruments]` rules out commitment offer `id`: the constraints and the change.
