@@ -633,18 +633,28 @@ fn focus(dir: &Path, gzip: bool, tally: &mut Tally) -> Result<(), String> {
     let name = if gzip { "export.csv.gz" } else { "export.csv" };
     let out = dir.join("out");
     let r = run(dir, &["ingest", "focus", name, "--out", "out"])?;
-    let written = ["demand.csv", "commitments.csv", "workloads.toml"].map(|f| out.join(f));
+    let written = [
+        "demand.csv",
+        "commitments.csv",
+        "workloads.toml",
+        "scenario.toml",
+    ]
+    .map(|f| out.join(f));
     let refs: Vec<&Path> = written.iter().map(PathBuf::as_path).collect();
     check(&r, &refs)?;
     count(tally, &r);
     if r.code != Some(0) {
         return Ok(());
     }
-    let mut scenario = String::from("demand = \"demand.csv\"\nworkloads = \"workloads.toml\"\n");
-    if out.join("commitments.csv").exists() {
-        scenario.push_str("commitments = \"commitments.csv\"\n");
+    // The scenario `ingest focus` writes beside its files (older builds wrote none).
+    if !out.join("scenario.toml").exists() {
+        let mut scenario =
+            String::from("demand = \"demand.csv\"\nworkloads = \"workloads.toml\"\n");
+        if out.join("commitments.csv").exists() {
+            scenario.push_str("commitments = \"commitments.csv\"\n");
+        }
+        std::fs::write(out.join("scenario.toml"), scenario).map_err(|e| e.to_string())?;
     }
-    std::fs::write(out.join("scenario.toml"), scenario).map_err(|e| e.to_string())?;
     let v = run(&out, &["validate", "scenario.toml"])?;
     if v.code != Some(0) {
         return Err(format!(

@@ -296,3 +296,130 @@ fn a_backtest_without_a_hindsight_plan_is_an_error_not_nan() {
         ),
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// ingest focus: every value it writes is checked against the row it came from.
+
+const FOCUS_HEADER: &str = "ChargeCategory,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,ListCost,ConsumedQuantity,ConsumedUnit,ProviderName,RegionId,ServiceCategory,SkuPriceDetails,Tags";
+
+/// A one-hour row of `workload` on one p5.48xlarge (8 H100), USD 55.04.
+fn focus_row(workload: &str) -> String {
+    format!(
+        "Usage,2025-01-01T00:00:00Z,2025-01-01T01:00:00Z,55.04,55.04,55.04,1,Hours,AWS,us-east-1,Compute,\"{{\"\"InstanceType\"\": \"\"p5.48xlarge\"\"}}\",\"{{\"\"workload\"\": \"\"{workload}\"\"}}\""
+    )
+}
+
+/// Writes an export with `rows` after the header; returns the case directory.
+fn export(rows: &[String]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("export.csv"),
+        format!("{FOCUS_HEADER}\n{}\n", rows.join("\n")),
+    )
+    .expect("write");
+    dir
+}
+
+fn ingest(dir: &Path) -> Output {
+    gpuplan(dir, &["ingest", "focus", "export.csv", "--out", "out"])
+}
+
+/// Exit 2 naming the export's line (and column), and no output directory.
+fn assert_export_error(dir: &Path, out: &Output, marker: &str) {
+    assert_input_error(out, marker);
+    assert!(!dir.join("out").exists(), "output written on bad input");
+}
+
+#[test]
+fn ingest_rejects_a_consumed_quantity_of_1e308_naming_the_row() {
+    // Was: exit 1, "internal error: generated file does not read back".
+    let good = focus_row("w");
+    let bad = good.replacen(",1,Hours,", ",1e308,Hours,", 1);
+    let dir = export(&[good, bad]);
+    let out = ingest(dir.path());
+    assert_export_error(
+        dir.path(),
+        &out,
+        "export.csv:3:7: column 'ConsumedQuantity'",
+    );
+}
+
+#[test]
+fn ingest_and_inventory_reject_costs_of_1e300_naming_the_row() {
+    // Was: accepted by both (inventory printed the amounts).
+    let good = focus_row("w");
+    let bad = good.replacen("55.04,55.04,55.04", "1e300,1e300,1e300", 1);
+    let dir = export(&[good, bad]);
+    let out = ingest(dir.path());
+    assert_export_error(dir.path(), &out, "export.csv:3:4: column 'BilledCost'");
+    let inv = gpuplan(dir.path(), &["inventory", "--focus", "export.csv"]);
+    assert_input_error(&inv, "export.csv:3:4: column 'BilledCost'");
+}
+
+#[test]
+fn ingest_writes_a_tag_value_with_a_newline_as_an_escaped_name() {
+    // Was: exit 1, the name written raw into a TOML table header.
+    let newline = focus_row("w").replace("\"\"w\"\"", "\"\"a\\nb]\\\"\" #c\"\"");
+    let raw = focus_row("w").replace("\"\"w\"\"", "\"\"raw\nline\"\"");
+    let dir = export(&[focus_row("w"), newline, raw]);
+    let out = ingest(dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let wl = std::fs::read_to_string(dir.path().join("out/workloads.toml")).expect("read");
+    assert!(wl.contains("[workloads.\"a\\nb]\\\" #c\"]"), "{wl}");
+    assert!(wl.contains("[workloads.\"raw\\nline\"]"), "{wl}");
+    let v = gpuplan(&dir.path().join("out"), &["validate", "scenario.toml"]);
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+    // The summary keeps one line per workload.
+    assert!(
+        text(&out.stdout).contains("  raw\\nline: H100"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_charge_period_of_8000_years_is_rejected_before_it_is_spread() {
+    // Was: about 5 s spreading 70 million hours, then the usage-row limit.
+    let bad = focus_row("w").replacen("2025-01-01T01:00:00Z", "9999-01-01T00:00:00Z", 1);
+    let dir = export(&[focus_row("w"), bad]);
+    let out = ingest(dir.path());
+    assert_export_error(dir.path(), &out, "export.csv:3:3: column 'ChargePeriodEnd'");
+    assert!(
+        text(&out.stderr).contains("at most 43920"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn gpus_summed_over_rows_past_the_bound_name_the_first_row() {
+    // Each row: 75,000 instance-hours of an 8-GPU instance in one hour = 600,000 GPUs (within
+    // the bound); the two rows of the same hour sum to 1,200,000.
+    let big = focus_row("w").replacen(",1,Hours,", ",75000,Hours,", 1);
+    let dir = export(&[big.clone(), big]);
+    let out = ingest(dir.path());
+    assert_export_error(dir.path(), &out, "export.csv:2:");
+    assert!(
+        text(&out.stderr).contains("1200000 GPUs"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_implausible_storage_adder_names_the_storage_row() {
+    // 8 GPU-hours and USD 5,000,000 of storage: USD 625,000 per GPU-hour.
+    let storage = focus_row("w")
+        .replacen("55.04,55.04,55.04", "5000000,5000000,5000000", 1)
+        .replacen(",Compute,", ",Storage,", 1)
+        .replacen("\"{\"\"InstanceType\"\": \"\"p5.48xlarge\"\"}\"", "", 1)
+        .replacen(",1,Hours,", ",1000,GB-Month,", 1);
+    let dir = export(&[focus_row("w"), storage]);
+    let out = ingest(dir.path());
+    assert_export_error(dir.path(), &out, "export.csv:3:");
+    assert!(
+        text(&out.stderr).contains("storage_per_gpu_hour"),
+        "{}",
+        text(&out.stderr)
+    );
+}

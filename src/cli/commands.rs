@@ -331,14 +331,16 @@ pub fn compare(
         term_req.apply(inp)?;
     }
     let ticker = Ticker::start();
-    let docs: Vec<PlanDoc> = inputs
+    let docs: Result<Vec<PlanDoc>, Error> = inputs
         .iter_mut()
         .map(|inp| {
             let run = plan_loaded(inp, &req, &ticker, false);
-            plan_doc(inp, &run, DocOptions::default())
+            check_run_amounts(inp, &run)?;
+            Ok(plan_doc(inp, &run, DocOptions::default()))
         })
         .collect();
     drop(ticker);
+    let docs = docs?;
     Ok(match format {
         Format::Table => gpuplan::output::compare::compare_table(&docs),
         Format::Json => gpuplan::output::compare::compare_json(&docs),

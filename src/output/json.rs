@@ -76,15 +76,41 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
             .unwrap_or_default(),
         costs: ev.map(|e| costs_doc(inputs, run, e)),
         risk: risk_doc(run, ev),
-        infeasibility: run.infeasibility.as_ref().map(|i| InfeasibilityDoc {
-            group: i.group.clone(),
-            message: i.message.clone(),
-        }),
+        infeasibility: run.infeasibility.as_ref().map(infeasibility_doc),
         warnings: inputs.warnings.clone(),
         term: run
             .term
             .as_ref()
             .map(|t| crate::output::term::term_doc(inputs, t)),
+    }
+}
+
+/// Why no plan exists, with each conflict and its ways out (costs in cents).
+fn infeasibility_doc(i: &crate::model::Infeasibility) -> InfeasibilityDoc {
+    InfeasibilityDoc {
+        group: i.group.clone(),
+        message: i.message.clone(),
+        conflicts: i
+            .conflicts
+            .iter()
+            .map(|c| ConflictDoc {
+                kind: c.kind.clone(),
+                workloads: c.workloads.clone(),
+                offerings: c.offerings.clone(),
+                hours: c.hours.clone(),
+                constraints: c.constraints.clone(),
+                message: c.message.clone(),
+                relaxations: c
+                    .relaxations
+                    .iter()
+                    .map(|r| RelaxationDoc {
+                        constraint: r.constraint.clone(),
+                        change: r.change.clone(),
+                        cost: r.cost.map(cents),
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }
 

@@ -141,6 +141,8 @@ pub struct DetectedCommitment {
     pub contract: Option<ContractTerms>,
     /// Unit (instances) or spend ($/h), when known.
     pub kind: Option<CommitmentKind>,
+    /// Its first row in the cost exports, else its contract row.
+    pub origin: Option<super::RowOrigin>,
     /// The owned commitment in the catalog's terms, when it could be mapped.
     pub mapped: Option<OwnedCommitment>,
     /// How it was mapped, what was assumed, or why it could not be.
@@ -178,6 +180,8 @@ pub(crate) struct RowInfo<'a> {
     pub gpu: Option<(Cloud, &'a str, &'a str, &'a str, f64)>,
     pub start: i64,
     pub end: i64,
+    /// Where the row is.
+    pub origin: (&'a std::path::Path, u64),
 }
 
 /// One entry of a ContractApplied value.
@@ -335,9 +339,20 @@ struct CommitmentTotals {
     applied_cost: f64,
     applied_rows: u64,
     discount_rows: u64,
+    /// Its first row.
+    origin: Option<super::RowOrigin>,
 }
 
 impl CommitmentTotals {
+    /// Keeps the first row's place.
+    fn note_origin(&mut self, r: &RowInfo<'_>) {
+        if self.origin.is_none() {
+            self.origin = Some(super::RowOrigin {
+                file: r.origin.0.to_path_buf(),
+                line: r.origin.1,
+            });
+        }
+    }
     fn see(&mut self, r: &RowInfo<'_>) {
         self.first = Some(self.first.map_or(r.start, |f| f.min(r.start)));
         self.last = Some(self.last.map_or(r.end.max(r.start + 1), |l| l.max(r.end)));
@@ -398,6 +413,7 @@ impl Accumulator {
     /// A row with a CommitmentDiscountId.
     pub(crate) fn add(&mut self, id: &str, r: &RowInfo<'_>) {
         let a = self.get(id);
+        a.note_origin(r);
         a.discount_rows += 1;
         if a.cloud.is_none() {
             a.cloud = r.cloud;
@@ -443,6 +459,7 @@ impl Accumulator {
     /// One ContractApplied entry of a row.
     pub(crate) fn add_applied(&mut self, e: &Applied, r: &RowInfo<'_>) {
         let a = self.get(&e.id);
+        a.note_origin(r);
         a.applied_rows += 1;
         if a.cloud.is_none() {
             a.cloud = r.cloud;
@@ -589,6 +606,12 @@ fn build(
         purchase_recurring: a.purchase_recurring,
         covered: a.cover,
         non_gpu_cost: a.non_gpu_eff,
+        origin: a.origin.clone().or_else(|| {
+            contract.as_ref().map(|c| super::RowOrigin {
+                file: c.file.clone(),
+                line: c.line,
+            })
+        }),
         contract,
         kind,
         mapped: None,

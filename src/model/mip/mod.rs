@@ -193,7 +193,7 @@ fn add_cell(
         .map(|spotable| spot::add_spot(m, po, hours, spotable, ctx.cost));
     let x = spot.map(|(col, _)| col);
     cover::add_on_demand_cost(po, hours, &load.total, ctx.cost);
-    let q = capacity::add_unserved(m, po, hours, ctx.cost);
+    let q = capacity::add_unserved(m, po, hours, p.unserved_penalty, ctx.cost);
     let cover_columns: Vec<usize> = u
         .iter()
         .chain(v.iter().map(|(_, col)| col))
