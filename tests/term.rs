@@ -50,7 +50,11 @@ fn case(dir: &Path, d1: f64, d3: f64, workload_keys: &str, extra: &str, owned: &
         format!("[workloads.run]\ncurrent_gpu = \"TG\"\nclass = \"training\"\nend_probability = 0.0\n{workload_keys}\n"),
     )
     .unwrap();
-    std::fs::write(dir.join("owned.csv"), format!("offer_id,quantity_or_hourly,start,end\n{owned}")).unwrap();
+    std::fs::write(
+        dir.join("owned.csv"),
+        format!("offer_id,quantity_or_hourly,start,end\n{owned}"),
+    )
+    .unwrap();
     let scenario = format!(
         "name = \"term-known-answer\"\ndemand = \"demand.csv\"\nworkloads = \"workloads.toml\"\ncommitments = \"owned.csv\"\ncatalog = \"catalog\"\n\n[instruments]\nspend = false\n\n[term]\nscenarios = 4\nlevel_sigma_cap = 0.0\ngrowth_sd_pct = 0.0\nmigration_cost = 0.0\n{extra}\n"
     );
@@ -60,7 +64,11 @@ fn case(dir: &Path, d1: f64, d3: f64, workload_keys: &str, extra: &str, owned: &
 
 fn run(inputs: &Inputs) -> PlanRun {
     let settings = gpuplan::engine::settings(inputs, None, None, None);
-    plan_term(inputs, &settings, gpuplan::ingest::scenario::Resolution::Full)
+    plan_term(
+        inputs,
+        &settings,
+        gpuplan::ingest::scenario::Resolution::Full,
+    )
 }
 
 /// Purchases of a run as (offer id, amount), sorted.
@@ -139,7 +147,11 @@ fn a_unit_commitment_bought_before_a_45_percent_cut_is_underwater() {
     );
     let r = run(&inp);
     let term = r.term.as_ref().expect("a term report");
-    let owned = term.odds.iter().find(|o| o.owned).expect("the owned commitment");
+    let owned = term
+        .odds
+        .iter()
+        .find(|o| o.owned)
+        .expect("the owned commitment");
     assert_eq!(owned.probability_underwater, 1.0);
     assert_eq!(
         owned.underwater_from.map(|t| t.to_rfc3339()),
@@ -147,7 +159,11 @@ fn a_unit_commitment_bought_before_a_45_percent_cut_is_underwater() {
     );
     // Nothing it buys now is underwater: with a known cut ahead, the 3y bought now locks
     // 8 × 0.4269 = 3.42 < 4.40.
-    assert!(term.odds.iter().filter(|o| !o.owned).all(|o| o.probability_underwater == 0.0));
+    assert!(term
+        .odds
+        .iter()
+        .filter(|o| !o.owned)
+        .all(|o| o.probability_underwater == 0.0));
 }
 
 #[test]
@@ -177,7 +193,11 @@ fn on_certain_constant_demand_the_term_plan_equals_todays_plan() {
     .unwrap();
     let inp = Inputs::load(&dir.path().join("scenario.toml"), None).unwrap();
     let settings = gpuplan::engine::settings(&inp, None, None, None);
-    let today = gpuplan::engine::plan_scenario(&inp, &settings, gpuplan::ingest::scenario::Resolution::Full);
+    let today = gpuplan::engine::plan_scenario(
+        &inp,
+        &settings,
+        gpuplan::ingest::scenario::Resolution::Full,
+    );
     let term = run(&inp);
     assert_eq!(purchases(&term), purchases(&today));
     assert_eq!(

@@ -166,7 +166,11 @@ pub enum SimulateError {
 
 /// The decision dates: `lookback` after the start of the history, then every
 /// `every_months` months while a whole period fits in the history.
-pub fn decision_dates(history: HourWindow, lookback_hours: i64, every_months: u32) -> Vec<DateTime<Utc>> {
+pub fn decision_dates(
+    history: HourWindow,
+    lookback_hours: i64,
+    every_months: u32,
+) -> Vec<DateTime<Utc>> {
     let mut d = history.start + chrono::Duration::hours(lookback_hours);
     let mut out = Vec::new();
     while every_months > 0 && add_months(d, every_months) <= history.end {
@@ -179,7 +183,9 @@ pub fn decision_dates(history: HourWindow, lookback_hours: i64, every_months: u3
 /// Runs the simulation (policies on two threads).
 pub fn simulate(inputs: &Inputs, cfg: &SimulateConfig) -> Result<Simulation, SimulateError> {
     if cfg.lookback_hours <= 0 || cfg.every_months == 0 {
-        return Err(SimulateError::Windows("lookback and period must be positive".into()));
+        return Err(SimulateError::Windows(
+            "lookback and period must be positive".into(),
+        ));
     }
     let decisions = decision_dates(inputs.history.window, cfg.lookback_hours, cfg.every_months);
     if decisions.is_empty() {
@@ -208,7 +214,10 @@ pub fn simulate(inputs: &Inputs, cfg: &SimulateConfig) -> Result<Simulation, Sim
         a
     });
     all.sort_by_key(|x| x.0);
-    let runs = all.into_iter().map(|x| x.1).collect::<Result<Vec<_>, _>>()?;
+    let runs = all
+        .into_iter()
+        .map(|x| x.1)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Simulation {
         decisions,
         runs,
@@ -263,8 +272,20 @@ fn run_policy(
             owned: owned.clone(),
             spot_allowed: inputs.scenario.instruments.spot,
         };
-        let ev = evaluate(&priced, &inputs.catalog, &period.window_demand(), Some(&period.keep))
-            .map_err(|e| SimulateError::Run(format!("{} at {}: {}", policy.as_str(), d.format("%Y-%m-%d"), e.0)))?;
+        let ev = evaluate(
+            &priced,
+            &inputs.catalog,
+            &period.window_demand(),
+            Some(&period.keep),
+        )
+        .map_err(|e| {
+            SimulateError::Run(format!(
+                "{} at {}: {}",
+                policy.as_str(),
+                d.format("%Y-%m-%d"),
+                e.0
+            ))
+        })?;
         rows.push(PeriodRow {
             start: d,
             end,
@@ -279,7 +300,13 @@ fn run_policy(
         });
         last_eval = Some(ev);
     }
-    let (still_owed, owed_used) = still_owed(inputs, &owned[n_initial..], n_initial, last_eval.as_ref(), end);
+    let (still_owed, owed_used) = still_owed(
+        inputs,
+        &owned[n_initial..],
+        n_initial,
+        last_eval.as_ref(),
+        end,
+    );
     Ok(PolicyRun {
         policy,
         rows,
@@ -311,7 +338,8 @@ fn tier_changes(before: &[Placement], after: &[Placement]) -> usize {
         .filter(|a| {
             before.iter().any(|b| {
                 b.workload == a.workload
-                    && (b.cloud, &b.region, &b.instance_type) != (a.cloud, &a.region, &a.instance_type)
+                    && (b.cloud, &b.region, &b.instance_type)
+                        != (a.cloud, &a.region, &a.instance_type)
             })
         })
         .count()
@@ -341,16 +369,30 @@ fn decide(
         None => (no_purchase(), run.outcome.status.as_str().to_string()),
     };
     match policy {
-        Policy::Term => from_run(plan_term_from(lb, &cfg.settings, cfg.resolution, Some(previous))),
+        Policy::Term => from_run(plan_term_from(
+            lb,
+            &cfg.settings,
+            cfg.resolution,
+            Some(previous),
+        )),
         Policy::Term1y => {
             let mut one = lb.clone();
             one.scenario.instruments.terms_months = vec![12];
-            from_run(plan_term_from(&one, &cfg.settings, cfg.resolution, Some(previous)))
+            from_run(plan_term_from(
+                &one,
+                &cfg.settings,
+                cfg.resolution,
+                Some(previous),
+            ))
         }
         Policy::Replay => {
             let mut win = lb.clone();
             win.scenario.forecast_scenarios = 1;
-            from_run(crate::engine::plan_scenario(&win, &cfg.settings, cfg.resolution))
+            from_run(crate::engine::plan_scenario(
+                &win,
+                &cfg.settings,
+                cfg.resolution,
+            ))
         }
         Policy::Recommender => (
             crate::plan::recommender::recommend(lb, &lb.window_demand(), &lb.keep, d),
@@ -376,7 +418,8 @@ fn still_owed(
             continue;
         };
         let hours = ((c.end - c.start.max(end)).num_seconds() as f64 / 3600.0).max(0.0);
-        let o = c.quantity_or_hourly * crate::domain::commitment_unit_rate(&inputs.catalog, k) * hours;
+        let o =
+            c.quantity_or_hourly * crate::domain::commitment_unit_rate(&inputs.catalog, k) * hours;
         owed += o;
         let util = last
             .and_then(|e| e.commitments.get(n_initial + i))

@@ -250,14 +250,19 @@ impl SimulateRequest {
     pub fn new(every: &str, lookback: &str, policy: &[String]) -> Result<Self, Error> {
         use gpuplan::analysis::simulate::Policy;
         let every_months = gpuplan::ingest::term_config::parse_months(every).ok_or_else(|| {
-            flag_error("--every", format!("expected months like 1q, 3m, 6m or 1y, found {every:?}"))
+            flag_error(
+                "--every",
+                format!("expected months like 1q, 3m, 6m or 1y, found {every:?}"),
+            )
         })?;
         let mut policies = Vec::new();
         for p in policy.iter().filter(|p| !p.trim().is_empty()) {
             let parsed = Policy::parse(p).ok_or_else(|| {
                 flag_error(
                     "--policy",
-                    format!("expected term, replay, recommender, on-demand or term-1y, found {p:?}"),
+                    format!(
+                        "expected term, replay, recommender, on-demand or term-1y, found {p:?}"
+                    ),
                 )
             })?;
             if !policies.contains(&parsed) {

@@ -81,7 +81,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             catalog,
         } => {
             let req = commands::SimulateRequest::new(&every, &lookback, &policy)?;
-            commands::simulate(&scenario, req, &solver, (format, csv.as_deref()), catalog.as_deref())?
+            commands::simulate(
+                &scenario,
+                req,
+                &solver,
+                (format, csv.as_deref()),
+                catalog.as_deref(),
+            )?
         }
         Command::Compare {
             scenarios,

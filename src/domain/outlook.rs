@@ -116,7 +116,9 @@ impl Outlook {
         let n = 64;
         let mut mean_ramp = 0.0;
         for i in 0..n {
-            let t = a + chrono::Duration::seconds(((i as f64 + 0.5) / n as f64 * hours * 3600.0) as i64);
+            let t = a + chrono::Duration::seconds(
+                ((i as f64 + 0.5) / n as f64 * hours * 3600.0) as i64,
+            );
             mean_ramp += ramp(t) / n as f64;
         }
         let alive = match self.certain_end() {

@@ -35,8 +35,8 @@
 //! Demand is never negative. Masked hours (`keep[t] == false`) are never read.
 
 mod accuracy;
-pub mod term;
 mod model;
+pub mod term;
 pub use crate::domain::rng;
 
 pub use accuracy::{holdout_accuracy, Accuracy};

@@ -294,7 +294,18 @@ pub fn term_paths(inputs: &Inputs, horizon: TermHorizon) -> TermPaths {
     let mult: Vec<Vec<Vec<f64>>> = (0..s_n)
         .map(|s| {
             (0..nw)
-                .map(|w| workload_path(inputs, &horizon, &tree, &sigma, &end_probability, growth[s], s, w))
+                .map(|w| {
+                    workload_path(
+                        inputs,
+                        &horizon,
+                        &tree,
+                        &sigma,
+                        &end_probability,
+                        growth[s],
+                        s,
+                        w,
+                    )
+                })
                 .collect()
         })
         .collect();
@@ -411,7 +422,12 @@ fn possible_end(
 }
 
 /// Price factors `[s][g][k]` per scenario, GPU model (catalog order) and slice.
-fn price_paths(inputs: &Inputs, horizon: &TermHorizon, tree: &Tree, s_n: usize) -> Vec<Vec<Vec<f64>>> {
+fn price_paths(
+    inputs: &Inputs,
+    horizon: &TermHorizon,
+    tree: &Tree,
+    s_n: usize,
+) -> Vec<Vec<Vec<f64>>> {
     let cfg = &inputs.scenario.term;
     (0..s_n)
         .map(|s| {
@@ -456,7 +472,10 @@ mod tests {
         let as_of = Utc.with_ymd_and_hms(2026, 1, 31, 0, 0, 0).unwrap();
         let cut = Utc.with_ymd_and_hms(2026, 3, 15, 0, 0, 0).unwrap();
         let h = TermHorizon::new(as_of, 4, 3, &[cut]);
-        assert_eq!(h.boundaries[1], Utc.with_ymd_and_hms(2026, 4, 30, 0, 0, 0).unwrap());
+        assert_eq!(
+            h.boundaries[1],
+            Utc.with_ymd_and_hms(2026, 4, 30, 0, 0, 0).unwrap()
+        );
         assert_eq!(h.end(), Utc.with_ymd_and_hms(2027, 1, 31, 0, 0, 0).unwrap());
         assert_eq!(h.slices.len(), 5);
         assert_eq!(h.slices[0].end, cut);
@@ -487,7 +506,9 @@ mod tests {
     fn weekly_sigma_is_zero_for_a_flat_curve_and_capped() {
         let flat = vec![4.0; 168 * 6];
         assert_eq!(weekly_sigma(&flat, &[], 0.03), 0.0);
-        let jumpy: Vec<f64> = (0..168 * 6).map(|t| if (t / 168) % 2 == 0 { 1.0 } else { 3.0 }).collect();
+        let jumpy: Vec<f64> = (0..168 * 6)
+            .map(|t| if (t / 168) % 2 == 0 { 1.0 } else { 3.0 })
+            .collect();
         assert_eq!(weekly_sigma(&jumpy, &[], 0.03), 0.03);
         assert_eq!(weekly_sigma(&flat[..168 * 2], &[], 0.03), 0.03);
     }

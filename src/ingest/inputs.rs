@@ -192,7 +192,11 @@ fn check_instance_types(scenario: &Scenario, catalog: &Catalog) -> Result<(), Er
 
 /// `[prices.GPU]`: each GPU a model of the catalog.
 fn check_price_gpus(scenario: &Scenario, catalog: &Catalog) -> Result<(), Error> {
-    match scenario.prices.iter().find(|p| catalog.gpu(&p.gpu).is_none()) {
+    match scenario
+        .prices
+        .iter()
+        .find(|p| catalog.gpu(&p.gpu).is_none())
+    {
         Some(bad) => {
             let known: Vec<&str> = catalog.gpus.iter().map(|g| g.name.as_str()).collect();
             Err(Error::Input(scenario_field_err(

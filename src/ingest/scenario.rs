@@ -1,12 +1,12 @@
 //! Scenario files (`scenarios/*.toml`) → one validated run configuration. Paths in a
 //! scenario are relative to the scenario file. Every field but `demand` has a default.
 
+use super::term_config::{RawPrice, RawTerm};
 use crate::domain::bounds;
 use crate::domain::{Cloud, CommitmentKind, CommitmentOffer, HourWindow, Payment};
 use crate::error::InputError;
 use crate::ingest::csvread::parse_instant;
 use crate::ingest::toml_de::{field_err, from_toml};
-use super::term_config::{RawPrice, RawTerm};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -433,7 +433,11 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
 }
 
 /// A `[caps]` amount in USD ≥ 0, when given.
-fn parse_positive_cap(cx: &Source<'_>, key: &str, v: Option<f64>) -> Result<Option<f64>, InputError> {
+fn parse_positive_cap(
+    cx: &Source<'_>,
+    key: &str,
+    v: Option<f64>,
+) -> Result<Option<f64>, InputError> {
     match v {
         Some(u) if !(u.is_finite() && u >= 0.0) => {
             Err(cx.err("caps", key, format!("expected USD >= 0, found {u}")))
@@ -445,9 +449,11 @@ fn parse_positive_cap(cx: &Source<'_>, key: &str, v: Option<f64>) -> Result<Opti
 /// A `[caps]` share in [0, 1], when given.
 fn parse_share_cap(cx: &Source<'_>, key: &str, v: Option<f64>) -> Result<Option<f64>, InputError> {
     match v {
-        Some(u) if !(0.0..=1.0).contains(&u) => {
-            Err(cx.err("caps", key, format!("expected a share in [0, 1], found {u}")))
-        }
+        Some(u) if !(0.0..=1.0).contains(&u) => Err(cx.err(
+            "caps",
+            key,
+            format!("expected a share in [0, 1], found {u}"),
+        )),
         _ => Ok(v),
     }
 }

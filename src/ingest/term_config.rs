@@ -196,8 +196,12 @@ pub fn parse_term(file: &Path, text: &str, t: &RawTerm) -> Result<TermConfig, In
     let d = TermConfig::default();
     let mode = match &t.mode {
         None => d.mode,
-        Some(m) => TermMode::parse(m)
-            .ok_or_else(|| err("mode", format!("expected \"term\" or \"window\", found {m:?}")))?,
+        Some(m) => TermMode::parse(m).ok_or_else(|| {
+            err(
+                "mode",
+                format!("expected \"term\" or \"window\", found {m:?}"),
+            )
+        })?,
     };
     let as_of = t
         .as_of
@@ -208,7 +212,9 @@ pub fn parse_term(file: &Path, text: &str, t: &RawTerm) -> Result<TermConfig, In
                 .ok_or_else(|| {
                     err(
                         "as_of",
-                        format!("expected an ISO-8601 UTC timestamp on the hour or a date, found {v:?}"),
+                        format!(
+                            "expected an ISO-8601 UTC timestamp on the hour or a date, found {v:?}"
+                        ),
                     )
                 })
         })
@@ -234,18 +240,27 @@ pub fn parse_term(file: &Path, text: &str, t: &RawTerm) -> Result<TermConfig, In
     }
     let scenarios = t.scenarios.unwrap_or(d.scenarios);
     if !(1..=500).contains(&scenarios) {
-        return Err(err("scenarios", format!("expected 1 to 500, found {scenarios}")));
+        return Err(err(
+            "scenarios",
+            format!("expected 1 to 500, found {scenarios}"),
+        ));
     }
     let buckets = t.buckets.unwrap_or(d.buckets as u32);
     if !(1..=168).contains(&buckets) {
-        return Err(err("buckets", format!("expected 1 to 168, found {buckets}")));
+        return Err(err(
+            "buckets",
+            format!("expected 1 to 168, found {buckets}"),
+        ));
     }
     let nonneg = |v: Option<f64>, key: &str, def: f64, max: f64| -> Result<f64, InputError> {
         let x = v.unwrap_or(def);
         if x.is_finite() && (0.0..=max).contains(&x) {
             Ok(x)
         } else {
-            Err(err(key, format!("expected a number in [0, {max}], found {x}")))
+            Err(err(
+                key,
+                format!("expected a number in [0, {max}], found {x}"),
+            ))
         }
     };
     Ok(TermConfig {
@@ -258,7 +273,12 @@ pub fn parse_term(file: &Path, text: &str, t: &RawTerm) -> Result<TermConfig, In
         buckets: buckets as usize,
         growth_sd_pct: nonneg(t.growth_sd_pct, "growth_sd_pct", d.growth_sd_pct, 100.0)?,
         level_sigma_cap: nonneg(t.level_sigma_cap, "level_sigma_cap", d.level_sigma_cap, 1.0)?,
-        fleet_correlation: nonneg(t.fleet_correlation, "fleet_correlation", d.fleet_correlation, 1.0)?,
+        fleet_correlation: nonneg(
+            t.fleet_correlation,
+            "fleet_correlation",
+            d.fleet_correlation,
+            1.0,
+        )?,
         reveal_periods: t.reveal_periods.unwrap_or(d.reveal_periods).clamp(1, 120),
         migration_cost: nonneg(t.migration_cost, "migration_cost", d.migration_cost, 1e12)?,
         migration_payback_months: nonneg(
@@ -308,21 +328,36 @@ pub fn parse_prices(
         let err = |key: &str, msg: String| field_err(file, text, &table, key, msg);
         let decline = match p.annual_decline_pct.as_deref() {
             None => (0.0, 0.0),
-            Some([lo, hi]) if lo.is_finite() && hi.is_finite() && 0.0 <= *lo && lo <= hi && *hi < 100.0 => (*lo, *hi),
+            Some([lo, hi])
+                if lo.is_finite() && hi.is_finite() && 0.0 <= *lo && lo <= hi && *hi < 100.0 =>
+            {
+                (*lo, *hi)
+            }
             Some(v) => {
                 return Err(err(
                     "annual_decline_pct",
-                    format!("expected [low, high] percentages with 0 <= low <= high < 100, found {v:?}"),
+                    format!(
+                        "expected [low, high] percentages with 0 <= low <= high < 100, found {v:?}"
+                    ),
                 ))
             }
         };
         let mut cuts = Vec::new();
         for c in &p.cuts {
             let at = parse_instant(&c.at, true).ok_or_else(|| {
-                err("cuts", format!("expected `at` as an ISO-8601 UTC timestamp or a date, found {:?}", c.at))
+                err(
+                    "cuts",
+                    format!(
+                        "expected `at` as an ISO-8601 UTC timestamp or a date, found {:?}",
+                        c.at
+                    ),
+                )
             })?;
             if !(c.pct.is_finite() && c.pct > 0.0 && c.pct < 100.0) {
-                return Err(err("cuts", format!("expected `pct` in (0, 100), found {}", c.pct)));
+                return Err(err(
+                    "cuts",
+                    format!("expected `pct` in (0, 100), found {}", c.pct),
+                ));
             }
             cuts.push((at, c.pct));
         }

@@ -569,7 +569,10 @@ pub fn resolve_outlooks(
                 name,
                 own: parsed.workloads.get(name),
             };
-            let r = merge(&parsed.defaults, entry.own.unwrap_or(&RawWorkload::default()));
+            let r = merge(
+                &parsed.defaults,
+                entry.own.unwrap_or(&RawWorkload::default()),
+            );
             entry.outlook(&r, catalog)
         })
         .collect()
@@ -584,7 +587,9 @@ impl Entry<'_> {
                 self.err(
                     key,
                     set,
-                    format!("expected a date or an ISO-8601 UTC timestamp on the hour, found {v:?}"),
+                    format!(
+                        "expected a date or an ISO-8601 UTC timestamp on the hour, found {v:?}"
+                    ),
                 )
             })
     }
@@ -609,7 +614,9 @@ impl Entry<'_> {
             .map(|v| self.instant(v, "ends", here!(self, ends)))
             .transpose()?;
         let ends_probability = r.ends_probability.unwrap_or(1.0);
-        if !(0.0..=1.0).contains(&ends_probability) || (ends.is_none() && r.ends_probability.is_some()) {
+        if !(0.0..=1.0).contains(&ends_probability)
+            || (ends.is_none() && r.ends_probability.is_some())
+        {
             return Err(self.err(
                 "ends_probability",
                 here!(self, ends_probability),
@@ -625,11 +632,19 @@ impl Entry<'_> {
             Some(m) => {
                 let set = here!(self, migrates);
                 if catalog.gpu(&m.to_gpu).is_none() {
-                    return Err(self.err("migrates", set, format!("unknown GPU model {:?} in to_gpu", m.to_gpu)));
+                    return Err(self.err(
+                        "migrates",
+                        set,
+                        format!("unknown GPU model {:?} in to_gpu", m.to_gpu),
+                    ));
                 }
                 let gpu_ratio = m.gpu_ratio.unwrap_or(1.0);
                 if !(gpu_ratio.is_finite() && gpu_ratio > 0.0) {
-                    return Err(self.err("migrates", set, format!("expected gpu_ratio > 0, found {gpu_ratio}")));
+                    return Err(self.err(
+                        "migrates",
+                        set,
+                        format!("expected gpu_ratio > 0, found {gpu_ratio}"),
+                    ));
                 }
                 Some(Migration {
                     to_gpu: m.to_gpu.clone(),
@@ -642,7 +657,11 @@ impl Entry<'_> {
         for st in r.scale.iter().flatten() {
             let set = here!(self, scale);
             if !(st.factor.is_finite() && st.factor >= 0.0) {
-                return Err(self.err("scale", set, format!("expected factor >= 0, found {}", st.factor)));
+                return Err(self.err(
+                    "scale",
+                    set,
+                    format!("expected factor >= 0, found {}", st.factor),
+                ));
             }
             scale.push(ScaleStep {
                 at: self.instant(&st.at, "scale", set)?,
@@ -669,7 +688,11 @@ impl Entry<'_> {
         let ramp_hours = match &l.ramp {
             None => 0.0,
             Some(v) => crate::ingest::scenario::parse_duration_hours(v).ok_or_else(|| {
-                self.err("starts", set, format!("expected ramp like \"30d\" or \"72h\", found {v:?}"))
+                self.err(
+                    "starts",
+                    set,
+                    format!("expected ramp like \"30d\" or \"72h\", found {v:?}"),
+                )
             })? as f64,
         };
         if let Some(g) = l.gpus.filter(|g| !(g.is_finite() && *g >= 0.0)) {

@@ -168,7 +168,11 @@ pub fn build_term_problem(
             let o = &cat.offerings[oi];
             TOffering {
                 catalog: oi,
-                gpu: cat.gpus.iter().position(|g| g.name == o.gpu_model).unwrap_or(0),
+                gpu: cat
+                    .gpus
+                    .iter()
+                    .position(|g| g.name == o.gpu_model)
+                    .unwrap_or(0),
                 on_demand: o.on_demand_hourly,
                 spot: if inputs.scenario.instruments.spot {
                     o.effective_spot_hourly()
@@ -261,12 +265,18 @@ fn hidden_costs(inputs: &Inputs, demand: &TermDemand) -> Vec<f64> {
             let mut total = 0.0;
             for (e, en) in demand.entries.iter().enumerate() {
                 let o = &cat.offerings[en.offering];
-                let g = cat.gpus.iter().position(|x| x.name == o.gpu_model).unwrap_or(0);
+                let g = cat
+                    .gpus
+                    .iter()
+                    .position(|x| x.name == o.gpu_model)
+                    .unwrap_or(0);
                 for (k, sl) in h.slices.iter().enumerate() {
                     let od = o.on_demand_hourly * demand.paths.price[s][g][k];
                     for (b, f) in demand.bucket_share.iter().enumerate() {
                         let gh = demand.gpus(s, e, k, b) * sl.hours * f;
-                        total += gh * (en.adders_per_gpu_hour + en.overhead_frac * od * en.instances_per_gpu);
+                        total += gh
+                            * (en.adders_per_gpu_hour
+                                + en.overhead_frac * od * en.instances_per_gpu);
                     }
                 }
             }
@@ -349,9 +359,15 @@ fn offers_in_play(
                     .iter()
                     .position(|o| k.matches(&cat.offerings[o.catalog]))
                     .unwrap_or(0);
-                let d = k.discount_for(&cat.offerings[offerings[p].catalog]).unwrap_or(0.0);
+                let d = k
+                    .discount_for(&cat.offerings[offerings[p].catalog])
+                    .unwrap_or(0.0);
                 offerings[p].unit_offers.push(idx);
-                (offerings[p].on_demand * (1.0 - d / 100.0), Some(p), peak[p].ceil())
+                (
+                    offerings[p].on_demand * (1.0 - d / 100.0),
+                    Some(p),
+                    peak[p].ceil(),
+                )
             }
             CommitmentKind::Spend => {
                 let mut max_spend = 0.0;
@@ -395,7 +411,11 @@ fn dominated(cat: &Catalog, offerings: &[TOffering], allowed: &[usize], ki: usiz
     allowed.iter().any(|&kj| {
         let j = &cat.offers[kj];
         let cross = k.kind == CommitmentKind::Unit && j.kind == CommitmentKind::Spend;
-        if kj == ki || (j.kind != k.kind && !cross) || j.cloud != k.cloud || j.term_months != k.term_months {
+        if kj == ki
+            || (j.kind != k.kind && !cross)
+            || j.cloud != k.cloud
+            || j.term_months != k.term_months
+        {
             return false;
         }
         if cross {
@@ -580,7 +600,11 @@ pub fn build_term_mip(p: &TermProblem, relaxed: bool) -> TermMip {
 }
 
 /// Purchase-now columns: whole instances (unit) or cents per hour (spend).
-fn purchase_now_columns(p: &TermProblem, c: &mut Cols, relaxed: bool) -> (Vec<Option<usize>>, Vec<f64>) {
+fn purchase_now_columns(
+    p: &TermProblem,
+    c: &mut Cols,
+    relaxed: bool,
+) -> (Vec<Option<usize>>, Vec<f64>) {
     let step: Vec<f64> = p
         .offers
         .iter()
@@ -724,7 +748,14 @@ struct Buys<'a> {
 
 /// Unit or spend capacity of offer `ki` in slice `kk` of scenario `s`: owned + bought now +
 /// bought later, as an expression (amounts in instances or USD/h).
-fn capacity(p: &TermProblem, c: &Cols, buys: &Buys<'_>, ki: usize, s: usize, kk: usize) -> Expression {
+fn capacity(
+    p: &TermProblem,
+    c: &Cols,
+    buys: &Buys<'_>,
+    ki: usize,
+    s: usize,
+    kk: usize,
+) -> Expression {
     let k = &p.offers[ki];
     let mut e = Expression::from(k.owned[kk]);
     if let Some(col) = buys.now[ki] {
@@ -830,7 +861,8 @@ fn dispatch(
         for (cell, row) in rows.into_iter().enumerate() {
             if let Some(row) = row {
                 let kk = cell / nb;
-                let col = *cap_col[kk].get_or_insert_with(|| capacity_column(p, c, buys, &[ki], s, kk, cons));
+                let col = *cap_col[kk]
+                    .get_or_insert_with(|| capacity_column(p, c, buys, &[ki], s, kk, cons));
                 cons.push(row.leq(c.list[col]));
             }
         }
@@ -860,7 +892,9 @@ fn objective(
         expected.add_mul(p.probs[s], c.list[cs]);
         let xi = c.add(variable().min(0.0), false);
         let off = p.cvar_offsets.get(s).copied().unwrap_or(0.0);
-        cons.push(Expression::from(c.list[xi]).geq(Expression::from(c.list[cs]) - c.list[eta] - off));
+        cons.push(
+            Expression::from(c.list[xi]).geq(Expression::from(c.list[cs]) - c.list[eta] - off),
+        );
         cvar.add_mul(p.probs[s] / (1.0 - p.cvar_alpha), c.list[xi]);
     }
     if let Some(bud) = p.max_cvar {

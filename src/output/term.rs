@@ -34,7 +34,6 @@ fn ts(t: DateTime<Utc>) -> String {
 pub fn term_doc(inputs: &Inputs, t: &TermReport) -> TermDoc {
     let probs = &t.probs;
     let mean = |v: &[f64]| v.iter().zip(probs).map(|(x, p)| x * p).sum::<f64>();
-    let cfg = &inputs.scenario.term;
     TermDoc {
         as_of: ts(t.as_of),
         horizon_end: ts(t.end),
@@ -57,56 +56,8 @@ pub fn term_doc(inputs: &Inputs, t: &TermReport) -> TermDoc {
             expected_all: cents(mean(&t.stranded_all)),
         },
         later_purchases_expected_cost: cents(t.later_cost_expected),
-        commitments: t
-            .odds
-            .iter()
-            .map(|o| OddsDoc {
-                offer_id: o.offer_id.clone(),
-                owned: o.owned,
-                amount: o.amount,
-                start: ts(o.start),
-                end: ts(o.end),
-                cost: cents(o.cost),
-                expected_value: cents(o.expected_value),
-                probability_beats_on_demand: ratio(o.probability_beats_on_demand),
-                break_even_month_p50: o.break_even_month_p50.map(|m| (m * 100.0).round() / 100.0),
-                expected_stranded: cents(o.expected_stranded),
-                probability_underwater: ratio(o.probability_underwater),
-                underwater_from: o.underwater_from.map(ts),
-            })
-            .collect(),
-        ladder: t
-            .ladder
-            .iter()
-            .map(|l| LadderDoc {
-                period: l.period,
-                start: ts(l.start),
-                expected_hourly: cents(l.expected_hourly),
-                p10_hourly: cents(l.p10_hourly),
-                p50_hourly: cents(l.p50_hourly),
-                p90_hourly: cents(l.p90_hourly),
-                purchases: l
-                    .by_offer
-                    .iter()
-                    .map(|(id, a, h)| LadderPurchaseDoc {
-                        offer_id: id.clone(),
-                        expected_amount: (a * 1000.0).round() / 1000.0,
-                        expected_hourly: cents(*h),
-                    })
-                    .collect(),
-                expiring: l
-                    .expiring
-                    .iter()
-                    .map(|e| ExpiryDoc {
-                        offer_id: e.offer_id.clone(),
-                        owned: e.owned,
-                        amount: e.amount,
-                        end: ts(e.end),
-                        recommendation: e.recommendation.to_string(),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        commitments: odds_docs(t),
+        ladder: ladder_docs(t),
         tier_changes: t
             .tier_changes
             .iter()
@@ -130,40 +81,105 @@ pub fn term_doc(inputs: &Inputs, t: &TermReport) -> TermDoc {
                 to: to.clone(),
             })
             .collect(),
-        assumptions: AssumptionsDoc {
-            growth_mean: ratio(t.growth.0),
-            growth_sd: ratio(t.growth.1),
-            fleet_correlation: cfg.fleet_correlation,
-            reveal_periods: cfg.reveal_periods,
-            migration_cost: cents(cfg.migration_cost),
-            migration_payback_months: cfg.migration_payback_months,
-            workloads: t
-                .end_probability
-                .iter()
-                .zip(&t.level_sigma)
-                .map(|((w, p), (_, s))| WorkloadAssumptionDoc {
-                    workload: w.clone(),
-                    end_probability: ratio(*p),
-                    level_sigma: ratio(*s),
-                })
-                .collect(),
-            prices: inputs
-                .scenario
-                .prices
-                .iter()
-                .map(|p| PriceAssumptionDoc {
-                    gpu: p.gpu.clone(),
-                    annual_decline_low_pct: p.annual_decline_pct.0,
-                    annual_decline_high_pct: p.annual_decline_pct.1,
-                    cuts: p
-                        .cuts
-                        .iter()
-                        .map(|(at, pct)| PriceCutDoc { at: ts(*at), pct: *pct })
-                        .collect(),
-                })
-                .collect(),
-        },
+        assumptions: assumptions_doc(inputs, t),
         warnings: t.warnings.clone(),
+    }
+}
+
+/// Every commitment's odds over its term (owned and bought now).
+fn odds_docs(t: &TermReport) -> Vec<OddsDoc> {
+    t.odds
+        .iter()
+        .map(|o| OddsDoc {
+            offer_id: o.offer_id.clone(),
+            owned: o.owned,
+            amount: o.amount,
+            start: ts(o.start),
+            end: ts(o.end),
+            cost: cents(o.cost),
+            expected_value: cents(o.expected_value),
+            probability_beats_on_demand: ratio(o.probability_beats_on_demand),
+            break_even_month_p50: o.break_even_month_p50.map(|m| (m * 100.0).round() / 100.0),
+            expected_stranded: cents(o.expected_stranded),
+            probability_underwater: ratio(o.probability_underwater),
+            underwater_from: o.underwater_from.map(ts),
+        })
+        .collect()
+}
+
+/// The ladder: per period the expected further purchases and the expiring commitments.
+fn ladder_docs(t: &TermReport) -> Vec<LadderDoc> {
+    t.ladder
+        .iter()
+        .map(|l| LadderDoc {
+            period: l.period,
+            start: ts(l.start),
+            expected_hourly: cents(l.expected_hourly),
+            p10_hourly: cents(l.p10_hourly),
+            p50_hourly: cents(l.p50_hourly),
+            p90_hourly: cents(l.p90_hourly),
+            purchases: l
+                .by_offer
+                .iter()
+                .map(|(id, a, h)| LadderPurchaseDoc {
+                    offer_id: id.clone(),
+                    expected_amount: (a * 1000.0).round() / 1000.0,
+                    expected_hourly: cents(*h),
+                })
+                .collect(),
+            expiring: l
+                .expiring
+                .iter()
+                .map(|e| ExpiryDoc {
+                    offer_id: e.offer_id.clone(),
+                    owned: e.owned,
+                    amount: e.amount,
+                    end: ts(e.end),
+                    recommendation: e.recommendation.to_string(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// What the term paths assumed: growth, churn, level spread, migration cost, price paths.
+fn assumptions_doc(inputs: &Inputs, t: &TermReport) -> AssumptionsDoc {
+    let cfg = &inputs.scenario.term;
+    AssumptionsDoc {
+        growth_mean: ratio(t.growth.0),
+        growth_sd: ratio(t.growth.1),
+        fleet_correlation: cfg.fleet_correlation,
+        reveal_periods: cfg.reveal_periods,
+        migration_cost: cents(cfg.migration_cost),
+        migration_payback_months: cfg.migration_payback_months,
+        workloads: t
+            .end_probability
+            .iter()
+            .zip(&t.level_sigma)
+            .map(|((w, p), (_, s))| WorkloadAssumptionDoc {
+                workload: w.clone(),
+                end_probability: ratio(*p),
+                level_sigma: ratio(*s),
+            })
+            .collect(),
+        prices: inputs
+            .scenario
+            .prices
+            .iter()
+            .map(|p| PriceAssumptionDoc {
+                gpu: p.gpu.clone(),
+                annual_decline_low_pct: p.annual_decline_pct.0,
+                annual_decline_high_pct: p.annual_decline_pct.1,
+                cuts: p
+                    .cuts
+                    .iter()
+                    .map(|(at, pct)| PriceCutDoc {
+                        at: ts(*at),
+                        pct: *pct,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }
 
@@ -181,7 +197,13 @@ pub fn term_text(d: &crate::plan::doc::PlanDoc) -> String {
     let _ = writeln!(
         s,
         "\nterm: as of {} to {}, {} periods of {} months, {} scenarios (lookback {} .. {})",
-        t.as_of, t.horizon_end, t.periods, t.period_months, t.scenarios, t.lookback_start, t.lookback_end
+        t.as_of,
+        t.horizon_end,
+        t.periods,
+        t.period_months,
+        t.scenarios,
+        t.lookback_start,
+        t.lookback_end
     );
     let _ = writeln!(
         s,
@@ -210,9 +232,14 @@ pub fn term_text(d: &crate::plan::doc::PlanDoc) -> String {
                     o.end.get(..10).unwrap_or("").to_string(),
                     Usd(o.cost).to_string(),
                     pct(o.probability_beats_on_demand),
-                    o.break_even_month_p50.map_or("never".into(), |m| format!("{m:.1}")),
+                    o.break_even_month_p50
+                        .map_or("never".into(), |m| format!("{m:.1}")),
                     Usd(o.expected_stranded).to_string(),
-                    o.underwater_from.as_deref().and_then(|u| u.get(..10)).unwrap_or("-").to_string(),
+                    o.underwater_from
+                        .as_deref()
+                        .and_then(|u| u.get(..10))
+                        .unwrap_or("-")
+                        .to_string(),
                 ]
             })
             .collect();

@@ -106,7 +106,11 @@ struct Cap {
 }
 
 fn gpu_index(catalog: &Catalog, name: &str) -> usize {
-    catalog.gpus.iter().position(|g| g.name == name).unwrap_or(0)
+    catalog
+        .gpus
+        .iter()
+        .position(|g| g.name == name)
+        .unwrap_or(0)
 }
 
 /// Resolves the placements against the catalog: pools and places.
@@ -117,7 +121,9 @@ fn resolve(book: &TermBook, catalog: &Catalog) -> Result<(Vec<Pool>, Vec<Place>)
         let oi = catalog
             .offerings
             .iter()
-            .position(|o| o.cloud == pl.cloud && o.region == pl.region && o.instance_type == pl.instance_type)
+            .position(|o| {
+                o.cloud == pl.cloud && o.region == pl.region && o.instance_type == pl.instance_type
+            })
             .ok_or_else(|| {
                 EvalError(format!(
                     "placement of {}: offering {}/{}/{} is not in the catalog",
@@ -132,7 +138,11 @@ fn resolve(book: &TermBook, catalog: &Catalog) -> Result<(Vec<Pool>, Vec<Place>)
                     offering: oi,
                     gpu: gpu_index(catalog, &o.gpu_model),
                     od: o.on_demand_hourly,
-                    spot: if book.spot_allowed { o.effective_spot_hourly() } else { None },
+                    spot: if book.spot_allowed {
+                        o.effective_spot_hourly()
+                    } else {
+                        None
+                    },
                     capacity: o.capacity_limit,
                 });
                 pools.len() - 1
@@ -143,13 +153,18 @@ fn resolve(book: &TermBook, catalog: &Catalog) -> Result<(Vec<Pool>, Vec<Place>)
             / f64::from(o.gpus);
         let base = pl.current.as_ref().and_then(|(c, r, it)| {
             let b = catalog.offering(*c, r, it)?;
-            let pr = perf(catalog, &pl.current_gpu, pl.class) / perf(catalog, &b.gpu_model, pl.class);
+            let pr =
+                perf(catalog, &pl.current_gpu, pl.class) / perf(catalog, &b.gpu_model, pl.class);
             Some((b.on_demand_per_gpu() * pr, gpu_index(catalog, &b.gpu_model)))
         });
         places.push(Place {
             pool,
             ratio: ratio * pl.share,
-            spot_share: if pools[pool].spot.is_some() { pl.max_spot_share } else { 0.0 },
+            spot_share: if pools[pool].spot.is_some() {
+                pl.max_spot_share
+            } else {
+                0.0
+            },
             adders: pl.adders_per_gpu_hour * pl.share,
             overhead: pl.overhead_pct / 100.0,
             base,
@@ -171,13 +186,18 @@ fn caps_of(
     let later = book.later.get(s).map(Vec::as_slice).unwrap_or(&[]);
     let mut caps = Vec::new();
     for (i, d) in book.commitments.iter().chain(later).enumerate() {
-        let k = catalog
-            .offer(&d.offer_id)
-            .ok_or_else(|| EvalError(format!("commitment offer {:?} is not in the catalog", d.offer_id)))?;
+        let k = catalog.offer(&d.offer_id).ok_or_else(|| {
+            EvalError(format!(
+                "commitment offer {:?} is not in the catalog",
+                d.offer_id
+            ))
+        })?;
         let mut rate = crate::domain::commitment_unit_rate(catalog, k);
         let listed = (i < book.commitments.len()).then_some(i);
         let unit_pool = match k.kind {
-            CommitmentKind::Unit => pools.iter().position(|p| k.matches(&catalog.offerings[p.offering])),
+            CommitmentKind::Unit => pools
+                .iter()
+                .position(|p| k.matches(&catalog.offerings[p.offering])),
             CommitmentKind::Spend => None,
         };
         if let (None, Some(p)) = (listed, unit_pool) {
@@ -304,7 +324,14 @@ fn spend_cover(pools: &[Pool], caps: &[Cap], active: &[bool], phi: &[f64], d: &m
     if vars.is_empty() {
         return;
     }
-    let x = allocate(&budgets.iter().map(|&ci| caps[ci].amount).collect::<Vec<_>>(), &items, &vars);
+    let x = allocate(
+        &budgets
+            .iter()
+            .map(|&ci| caps[ci].amount)
+            .collect::<Vec<_>>(),
+        &items,
+        &vars,
+    );
     for (v, &(bi, ii, a)) in vars.iter().enumerate() {
         let amt = x[v];
         if amt <= 0.0 {
@@ -328,7 +355,11 @@ fn spend_cover(pools: &[Pool], caps: &[Cap], active: &[bool], phi: &[f64], d: &m
 /// Spend allocation maximising the avoided cost `Σ saving·x` under each budget
 /// (`Σ a·x ≤ amount`) and each item's amount: a fractional knapsack per budget (best saving
 /// per committed dollar first) when no item is matched by two budgets, else the exact LP.
-fn allocate(budget: &[f64], items: &[(usize, bool, f64, f64)], vars: &[(usize, usize, f64)]) -> Vec<f64> {
+fn allocate(
+    budget: &[f64],
+    items: &[(usize, bool, f64, f64)],
+    vars: &[(usize, usize, f64)],
+) -> Vec<f64> {
     let mut seen = vec![usize::MAX; items.len()];
     let overlapping = vars.iter().any(|&(bi, ii, _)| {
         let other = seen[ii] != usize::MAX && seen[ii] != bi;
@@ -381,8 +412,14 @@ pub fn evaluate_term(
     let nk = demand.paths.horizon.slices.len();
     let mut acc = Acc::new(book, &caps, nl, nk);
     for (k, sl) in demand.paths.horizon.slices.iter().enumerate() {
-        let active: Vec<bool> = caps.iter().map(|c| c.start <= sl.start && sl.end <= c.end).collect();
-        let phi: Vec<f64> = pools.iter().map(|p| demand.paths.price[s][p.gpu][k]).collect();
+        let active: Vec<bool> = caps
+            .iter()
+            .map(|c| c.start <= sl.start && sl.end <= c.end)
+            .collect();
+        let phi: Vec<f64> = pools
+            .iter()
+            .map(|p| demand.paths.price[s][p.gpu][k])
+            .collect();
         for (ci, c) in caps.iter().enumerate() {
             if !active[ci] {
                 continue;
@@ -401,7 +438,14 @@ pub fn evaluate_term(
             }
             let (load, spotable, gpus) = cell_load(demand, &places, pools.len(), s, k, b);
             let d = dispatch_cell(&pools, &caps, &active, &load, &spotable, &phi);
-            let cell = Cell { load: &load, spotable: &spotable, gpus: &gpus, phi: &phi, k, h };
+            let cell = Cell {
+                load: &load,
+                spotable: &spotable,
+                gpus: &gpus,
+                phi: &phi,
+                k,
+                h,
+            };
             acc.add_cell(&pools, &places, &caps, &d, &cell, demand, s);
         }
     }
@@ -569,7 +613,8 @@ impl Acc {
         demand: &TermDemand,
         s: usize,
     ) {
-        let (load, spotable, gpus, phi, h) = (cell.load, cell.spotable, cell.gpus, cell.phi, cell.h);
+        let (load, spotable, gpus, phi, h) =
+            (cell.load, cell.spotable, cell.gpus, cell.phi, cell.h);
         for (pl, &g) in places.iter().zip(gpus) {
             let p = pl.pool;
             let n = g * pl.ratio;
@@ -595,12 +640,20 @@ impl Acc {
             let n_ns = n - n_sp;
             let ns_total = load[p] - spotable[p];
             let f_ns = if ns_total > 0.0 { n_ns / ns_total } else { 0.0 };
-            let f_sp = if spotable[p] > 0.0 { n_sp / spotable[p] } else { 0.0 };
+            let f_sp = if spotable[p] > 0.0 {
+                n_sp / spotable[p]
+            } else {
+                0.0
+            };
             let cov = d.covered_ns[p] * f_ns + d.covered_sp[p] * f_sp;
             let covered = d.covered_ns[p] + d.covered_sp[p];
             let spot_h = d.rem_sp[p].max(0.0) * f_sp;
             let od_h = d.rem_ns[p].max(0.0) * f_ns;
-            let commit = if covered > 0.0 { d.commit_value[p] * cov / covered } else { 0.0 };
+            let commit = if covered > 0.0 {
+                d.commit_value[p] * cov / covered
+            } else {
+                0.0
+            };
             let sp = pools[p].spot.unwrap_or(pools[p].od) * phi[p];
             we.committed_hours += cov * h;
             we.spot_hours += spot_h * h;

@@ -299,7 +299,12 @@ pub(crate) fn round3(v: f64) -> f64 {
 }
 
 /// Picks `m` instance types of the catalog (see the module doc).
-pub(crate) fn pick_offerings(catalog: &Catalog, rng: &mut Rng, gpus_in_use: &[&str], m: usize) -> Vec<usize> {
+pub(crate) fn pick_offerings(
+    catalog: &Catalog,
+    rng: &mut Rng,
+    gpus_in_use: &[&str],
+    m: usize,
+) -> Vec<usize> {
     let n = catalog.offerings.len();
     let m = m.clamp(1, n.max(1));
     if m >= n {

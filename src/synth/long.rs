@@ -94,7 +94,11 @@ fn workload(spec: &LongSpec, times: &[DateTime<Utc>], i: usize, kind: u64) -> Ge
         match class {
             WorkloadClass::Training => {
                 // Runs last 3–14 months, some start later.
-                let a = if rng.chance(0.3) { rng.int(1, u64::from(months / 2).max(1)) as u32 } else { 0 };
+                let a = if rng.chance(0.3) {
+                    rng.int(1, u64::from(months / 2).max(1)) as u32
+                } else {
+                    0
+                };
                 let len = rng.int(3, 14) as u32;
                 cut(&mut curve, month_hour(spec, a), month_hour(spec, a + len));
             }
@@ -184,7 +188,13 @@ fn known_events(spec: &LongSpec, times: &[DateTime<Utc>]) -> Vec<Gen> {
     let h100: Vec<f64> = serve
         .iter()
         .enumerate()
-        .map(|(t, g)| if t >= month_hour(spec, 12) { g * 0.5 } else { 0.0 })
+        .map(|(t, g)| {
+            if t >= month_hour(spec, 12) {
+                g * 0.5
+            } else {
+                0.0
+            }
+        })
         .collect();
     cut(&mut serve, 0, month_hour(spec, 12));
     let mut halves = inference_curve(&mut rng, times);
@@ -210,7 +220,10 @@ fn known_events(spec: &LongSpec, times: &[DateTime<Utc>]) -> Vec<Gen> {
         Gen {
             w: sw("serve-001", WorkloadClass::Inference, "A100-80GB"),
             curve: serve,
-            keys: format!("migrates = {{ to_gpu = \"H100\", at = \"{}\", gpu_ratio = 0.5 }}\n", date(12)),
+            keys: format!(
+                "migrates = {{ to_gpu = \"H100\", at = \"{}\", gpu_ratio = 0.5 }}\n",
+                date(12)
+            ),
         },
         Gen {
             w: sw("serve-001-h100", WorkloadClass::Inference, "H100"),
@@ -229,8 +242,14 @@ fn known_events(spec: &LongSpec, times: &[DateTime<Utc>]) -> Vec<Gen> {
 pub fn generate_long(spec: &LongSpec, catalog: &Catalog) -> SynthScenario {
     let end = add_months(spec.start, spec.months.max(1));
     let hours = (end - spec.start).num_hours().max(1) as usize;
-    let times: Vec<DateTime<Utc>> = (0..hours).map(|i| spec.start + Duration::hours(i as i64)).collect();
-    let mut gens = if spec.churn { known_events(spec, &times) } else { Vec::new() };
+    let times: Vec<DateTime<Utc>> = (0..hours)
+        .map(|i| spec.start + Duration::hours(i as i64))
+        .collect();
+    let mut gens = if spec.churn {
+        known_events(spec, &times)
+    } else {
+        Vec::new()
+    };
     let first = gens.len();
     let total = spec.workloads.max(gens.len() + 1);
     let mut fleet = Rng::new(spec.seed, STREAM_LONG + 1);
@@ -243,13 +262,20 @@ pub fn generate_long(spec: &LongSpec, catalog: &Catalog) -> SynthScenario {
     let mut orng = Rng::new(spec.seed, STREAM_LONG + 2);
     let mut picked = pick_offerings(catalog, &mut orng, &in_use, spec.offerings);
     // The migration's target must be allowed.
-    if spec.churn && !picked.iter().any(|&i| catalog.offerings[i].gpu_model == "H100") {
+    if spec.churn
+        && !picked
+            .iter()
+            .any(|&i| catalog.offerings[i].gpu_model == "H100")
+    {
         if let Some(h) = catalog.offerings.iter().position(|o| o.gpu_model == "H100") {
             picked.push(h);
             picked.sort_unstable();
         }
     }
-    let instance_types: Vec<String> = picked.iter().map(|&i| catalog.offerings[i].instance_type.clone()).collect();
+    let instance_types: Vec<String> = picked
+        .iter()
+        .map(|&i| catalog.offerings[i].instance_type.clone())
+        .collect();
     SynthScenario {
         demand_csv: sparse_demand(&gens, &times),
         workloads_toml: workloads_text(spec, &gens),
@@ -294,7 +320,11 @@ fn workloads_text(spec: &LongSpec, gens: &[Gen]) -> String {
         let _ = writeln!(wt, "class = {}", toml_str(w.class.as_str()));
         let _ = writeln!(wt, "current_gpu = {}", toml_str(&w.current_gpu));
         if w.interruptible {
-            let _ = writeln!(wt, "interruptible = true\nmax_spot_share = {:.2}", w.max_spot_share);
+            let _ = writeln!(
+                wt,
+                "interruptible = true\nmax_spot_share = {:.2}",
+                w.max_spot_share
+            );
         }
         wt.push_str(&g.keys);
     }
@@ -309,14 +339,25 @@ fn scenario_text(spec: &LongSpec, nw: usize, instance_types: &[String]) -> Strin
         instance_types.len(),
         spec.months,
         spec.seed,
-        if spec.churn { ", with churn and known events" } else { "" }
+        if spec.churn {
+            ", with churn and known events"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         st,
         "name = {}",
-        toml_str(&format!("synth-long-w{nw}-o{}-m{}-s{}", instance_types.len(), spec.months, spec.seed))
+        toml_str(&format!(
+            "synth-long-w{nw}-o{}-m{}-s{}",
+            instance_types.len(),
+            spec.months,
+            spec.seed
+        ))
     );
-    st.push_str("demand = \"demand.csv\"\nworkloads = \"workloads.toml\"\n\n[window]\nlookback = \"90d\"\n");
+    st.push_str(
+        "demand = \"demand.csv\"\nworkloads = \"workloads.toml\"\n\n[window]\nlookback = \"90d\"\n",
+    );
     st.push_str("\n[instruments]\ninstance_types = [\n");
     for it in instance_types {
         let _ = writeln!(st, "  {},", toml_str(it));
@@ -367,7 +408,13 @@ mod tests {
         let pre = inp.history.index_of("pretrain-000").unwrap();
         let end8 = (add_months(spec_start(), 8) - inp.history.window.start).num_hours() as usize;
         assert!(inp.history.gpus[pre][end8..].iter().all(|&g| g == 0.0));
-        assert!(inp.history.gpus[pre][..end8].iter().filter(|&&g| g == 64.0).count() > end8 / 2);
+        assert!(
+            inp.history.gpus[pre][..end8]
+                .iter()
+                .filter(|&&g| g == 64.0)
+                .count()
+                > end8 / 2
+        );
         let o = &inp.outlook[pre];
         assert!(o.ends.is_some());
     }

@@ -166,7 +166,11 @@ pub fn entries(
             ..entry(w, o, oi, None)
         });
         places.push(pl.clone());
-        let Some(m) = inputs.outlook.get(wi).and_then(|x: &Outlook| x.migrates.clone()) else {
+        let Some(m) = inputs
+            .outlook
+            .get(wi)
+            .and_then(|x: &Outlook| x.migrates.clone())
+        else {
             continue;
         };
         let w2 = migrated_workload(w, &m.to_gpu);
@@ -203,7 +207,9 @@ pub fn bucket_profiles(
 ) -> (Vec<f64>, Vec<Vec<f64>>) {
     let cat: &Catalog = &inputs.catalog;
     let lookback = inputs.window_demand();
-    let kept: Vec<usize> = (0..lookback.window.hours()).filter(|&t| inputs.keep[t]).collect();
+    let kept: Vec<usize> = (0..lookback.window.hours())
+        .filter(|&t| inputs.keep[t])
+        .collect();
     let mut offerings: Vec<usize> = entries
         .iter()
         .filter(|e| e.after_migration.is_none())
@@ -220,19 +226,27 @@ pub fn bucket_profiles(
             rows[r][i] += lookback.gpus[e.workload][t] * e.instances_per_gpu;
         }
     }
-    let scale: Vec<f64> = offerings.iter().map(|&o| cat.offerings[o].on_demand_hourly).collect();
+    let scale: Vec<f64> = offerings
+        .iter()
+        .map(|&o| cat.offerings[o].on_demand_hourly)
+        .collect();
     let groups = cluster_hours(&rows, &scale, &vec![0; kept.len()], k.max(1));
     let n = kept.len().max(1) as f64;
     let share: Vec<f64> = groups.iter().map(|g| g.len() as f64 / n).collect();
     let shape = (0..inputs.workloads.len())
         .map(|w| {
-            let flat = inputs.outlook.get(w).and_then(|o| o.starts.as_ref()).and_then(|l| l.gpus);
+            let flat = inputs
+                .outlook
+                .get(w)
+                .and_then(|o| o.starts.as_ref())
+                .and_then(|l| l.gpus);
             groups
                 .iter()
                 .map(|g| match flat {
                     Some(level) => level,
                     None => {
-                        g.iter().map(|&i| lookback.gpus[w][kept[i]]).sum::<f64>() / g.len().max(1) as f64
+                        g.iter().map(|&i| lookback.gpus[w][kept[i]]).sum::<f64>()
+                            / g.len().max(1) as f64
                     }
                 })
                 .collect()

@@ -83,7 +83,11 @@ pub struct TermReport {
 
 /// The as-of date of a scenario: `[term] as_of`, else the end of the demand history.
 pub fn as_of(inputs: &Inputs) -> DateTime<Utc> {
-    inputs.scenario.term.as_of.unwrap_or(inputs.history.window.end)
+    inputs
+        .scenario
+        .term
+        .as_of
+        .unwrap_or(inputs.history.window.end)
 }
 
 /// The lookback a term plan sees: the planning window, cut at the as-of date.
@@ -91,7 +95,13 @@ pub fn lookback(inputs: &Inputs) -> Option<Inputs> {
     let t = as_of(inputs);
     let w = inputs.window;
     let end = w.end.min(t);
-    (end > w.start).then(|| inputs.with_window(HourWindow { start: w.start, end }))
+    (end > w.start)
+        .then(|| {
+            inputs.with_window(HourWindow {
+                start: w.start,
+                end,
+            })
+        })
         .filter(|i| i.keep.iter().any(|&k| k))
 }
 
@@ -133,12 +143,14 @@ pub fn plan_term_from(
             "the planning window starts after the as-of date {}: the planner may only see the past",
             at.format("%Y-%m-%dT%H:%M:%SZ")
         );
-        return no_plan(Infeasibility { group: "model".into(), message: msg }, Vec::new(), 0.0);
+        return no_plan(model_failure(msg), Vec::new(), 0.0);
     };
     // 1. Tiers from today's window planner on the lookback.
     let mut win = lb.clone();
     win.scenario.forecast_scenarios = 1;
-    settings.progress.stage(|| "term: tiers from the window planner".into());
+    settings
+        .progress
+        .stage(|| "term: tiers from the window planner".into());
     let tiers_run = super::plan_scenario(&win, settings, resolution);
     let Some(tier_plan) = tiers_run.plan.clone() else {
         return tiers_run;
@@ -146,29 +158,23 @@ pub fn plan_term_from(
     let mut placements = tier_plan.placements.clone();
     let tier_changes = layout::gate_tier_changes(&lb, &mut placements, incumbent);
     // 2. Paths and profiles.
-    settings.progress.stage(|| "term: demand and price paths".into());
-    let (entries, entry_places, mut warnings) = layout::entries(&lb, &placements);
-    let (bucket_share, shape) =
-        layout::bucket_profiles(&lb, &entries, inputs.scenario.term.buckets);
-    let demand = TermDemand {
-        paths: term_paths(&lb, horizon(inputs, at)),
-        bucket_share,
-        shape,
-        entries,
-    };
+    settings
+        .progress
+        .stage(|| "term: demand and price paths".into());
+    let (demand, entry_places, mut warnings) = term_demand(inputs, &lb, at, &placements);
     // 3. The term MIP.
     let mut problem = build_term_problem(&lb, &demand, &inputs.owned, committed_cap(&lb));
     problem.cvar_offsets = regret_offsets(&lb, &problem, settings);
-    settings.progress.stage(|| "term: commitment MIP over the horizon".into());
+    settings
+        .progress
+        .stage(|| "term: commitment MIP over the horizon".into());
     let tm = build_term_mip(&problem, false);
     let build_seconds = t0.elapsed().as_secs_f64();
     let reader = tm.reader;
     let mut outcome = solve(tm.mip, settings);
     let Some(values) = outcome.values.take() else {
-        let inf = Infeasibility {
-            group: "model".into(),
-            message: outcome.message.clone().unwrap_or_else(|| "no feasible plan".into()),
-        };
+        let msg = outcome.message.clone();
+        let inf = model_failure(msg.unwrap_or_else(|| "no feasible plan".into()));
         let mut run = no_plan(inf, problem.pruned.clone(), build_seconds);
         run.outcome = outcome;
         return run;
@@ -182,14 +188,13 @@ pub fn plan_term_from(
         owned: inputs.owned.clone(),
         spot_allowed: inputs.scenario.instruments.spot,
     };
-    settings.progress.stage(|| "term: re-pricing every scenario".into());
+    settings
+        .progress
+        .stage(|| "term: re-pricing every scenario".into());
     let book = book(&lb, &plan, entry_places, &demand, &problem, &sol);
     let evals = evaluate_all(&book, &lb, &demand);
     let Some(evals) = evals else {
-        let inf = Infeasibility {
-            group: "model".into(),
-            message: "the term plan could not be re-priced".into(),
-        };
+        let inf = model_failure("the term plan could not be re-priced".into());
         return no_plan(inf, problem.pruned.clone(), build_seconds);
     };
     let t1 = Instant::now();
@@ -219,6 +224,36 @@ pub fn plan_term_from(
         sensitivity: None,
         decomposition: tiers_run.decomposition.clone(),
         term: Some(Box::new(term)),
+    }
+}
+
+/// The demand of a term plan: the entries (workload and offering pairs) of the placements,
+/// their bucket profiles over the lookback and the demand and price paths over the horizon;
+/// with the placement of each entry and the warnings of the layout.
+fn term_demand(
+    inputs: &Inputs,
+    lb: &Inputs,
+    at: DateTime<Utc>,
+    placements: &[crate::plan::Placement],
+) -> (TermDemand, Vec<crate::plan::Placement>, Vec<String>) {
+    let (entries, entry_places, warnings) = layout::entries(lb, placements);
+    let (bucket_share, shape) = layout::bucket_profiles(lb, &entries, inputs.scenario.term.buckets);
+    let demand = TermDemand {
+        paths: term_paths(lb, horizon(inputs, at)),
+        bucket_share,
+        shape,
+        entries,
+    };
+    (demand, entry_places, warnings)
+}
+
+/// A term plan that failed in the model itself (no conflict to explain: the window planner
+/// that chose the tiers has already checked the constraints).
+fn model_failure(message: String) -> Infeasibility {
+    Infeasibility {
+        group: "model".into(),
+        message,
+        conflicts: Vec::new(),
     }
 }
 
@@ -293,7 +328,10 @@ fn book(
         })
         .collect();
     for p in &plan.purchases {
-        let term = inputs.catalog.offer(&p.offer_id).map_or(12, |k| k.term_months);
+        let term = inputs
+            .catalog
+            .offer(&p.offer_id)
+            .map_or(12, |k| k.term_months);
         let w = term_window(plan.start, term);
         commitments.push(Dated {
             offer_id: p.offer_id.clone(),
@@ -322,7 +360,11 @@ fn book(
 }
 
 /// Every scenario re-priced, on two threads.
-fn evaluate_all(book: &TermBook, inputs: &Inputs, demand: &TermDemand) -> Option<Vec<TermEvaluation>> {
+fn evaluate_all(
+    book: &TermBook,
+    inputs: &Inputs,
+    demand: &TermDemand,
+) -> Option<Vec<TermEvaluation>> {
     let ns = demand.paths.probs.len();
     let half = ns / 2;
     let run = |range: std::ops::Range<usize>| -> Option<Vec<TermEvaluation>> {
@@ -354,21 +396,44 @@ fn term_report(
     let n_owned = book.commitments.iter().filter(|c| c.owned).count();
     let hourly: Vec<f64> = evals
         .first()
-        .map(|e| e.evaluation.commitments.iter().map(|c| c.hourly_cost).collect())
+        .map(|e| {
+            e.evaluation
+                .commitments
+                .iter()
+                .map(|c| c.hourly_cost)
+                .collect()
+        })
         .unwrap_or_else(|| vec![0.0; n_now]);
     let stranded_now = evals
         .iter()
-        .map(|e| e.evaluation.commitments[n_owned..].iter().map(|c| c.unused_cost()).sum())
+        .map(|e| {
+            e.evaluation.commitments[n_owned..]
+                .iter()
+                .map(|c| c.unused_cost())
+                .sum()
+        })
         .collect();
     let stranded_all = evals
         .iter()
-        .map(|e| e.evaluation.commitments.iter().map(|c| c.unused_cost()).sum::<f64>() + e.later_unused)
+        .map(|e| {
+            e.evaluation
+                .commitments
+                .iter()
+                .map(|c| c.unused_cost())
+                .sum::<f64>()
+                + e.later_unused
+        })
         .collect();
     let g = &paths.growth;
     let gm = g.iter().sum::<f64>() / g.len().max(1) as f64;
     let gsd = (g.iter().map(|x| (x - gm).powi(2)).sum::<f64>() / g.len().max(1) as f64).sqrt();
     let names = |v: &[f64]| -> Vec<(String, f64)> {
-        inputs.workloads.iter().zip(v).map(|(w, x)| (w.name.clone(), *x)).collect()
+        inputs
+            .workloads
+            .iter()
+            .zip(v)
+            .map(|(w, x)| (w.name.clone(), *x))
+            .collect()
     };
     TermReport {
         as_of: at,
@@ -382,7 +447,11 @@ fn term_report(
         costs: evals.iter().map(|e| e.evaluation.total).collect(),
         stranded_now,
         stranded_all,
-        later_cost_expected: evals.iter().zip(&paths.probs).map(|(e, p)| p * e.later_cost).sum(),
+        later_cost_expected: evals
+            .iter()
+            .zip(&paths.probs)
+            .map(|(e, p)| p * e.later_cost)
+            .sum(),
         probs: paths.probs.clone(),
         odds: report::odds(&book.commitments, &hourly, demand, evals),
         ladder: report::ladder(&inputs.catalog, problem, sol, demand, &book.commitments),
@@ -391,7 +460,12 @@ fn term_report(
             .entries
             .iter()
             .filter(|e| e.after_migration.is_some())
-            .map(|e| (inputs.workloads[e.workload].name.clone(), inputs.catalog.offerings[e.offering].key()))
+            .map(|e| {
+                (
+                    inputs.workloads[e.workload].name.clone(),
+                    inputs.catalog.offerings[e.offering].key(),
+                )
+            })
             .collect(),
         end_probability: names(&paths.end_probability),
         level_sigma: names(&paths.sigma),

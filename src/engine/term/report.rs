@@ -112,7 +112,9 @@ pub fn odds(
                     under += p;
                 }
                 stranded += p * e.evaluation.commitments[c].unused_cost();
-                months.push(break_even_month(h, d.start, whole, &e.value[c]).unwrap_or(f64::INFINITY));
+                months.push(
+                    break_even_month(h, d.start, whole, &e.value[c]).unwrap_or(f64::INFINITY),
+                );
             }
             let med = quantile(&months, probs, 0.5);
             let underwater_from = (0..h.slices.len())
@@ -225,20 +227,30 @@ pub fn ladder(
 
 /// Renew or let lapse: renew when the expected purchases of the period on offers of the same
 /// kind covering an offering it covers add up to at least half its hourly cost.
-fn expiry(cat: &Catalog, problem: &TermProblem, by_offer: &[(String, f64, f64)], d: &Dated) -> Expiry {
+fn expiry(
+    cat: &Catalog,
+    problem: &TermProblem,
+    by_offer: &[(String, f64, f64)],
+    d: &Dated,
+) -> Expiry {
     let mine = cat.offer(&d.offer_id);
-    let hourly_mine = mine.map_or(0.0, |k| d.amount * crate::domain::commitment_unit_rate(cat, k));
+    let hourly_mine = mine.map_or(0.0, |k| {
+        d.amount * crate::domain::commitment_unit_rate(cat, k)
+    });
     let covers = |id: &str| -> bool {
         let (Some(a), Some(b)) = (mine, cat.offer(id)) else {
             return false;
         };
         a.kind == b.kind
-            && problem
-                .offerings
-                .iter()
-                .any(|o| a.matches(&cat.offerings[o.catalog]) && b.matches(&cat.offerings[o.catalog]))
+            && problem.offerings.iter().any(|o| {
+                a.matches(&cat.offerings[o.catalog]) && b.matches(&cat.offerings[o.catalog])
+            })
     };
-    let again: f64 = by_offer.iter().filter(|(id, _, _)| covers(id)).map(|x| x.2).sum();
+    let again: f64 = by_offer
+        .iter()
+        .filter(|(id, _, _)| covers(id))
+        .map(|x| x.2)
+        .sum();
     let renew = hourly_mine > 0.0 && again >= 0.5 * hourly_mine;
     Expiry {
         offer_id: d.offer_id.clone(),
