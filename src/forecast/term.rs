@@ -506,10 +506,15 @@ mod tests {
     fn weekly_sigma_is_zero_for_a_flat_curve_and_capped() {
         let flat = vec![4.0; 168 * 6];
         assert_eq!(weekly_sigma(&flat, &[], 0.03), 0.0);
-        let jumpy: Vec<f64> = (0..168 * 6)
-            .map(|t| if (t / 168) % 2 == 0 { 1.0 } else { 3.0 })
-            .collect();
+        // Weekly levels 1, 2, 1.5, 3, 1, 2.5, 1.2: log changes ln 2, ln 0.75, ln 2, ln 1/3,
+        // ln 2.5, ln 0.48; their median 0.20273, the median absolute deviation from it
+        // (0.49078 + 0.71301) / 2 = 0.60199, so σ = 1.4826 × 0.60199 = 0.89251, capped.
+        // (Levels alternating 1, 3, 1, … over six weeks have a MAD of 0: five changes
+        // +a, −a, +a, −a, +a lie three at the median.)
+        let levels = [1.0, 2.0, 1.5, 3.0, 1.0, 2.5, 1.2];
+        let jumpy: Vec<f64> = (0..168 * 7).map(|t| levels[t / 168]).collect();
         assert_eq!(weekly_sigma(&jumpy, &[], 0.03), 0.03);
+        assert!((weekly_sigma(&jumpy, &[], 10.0) - 0.89251).abs() < 1e-4);
         assert_eq!(weekly_sigma(&flat[..168 * 2], &[], 0.03), 0.03);
     }
 }
