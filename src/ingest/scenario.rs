@@ -362,7 +362,9 @@ pub struct Scenario {
 /// Parses `14d`, `336h`, `2w` into hours.
 pub fn parse_duration_hours(s: &str) -> Option<i64> {
     let s = s.trim();
-    let (num, unit) = s.split_at(s.len().checked_sub(1)?);
+    // The unit is the last character, whatever its width (a multi-byte one is simply unknown).
+    let (last, _) = s.char_indices().last()?;
+    let (num, unit) = s.split_at(last);
     let n: i64 = num.trim().parse().ok()?;
     let hours = match unit {
         "h" => n,
