@@ -179,7 +179,10 @@ impl Default for TermConfig {
 /// Parses a duration in calendar months: `36m`, `3y`, or `1q` (a quarter).
 pub fn parse_months(s: &str) -> Option<u32> {
     let s = s.trim();
-    let (num, unit) = s.split_at(s.len().checked_sub(1)?);
+    // The unit is the last character, whatever its width (`"3é"` is an unknown unit, not a
+    // split inside a character).
+    let (last, _) = s.char_indices().last()?;
+    let (num, unit) = s.split_at(last);
     let n: u32 = num.trim().parse().ok()?;
     let m = match unit {
         "m" => n,
@@ -369,4 +372,27 @@ pub fn parse_prices(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_months;
+
+    #[test]
+    fn months_quarters_and_years() {
+        assert_eq!(parse_months("36m"), Some(36));
+        assert_eq!(parse_months(" 1q "), Some(3));
+        assert_eq!(parse_months("3y"), Some(36));
+        assert_eq!(parse_months("0m"), None);
+        assert_eq!(parse_months("121m"), None);
+        assert_eq!(parse_months(""), None);
+    }
+
+    #[test]
+    fn a_multi_byte_last_character_is_an_unknown_unit_not_a_panic() {
+        // Byte-wise, "3é" split one byte from the end would cut inside `é`.
+        assert_eq!(parse_months("3é"), None);
+        assert_eq!(parse_months("é"), None);
+        assert_eq!(parse_months("1q\u{00e9}"), None);
+    }
 }
