@@ -997,3 +997,45 @@ fn no_purchase_of_zero_amount() {
         zero.join("\n")
     );
 }
+
+/// Issue 11: every bundled scenario's plan (the pins in `tests/golden/pins/`, which
+/// `tests/scenario_pins.rs` checks are what `gpuplan plan` writes) is a term plan that
+/// conforms to the schema and fills the term-wide risk: horizon cost quantiles in order,
+/// stranded commitment, and per commitment its odds over its term.
+#[test]
+fn term_plans_of_the_bundled_scenarios_conform_and_fill_the_term_risk() {
+    let dir = root().join("tests/golden/pins");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("pins") {
+        let path = entry.expect("entry").path();
+        let what = path.display().to_string();
+        let doc = parse(&std::fs::read_to_string(&path).expect("pin"));
+        check_against_schema(&doc, &what);
+        let t = &doc["term"];
+        let p50 = num(t, "/cost/p50");
+        let p90 = num(t, "/cost/p90");
+        let p95 = num(t, "/cost/p95");
+        assert!(
+            0.0 < p50 && p50 <= p90 && p90 <= p95,
+            "{what}: {}",
+            t["cost"]
+        );
+        assert!(num(t, "/cost/cvar") >= p90, "{what}: CVaR below P90");
+        let stranded = num(t, "/stranded/expected");
+        assert!(
+            0.0 <= stranded && stranded <= num(t, "/stranded/p95") + 0.01,
+            "{what}"
+        );
+        for c in t["commitments"].as_array().expect("term.commitments") {
+            let p = num(c, "/probability_beats_on_demand");
+            assert!((0.0..=1.0).contains(&p), "{what}: {c}");
+            assert!(num(c, "/cost") > 0.0, "{what}: {c}");
+        }
+        assert!(
+            !t["ladder"].as_array().expect("ladder").is_empty(),
+            "{what}"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 10, "only {seen} pins");
+}
