@@ -1,5 +1,7 @@
 //! Analyses built on plans and inputs: the rolling-origin backtest and the fleet inventory
-//! (usage, classes, anomalies, owned-commitment utilization, unit costs).
+//! (usage, classes, anomalies, owned-commitment utilization, unit costs, scale-to-zero
+//! candidates).
 
 pub mod backtest;
+pub mod idle;
 pub mod inventory;

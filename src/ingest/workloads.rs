@@ -44,7 +44,7 @@ pub struct RawWorkload {
     pub overhead_pct: Option<f64>,
     /// Shiftable hours (default 0).
     pub shiftable_hours: Option<u32>,
-    /// Daily scale-to-zero windows `HH:MM-HH:MM`.
+    /// Scale-to-zero windows: `HH:MM-HH:MM` daily, weekdays (`sat`, `mon-fri`), or both.
     pub scale_to_zero: Option<Vec<String>>,
 }
 
@@ -433,7 +433,7 @@ impl Entry<'_> {
                     self.err(
                         "scale_to_zero",
                         here!(self, scale_to_zero),
-                        format!("expected daily UTC windows like \"22:00-06:00\", found {s:?}"),
+                        format!("expected UTC windows like \"22:00-06:00\", \"sat\", \"mon-fri\" or \"fri 20:00-24:00\", found {s:?}"),
                     )
                 })
             })

@@ -211,6 +211,7 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
             message: i.message.clone(),
         }),
         warnings: inputs.warnings.clone(),
+        scheduling: None,
     }
 }
 
