@@ -92,6 +92,10 @@ const PINS: &[Pin] = &[
         stem: "helios-forecast",
         flags: &["--resolution", "6", "--time-limit", "600"],
     },
+    Pin {
+        stem: "synthetic-scheduled",
+        flags: &["--resolution", "48", "--time-limit", "600"],
+    },
 ];
 
 fn pin(stem: &str) {
@@ -199,4 +203,9 @@ fn synthetic_forecast_averse() {
 #[test]
 fn helios_forecast() {
     pin("helios-forecast");
+}
+
+#[test]
+fn synthetic_scheduled() {
+    pin("synthetic-scheduled");
 }

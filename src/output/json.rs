@@ -298,6 +298,7 @@ fn placement_docs(cat: &Catalog, plan: &Plan, ev: Option<&Evaluation>) -> Vec<Pl
                     egress_per_gpu_hour: 0.0,
                     overhead_pct: 0.0,
                     shiftable_hours: 0,
+                    max_gpus: None,
                     scale_to_zero: Vec::new(),
                 };
                 instances_per_gpu(cat, &w, o)
