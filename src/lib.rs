@@ -28,7 +28,8 @@
 //! - [`engine`]: how a scenario is planned: the joint MIP with adaptive buckets, the
 //!   decomposition for large fleets, the stochastic forecast mode.
 //! - [`analysis`]: backtests and the fleet inventory.
-//! - [`output`]: writers (tables, JSON) and the one atomic file writer.
+//! - [`output`]: writers (tables, JSON, the self-contained HTML report) and the one atomic
+//!   file writer.
 //! - [`synth`]: reproducible synthetic fleets and FOCUS exports for tests and benchmarks.
 //!
 //! See `docs/architecture.md` for the data types passed between stages.

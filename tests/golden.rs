@@ -397,10 +397,10 @@ fn inventory_focus_quirks_json() {
 }
 
 // ---------------------------------------------------------------------------------------
-// ingest focus: the summary on stdout and the three files it writes
+// ingest focus: the summary on stdout and the four files it writes
 
 /// Runs `ingest focus FILE --out <tmp>/out` and pins stdout (temporary directory replaced
-/// by `<TMP>`) and the three files under `tests/golden/<golden>/`.
+/// by `<TMP>`) and the four files under `tests/golden/<golden>/`.
 fn check_ingest(golden: &str, file: &str) {
     let dir = temp_dir();
     let out_dir = dir.path().join("out");
@@ -411,7 +411,7 @@ fn check_ingest(golden: &str, file: &str) {
         &format!("{golden}/stdout.txt"),
         &normalise_tmp(&stdout, dir.path()),
     );
-    let files = ["commitments.csv", "demand.csv", "workloads.toml"];
+    let files = ["commitments.csv", "demand.csv", "scenario.toml", "workloads.toml"];
     assert_eq!(names_in(&out_dir), files, "files written by ingest focus");
     for f in files {
         assert_golden(&format!("{golden}/{f}"), &read(&out_dir.join(f)));

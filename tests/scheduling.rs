@@ -77,7 +77,10 @@ fn two_hours_of_delay_run_everything_on_the_owned_commitment() {
     assert!(run.plan.as_ref().expect("plan").purchases.is_empty());
     assert!(close(evaluated(&run), 24.0), "{}", evaluated(&run));
     let obj = run.outcome.objective.expect("objective");
-    assert!(close(obj, 24.0), "the model prices it as the evaluator: {obj}");
+    assert!(
+        close(obj, 24.0),
+        "the model prices it as the evaluator: {obj}"
+    );
 }
 
 #[test]
@@ -103,10 +106,14 @@ fn a_workload_that_cannot_move_is_planned_as_before_byte_for_byte() {
         assert!(close(evaluated(&run), 44.0), "{}", evaluated(&run));
         assert!(close(on_demand(&run), 20.0));
         assert!(schedule(&run).is_none());
-        let mut d = plan_doc(&inp, &run, DocOptions {
-            reproducible: true,
-            epoch: None,
-        });
+        let mut d = plan_doc(
+            &inp,
+            &run,
+            DocOptions {
+                reproducible: true,
+                epoch: None,
+            },
+        );
         d.scenario.input_hash.clear();
         d.scenario.file.clear();
         to_json(&d)
@@ -165,7 +172,10 @@ fn max_gpus_caps_what_runs_at_once() {
 #[test]
 fn a_cap_too_low_to_run_the_demand_is_an_input_error_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let c = case(workload("shiftable_hours = 1\nmax_gpus = 2"), &[3.0, 3.0, 3.0, 0.0]);
+    let c = case(
+        workload("shiftable_hours = 1\nmax_gpus = 2"),
+        &[3.0, 3.0, 3.0, 0.0],
+    );
     let err = std::panic::catch_unwind(|| load(dir.path(), &c));
     assert!(err.is_err(), "9 GPU-hours cannot run 2 at a time by hour 3");
     // Through the loader directly: the message names the field.

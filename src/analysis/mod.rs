@@ -3,5 +3,6 @@
 //! candidates).
 
 pub mod backtest;
+pub mod dispatch;
 pub mod idle;
 pub mod inventory;

@@ -1,7 +1,7 @@
 //! One function per command: a validated request in, library calls, a writer's text out.
 //! Nothing here computes a plan or formats a table; files are written whole or not at all.
 
-use super::args::{Format, IngestFocusArgs, InventoryArgs, SolverArgs};
+use super::args::{Format, IngestFocusArgs, InventoryArgs, ReportArgs, SolverArgs};
 use super::progress::Ticker;
 use super::requests::{duration, flag_error, SolverRequest};
 use gpuplan::analysis::backtest::{backtest as run_backtest, BacktestConfig, BacktestError};
@@ -246,18 +246,26 @@ pub fn evaluate(
     })
 }
 
-/// `ingest focus`: exports → demand.csv, commitments.csv, workloads.toml (all or none).
+/// `ingest focus`: exports → demand.csv, commitments.csv, workloads.toml and scenario.toml
+/// (all or none).
 pub fn ingest_focus(args: &IngestFocusArgs) -> Result<String, Error> {
     let opts = args.read.options()?;
     let catalog = gpuplan::ingest::catalog::load_catalog(args.read.catalog.as_deref())?;
     let ing = gpuplan::ingest::focus::read_focus(&args.files, &catalog, &opts)?;
-    let files = gpuplan::ingest::focus::write::ingested_files(
+    let mut files = gpuplan::ingest::focus::write::ingested_files(
         &ing,
         &catalog,
         &opts,
         &args.files,
         &args.out,
     )?;
+    let scenario = gpuplan::ingest::focus::write::scenario_file(
+        &ing,
+        &args.files,
+        args.read.catalog.as_deref(),
+        &args.out,
+    )?;
+    files.files.push(("scenario.toml", scenario));
     write_files_atomic(&args.out, &files.files)?;
     Ok(gpuplan::output::ingest::ingest_summary(
         &ing,
@@ -317,4 +325,131 @@ pub fn inventory(args: &InventoryArgs) -> Result<String, Error> {
         Format::Table => gpuplan::output::inventory::inventory_table(&inv),
         Format::Json => gpuplan::output::inventory::inventory_json(&inv),
     })
+}
+
+/// Points of the report's time series: beyond this many hours, hours are averaged.
+const REPORT_MAX_POINTS: usize = 400;
+
+/// `report`: the plan (and any plans to compare) as one self-contained HTML file; with
+/// `--demand`, each offering's hourly dispatch re-priced by the evaluator.
+pub fn report(args: &ReportArgs) -> Result<String, Error> {
+    use gpuplan::output::report::{report_html, DemandView, ReportInput};
+    if args.top == 0 {
+        return Err(flag_error("--top", "expected 1 or more offerings, found 0"));
+    }
+    let doc = gpuplan::plan::doc::read_plan_doc(&args.plan)?;
+    let plan = doc
+        .to_plan()
+        .map_err(|m| Error::Input(InputError::file(&args.plan, m)))?;
+    let compare = args
+        .compare
+        .iter()
+        .map(|p| Ok((file_label(p), gpuplan::plan::doc::read_plan_doc(p)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let cat = gpuplan::ingest::catalog::load_catalog(args.catalog.as_deref())?;
+    let history = args
+        .demand
+        .as_deref()
+        .map(gpuplan::ingest::demand::read_demand)
+        .transpose()?;
+    let dispatch = history.as_ref().map(|h| {
+        gpuplan::analysis::dispatch::plan_dispatch(
+            &plan,
+            &cat,
+            h,
+            doc.horizon.hours,
+            REPORT_MAX_POINTS,
+        )
+        .map_err(|e| e.0)
+    });
+    let demand = match &dispatch {
+        None => DemandView::NotGiven,
+        Some(Ok(d)) => DemandView::Drawn(d),
+        Some(Err(why)) => DemandView::Failed(why),
+    };
+    let plan_file = file_label(&args.plan);
+    let html = report_html(&ReportInput {
+        plan: &doc,
+        plan_file: &plan_file,
+        demand,
+        compare: &compare,
+        catalog: &cat,
+        top: args.top,
+    });
+    write_atomic(&args.out, &html)?;
+    Ok(format!("wrote {}\n", args.out.display()))
+}
+
+/// A file's name for display (the whole path when it has none).
+fn file_label(p: &Path) -> String {
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    )
+}
+
+/// `completions SHELL`: the completion script, from the same clap definitions as parsing.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    use clap::CommandFactory;
+    let mut cmd = super::args::Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "gpuplan", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `man`: the top-level man page (roff) on stdout, or with `out` one page per command
+/// (gpuplan.1, gpuplan-plan.1, gpuplan-ingest-focus.1, …) written all or none.
+pub fn man(out: Option<&Path>) -> Result<String, Error> {
+    use clap::CommandFactory;
+    let mut cmd = super::args::Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let render = |c: &clap::Command| -> Result<(String, String), Error> {
+        let page = clap_mangen::Man::new(c.clone())
+            .source(format!("gpuplan {}", env!("CARGO_PKG_VERSION")));
+        let mut buf = Vec::new();
+        page.render(&mut buf)
+            .map_err(|e| Error::Runtime(format!("cannot render the man page: {e}")))?;
+        Ok((
+            page.get_filename(),
+            String::from_utf8_lossy(&buf).into_owned(),
+        ))
+    };
+    let Some(dir) = out else {
+        return Ok(render(&cmd)?.1);
+    };
+    let mut pages = Vec::new();
+    let mut stack = vec![cmd];
+    while let Some(c) = stack.pop() {
+        pages.push(render(&c)?);
+        stack.extend(c.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+    }
+    pages.sort();
+    let files: Vec<(&str, String)> = pages.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    write_files_atomic(dir, &files)?;
+    Ok(format!(
+        "wrote {} man pages to {}\n",
+        pages.len(),
+        dir.display()
+    ))
+}
+
+/// `init DIR`: the commented starter scenario, demand and workloads (never over existing
+/// files).
+pub fn init(dir: &Path) -> Result<String, Error> {
+    let files = gpuplan::synth::starter::starter_files();
+    for (name, _) in &files {
+        let target = dir.join(name);
+        if target.exists() {
+            return Err(Error::Input(InputError::file(
+                &target,
+                "already exists: gpuplan init does not replace files; choose a new directory",
+            )));
+        }
+    }
+    write_files_atomic(dir, &files)?;
+    let scenario = dir.join("scenario.toml");
+    Ok(format!(
+        "wrote {}, demand.csv and workloads.toml\nnext: gpuplan validate {0} && gpuplan plan {0}\n",
+        scenario.display()
+    ))
 }

@@ -20,6 +20,7 @@ pub fn parse() -> Cli {
 
 /// Runs one parsed command line: the command's text goes to stdout.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    progress::set_quiet(cli.quiet);
     let text = match cli.command {
         Command::Validate { scenario, catalog } => {
             commands::validate(&scenario, catalog.as_deref())?
@@ -84,6 +85,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             catalog,
             format,
         } => commands::evaluate(&plan, &demand, catalog.as_deref(), format)?,
+        Command::Report(a) => commands::report(&a)?,
+        Command::Completions { shell } => commands::completions(shell),
+        Command::Man { out } => commands::man(out.as_deref())?,
+        Command::Init { dir } => commands::init(&dir)?,
     };
     emit(&text)
 }

@@ -96,6 +96,11 @@ pub fn ingest_summary(
         );
     }
     let _ = writeln!(s, "wrote {}/workloads.toml (skeleton)", out.display());
+    let _ = writeln!(
+        s,
+        "wrote {0}/scenario.toml (next: gpuplan plan {0}/scenario.toml)",
+        out.display()
+    );
     if !ing.warnings.is_empty() {
         let _ = writeln!(s, "\nwarnings:");
         for w in &ing.warnings {

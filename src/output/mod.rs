@@ -8,6 +8,7 @@ pub mod ingest;
 pub mod inventory;
 pub mod json;
 pub mod plan_table;
+pub mod report;
 pub mod table;
 pub mod validate;
 pub mod write;

@@ -549,14 +549,20 @@ pub fn run_length(gpus: &[f64]) -> Vec<[f64; 2]> {
 /// Reads a plan JSON file written by `gpuplan plan`. Errors name the file and the line and
 /// column (malformed JSON) or the field (a value the plan cannot hold).
 pub fn read_plan(path: &Path) -> Result<Plan, Error> {
+    read_plan_doc(path)?
+        .to_plan()
+        .map_err(|m| Error::Input(InputError::file(path, m)))
+}
+
+/// Reads a plan JSON file as the document itself (for writers such as the HTML report).
+/// Errors name the file and the line and column of malformed JSON.
+pub fn read_plan_doc(path: &Path) -> Result<PlanDoc, Error> {
     let text = crate::ingest::read_text(path)?;
-    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| {
+    serde_json::from_str(&text).map_err(|e| {
         Error::Input(InputError::line(
             path,
             e.line() as u64,
             format!("column {}: not a gpuplan plan JSON: {e}", e.column()),
         ))
-    })?;
-    doc.to_plan()
-        .map_err(|m| Error::Input(InputError::file(path, m)))
+    })
 }

@@ -348,3 +348,65 @@ pub fn ingested_files(
         ],
     })
 }
+
+/// `scenario.toml` for the files of [`ingested_files`]: the three files by relative path
+/// (they sit beside it), a planning window over the export's GPU usage span, and the
+/// catalog directory when one was given (absolute, since it lies outside the output
+/// directory). `gpuplan plan DIR/scenario.toml` runs on it as written; it is checked to parse
+/// as `dir`'s file would.
+pub fn scenario_file(
+    ing: &FocusIngest,
+    sources: &[PathBuf],
+    catalog_dir: Option<&Path>,
+    dir: &Path,
+) -> Result<String, Error> {
+    let Some(window) = ing.window else {
+        return Err(Error::Input(ing.no_gpu_usage_error()));
+    };
+    let ts = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && n != "." && n != "..")
+        .unwrap_or_else(|| "focus-ingest".into());
+    let sources: Vec<String> = sources.iter().map(|p| p.display().to_string()).collect();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# gpuplan scenario written by `gpuplan ingest focus` from {}.\n# Next: `gpuplan plan` on this file. Review workloads.toml (classes, interruptible, adders)\n# first; every key of a scenario is described in gpuplan's README (\"Inputs\").\n",
+        sources.join(", ")
+    );
+    let _ = writeln!(s, "name = {}", toml_str(&name));
+    let _ = writeln!(
+        s,
+        "description = {}",
+        toml_str(&format!(
+            "FOCUS export, {} GPU workloads, {} h of GPU usage",
+            ing.gpu_workloads().len(),
+            window.hours()
+        ))
+    );
+    let _ = writeln!(s, "demand = \"demand.csv\"\nworkloads = \"workloads.toml\"");
+    let _ = writeln!(
+        s,
+        "# Commitments already owned ({} of {} detected were mapped to catalog offers).\ncommitments = \"commitments.csv\"",
+        ing.commitments.iter().filter(|c| c.mapped.is_some()).count(),
+        ing.commitments.len()
+    );
+    if let Some(c) = catalog_dir {
+        let abs = std::fs::canonicalize(c).unwrap_or_else(|_| c.to_path_buf());
+        let _ = writeln!(s, "catalog = {}", toml_str(&abs.display().to_string()));
+    }
+    let _ = writeln!(
+        s,
+        "\n# The planning window: the export's GPU usage span. Narrow it (or use lookback = \"14d\")\n# to plan on recent demand; mask outages with mask = [{{ start, end, reason }}].\n[window]\nstart = \"{}\"\nend = \"{}\"",
+        ts(window.start),
+        ts(window.end)
+    );
+    crate::ingest::scenario::parse_scenario(&dir.join("scenario.toml"), &s).map_err(|e| {
+        Error::Runtime(format!(
+            "internal error: generated file does not read back: {e}"
+        ))
+    })?;
+    Ok(s)
+}
