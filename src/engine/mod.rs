@@ -12,6 +12,7 @@
 
 pub mod decompose;
 pub mod joint;
+pub mod schedule;
 pub mod stochastic;
 
 pub use decompose::{plan_decomposed, Decomposition, TierStart};
