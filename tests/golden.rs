@@ -411,7 +411,12 @@ fn check_ingest(golden: &str, file: &str) {
         &format!("{golden}/stdout.txt"),
         &normalise_tmp(&stdout, dir.path()),
     );
-    let files = ["commitments.csv", "demand.csv", "scenario.toml", "workloads.toml"];
+    let files = [
+        "commitments.csv",
+        "demand.csv",
+        "scenario.toml",
+        "workloads.toml",
+    ];
     assert_eq!(names_in(&out_dir), files, "files written by ingest focus");
     for f in files {
         assert_golden(&format!("{golden}/{f}"), &read(&out_dir.join(f)));
