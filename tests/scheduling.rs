@@ -25,13 +25,17 @@ const DEMAND: [f64; 4] = [2.0, 2.0, 0.0, 0.0];
 const OWNED: &str = "ri,1,2026-01-01,2027-01-01\n";
 
 fn case(workload: &'static str, demand: &[f64]) -> Case<'static> {
+    case_owning(workload, demand, OWNED)
+}
+
+fn case_owning(workload: &'static str, demand: &[f64], owned: &'static str) -> Case<'static> {
     Case {
         gpus: GPUS,
         offerings: &[Off("tst1.xlarge", "G16", 1, 10.0, None, 0.0)],
         offers: &[Offer("ri", "unit", "instance_type", "tst1.xlarge", 40.0)],
         workloads: Box::leak(Box::new([("w", workload)])),
         demand: Box::leak(Box::new([("w", demand.to_vec())])),
-        owned: Some(OWNED),
+        owned: Some(owned),
         extra: "",
     }
 }
@@ -157,15 +161,20 @@ fn gpu_hours_are_conserved_and_never_run_early_in_every_case() {
 
 #[test]
 fn max_gpus_caps_what_runs_at_once() {
-    // 4 GPUs in hour 0, H = 3, at most 2 at once: it runs over two hours, 2 + 2, on the
-    // owned instance and 1 on demand each hour: 4 × 6 + 2 × 10 = 44; uncapped it could
-    // spread 1 per hour onto the owned instance alone: 24.
+    // 4 GPUs recorded in hour 0, H = 3; 4 owned instances, but only from hour 3. Uncapped,
+    // all 4 wait for hour 3 and run on them: 4 × 6 = 24 (the owned instances' one hour),
+    // nothing on demand. At most 2 at once: 2 run in hour 3, the other 2 on demand before
+    // it: 24 + 2 × 10 = 44.
     let d = [4.0, 0.0, 0.0, 0.0];
-    let (_, free) = plan(&case(workload("shiftable_hours = 3"), &d));
+    let late = "ri,4,2026-01-05T03:00:00Z,2027-01-01\n";
+    let (_, free) = plan(&case_owning(workload("shiftable_hours = 3"), &d, late));
+    assert_profile(&schedule(&free).expect("a schedule"), &[0.0, 0.0, 0.0, 4.0]);
     assert!(close(evaluated(&free), 24.0), "{}", evaluated(&free));
-    let (_, capped) = plan(&case(workload("shiftable_hours = 3\nmax_gpus = 2"), &d));
+    let capped = workload("shiftable_hours = 3\nmax_gpus = 2");
+    let (_, capped) = plan(&case_owning(capped, &d, late));
     let s = schedule(&capped).expect("a schedule");
     assert!(s.iter().all(|&g| g <= 2.0 + 1e-9), "{s:?}");
+    assert!((s[3] - 2.0).abs() < 1e-6, "{s:?}");
     assert!(close(evaluated(&capped), 44.0), "{}", evaluated(&capped));
 }
 

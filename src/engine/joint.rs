@@ -43,7 +43,11 @@ pub(crate) fn plan_on_buckets(
         Ok(x) => x,
         Err(run) => return *run,
     };
-    let plan = plan_from_solution(inputs, &problem, &sol);
+    let mut plan = plan_from_solution(inputs, &problem, &sol);
+    if let Err(inf) = super::schedule::schedule_replay(inputs, None, &sol.tier, &mut plan, settings)
+    {
+        return no_plan(inf, problem.pruned, build_seconds);
+    }
     let pruned = std::mem::take(&mut problem.pruned);
     let dominated = std::mem::take(&mut problem.dominated_offerings);
     finish(
@@ -85,7 +89,12 @@ pub fn plan(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -
             loop {
                 let t = Instant::now();
                 let ds = aggregate(inputs, &full, k);
-                let exact = ds.weights.len() >= distinct_hours(&full);
+                // With chronology (deferrable load) only one hour per bucket is exact.
+                let exact = if ds.chains.is_empty() {
+                    ds.weights.len() >= distinct_hours(&full)
+                } else {
+                    ds.weights.len() >= n
+                };
                 let run = plan_on_buckets(inputs, ds, settings);
                 steps.push(step(&run, t));
                 if keep_better(&mut best, run) || exact || k >= n {

@@ -59,6 +59,9 @@ pub struct PlanRun {
     pub sensitivity: Option<(f64, f64)>,
     /// How the decomposition chose tiers, when it planned.
     pub decomposition: Option<Decomposition>,
+    /// What the plan's scheduling (scale-to-zero windows, deferred load) saves, when it has
+    /// some.
+    pub scheduling: Option<schedule::SchedulingValue>,
 }
 
 /// One solve of the adaptive aggregation.
@@ -119,6 +122,7 @@ pub(crate) fn no_plan(inf: Infeasibility, pruned: Vec<String>, build_seconds: f6
         horizon: None,
         sensitivity: None,
         decomposition: None,
+        scheduling: None,
     }
 }
 
@@ -160,6 +164,7 @@ pub(crate) fn finish(
     let t1 = Instant::now();
     let wd = inputs.window_demand();
     let evaluation = evaluate(&plan, &inputs.catalog, &wd, Some(&inputs.keep)).ok();
+    let scheduling = schedule::replay_value(inputs, &plan);
     PlanRun {
         outcome,
         plan: Some(plan),
@@ -175,6 +180,7 @@ pub(crate) fn finish(
         horizon: None,
         sensitivity: None,
         decomposition: None,
+        scheduling,
     }
 }
 
@@ -189,6 +195,11 @@ pub(crate) fn add_sensitivity(inputs: &Inputs, run: &mut PlanRun) {
     let scaled = |f: f64| {
         let mut d = wd.clone();
         d.gpus.iter_mut().flatten().for_each(|g| *g *= f);
+        // Deferred load scales with its demand.
+        let plan = &Plan {
+            scheduling: plan.scheduling.scaled(f),
+            ..plan.clone()
+        };
         evaluate(plan, &inputs.catalog, &d, Some(&inputs.keep))
             .ok()
             .map(|e| e.total)
@@ -267,6 +278,7 @@ fn regret_offsets(inputs: &Inputs, demand: &DemandSet, settings: &SolveSettings)
                 hours: demand.hours.clone(),
                 probs: vec![1.0],
                 gpus: vec![demand.gpus[s].clone()],
+                chains: demand.chains.clone(),
             };
             Problem::build(&neutral, one)
                 .ok()

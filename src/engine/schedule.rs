@@ -19,8 +19,13 @@
 //! mean, each scenario priced with its own schedule.
 
 use crate::domain::schedule::gpu_hours_moved;
-use crate::domain::{Catalog, DemandHistory, Shift};
+use crate::domain::{Catalog, DemandHistory, HourWindow, Shift};
+use crate::ingest::inputs::Inputs;
+use crate::model::decomp::{hidden_costs, pool, pooled_problem};
+use crate::model::mip::MipReader;
+use crate::model::{build_mip, DemandSet, Infeasibility, Problem};
 use crate::plan::{evaluate, Plan};
+use crate::solve::{solve, SolveSettings};
 
 /// One workload's scale-to-zero windows and what they save.
 #[derive(Debug, Clone, PartialEq)]
@@ -272,4 +277,170 @@ fn shift_values(
             out
         })
         .collect()
+}
+
+/// USD per GPU-hour of deferred load per hour it waits, in the hourly schedule: among
+/// equally cheap schedules the one that moves least wins. A millionth of a dollar never
+/// outweighs a cent of cost on a fleet's schedule, and stays above the solver's tolerances.
+pub const BACKLOG_PENALTY: f64 = 1e-6;
+
+/// The hourly schedule of every deferrable workload for a plan's tiers and purchases: the
+/// pooled model of `problem` (full resolution, all scenarios) with the tiers fixed and the
+/// plan's purchases fixed as owned capacity — an LP, the same dispatch the planning model
+/// uses, solved hour by hour. Each profile covers `window` (hours outside the demand set, such
+/// as masked ones, run nothing). Returns the schedules per scenario, or why there is none.
+pub fn hourly_schedules(
+    inputs: &Inputs,
+    problem: &Problem,
+    window: HourWindow,
+    tiers: &[usize],
+    plan: &Plan,
+    settings: &SolveSettings,
+) -> Result<Vec<Vec<Shift>>, Infeasibility> {
+    let ns = problem.demand.probs.len();
+    if problem.workloads.iter().all(|w| w.shift.is_none()) {
+        return Ok(vec![Vec::new(); ns]);
+    }
+    let hidden = hidden_costs(problem);
+    let pooled = pool(problem, tiers, &hidden, true);
+    let full = &problem.demand;
+    let ds = DemandSet {
+        gpus: pooled.gpus.clone(),
+        ..full.clone()
+    };
+    let origin: Vec<usize> = (0..full.weights.len()).collect();
+    let mut pp = pooled_problem(problem, &pooled, ds, &origin);
+    fix_purchases(&mut pp, plan, &inputs.catalog);
+    pp.backlog_penalty = BACKLOG_PENALTY;
+    // With the first stage fixed each scenario's cheapest dispatch is also the least risky.
+    (pp.risk_weight, pp.max_cvar, pp.cvar_offsets) = (0.0, None, Vec::new());
+    (pp.max_committed_hourly, pp.max_upfront) = (None, None);
+    let mip = build_mip(&pp);
+    let reader = MipReader::from(&mip);
+    let exact = SolveSettings {
+        mip_gap: 0.0,
+        max_nodes: None,
+        ..*settings
+    };
+    let out = solve(mip, &exact);
+    let Some(values) = out.values else {
+        return Err(Infeasibility {
+            group: "schedule".into(),
+            message: format!(
+                "no hourly schedule of the deferrable load fits the plan: {}",
+                out.message
+                    .unwrap_or_else(|| "the schedule LP has no solution".into())
+            ),
+        });
+    };
+    let sol = reader.read(&values);
+    let hour_index: Vec<usize> = full
+        .hours
+        .iter()
+        .map(|hs| {
+            hs.first()
+                .map_or(0, |t| (*t - window.start).num_hours().max(0) as usize)
+        })
+        .collect();
+    Ok((0..ns)
+        .map(|s| {
+            pooled
+                .apart
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &(wi, _))| {
+                    let w = &problem.workloads[wi];
+                    let spec = w.shift?;
+                    let run = sol.deferred.get(s)?.get(pooled.rows.len() + k)?;
+                    if run.is_empty() {
+                        return None; // not deferred in this model: runs as recorded
+                    }
+                    let mut gpus = vec![0.0; window.hours()];
+                    for (b, g) in run.iter().enumerate() {
+                        if let Some(x) = gpus.get_mut(hour_index[b]) {
+                            *x = *g;
+                        }
+                    }
+                    Some(Shift {
+                        workload: inputs.workloads.get(w.input)?.name.clone(),
+                        shiftable_hours: spec.hours,
+                        max_gpus: spec.max_gpus,
+                        start: window.start,
+                        gpus,
+                    })
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// Makes the plan's purchases part of the problem: each purchased offer's amount becomes
+/// owned capacity in every bucket its term covers, and nothing is purchasable.
+fn fix_purchases(pp: &mut Problem, plan: &Plan, catalog: &Catalog) {
+    for k in pp.offers.iter_mut() {
+        k.purchasable = false;
+        let offer = &catalog.offers[k.catalog];
+        let amount: f64 = plan
+            .purchases
+            .iter()
+            .filter(|p| p.offer_id == offer.id)
+            .map(|p| p.amount)
+            .sum();
+        if amount <= 0.0 {
+            continue;
+        }
+        let end = plan.start + chrono::Duration::hours(offer.term_hours().round() as i64);
+        for (b, hs) in pp.demand.hours.iter().enumerate() {
+            if hs.first().is_some_and(|t| *t >= plan.start && *t < end) {
+                k.owned[b] += amount;
+                pp.owned_cost += amount * k.rate * pp.demand.weights[b];
+            }
+        }
+    }
+}
+
+/// Whether any workload of the inputs may defer its demand.
+pub fn has_deferrable(inputs: &Inputs) -> bool {
+    inputs.workloads.iter().any(|w| w.shiftable_hours > 0)
+}
+
+/// Replay mode: the plan's deferrable load scheduled hour by hour on the planning window
+/// (`tiers` index the options of `full`, the problem at full resolution; built when `None`)
+/// and put into the plan. Nothing to do without deferrable workloads.
+pub fn schedule_replay(
+    inputs: &Inputs,
+    full: Option<&Problem>,
+    tiers: &[usize],
+    plan: &mut Plan,
+    settings: &SolveSettings,
+) -> Result<(), Infeasibility> {
+    if !has_deferrable(inputs) {
+        return Ok(());
+    }
+    let built;
+    let problem = match full {
+        Some(p) => p,
+        None => {
+            built = Problem::build(inputs, DemandSet::full_resolution(inputs))?;
+            &built
+        }
+    };
+    let mut schedules = hourly_schedules(inputs, problem, inputs.window, tiers, plan, settings)?;
+    plan.scheduling.shifts = schedules.pop().unwrap_or_default();
+    Ok(())
+}
+
+/// Replay mode: what the plan's scheduling saves on the planning window (`None` without
+/// scheduling).
+pub fn replay_value(inputs: &Inputs, plan: &Plan) -> Option<SchedulingValue> {
+    if plan.scheduling.is_empty() {
+        return None;
+    }
+    let recorded = inputs.recorded_history().slice(inputs.window);
+    let scenario = ValuedScenario {
+        recorded: &recorded,
+        shifts: &plan.scheduling.shifts,
+        prob: 1.0,
+    };
+    scheduling_value(plan, &inputs.catalog, &[scenario], Some(&inputs.keep))
 }

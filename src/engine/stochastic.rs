@@ -28,6 +28,7 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         hours: (0..fc.hours).map(|h| vec![horizon.hour(h)]).collect(),
         probs: fc.probs.clone(),
         gpus: fc.scenarios.clone(),
+        chains: vec![(0..fc.hours).collect()],
     };
     let ds = match resolution {
         Resolution::Full => full,
@@ -87,5 +88,6 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         horizon: Some(horizon),
         sensitivity,
         decomposition: None,
+        scheduling: None,
     }
 }

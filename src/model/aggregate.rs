@@ -214,10 +214,13 @@ pub fn bucketed(full: &DemandSet, groups: &Groups) -> DemandSet {
         hours,
         probs: full.probs.clone(),
         gpus,
+        chains: Vec::new(),
     }
 }
 
-/// The full-resolution demand grouped into at most `k` buckets (see `model::aggregate`).
+/// The full-resolution demand grouped into at most `k` buckets (see `model::aggregate`);
+/// where deferrable workloads (`shiftable_hours`) may run, into consecutive segments on
+/// chains ([`cluster_hours_with_chains`]).
 pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
     let cat = &inputs.catalog;
     // Distance in dollars: each workload weighted by the on-demand price of one GPU of its
@@ -242,8 +245,19 @@ pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
                 .collect()
         })
         .collect();
-    let groups = cluster_hours(&mean, &scale, &segment, k);
-    bucketed(full, &groups)
+    // Deferrable workloads keep chronology where their load may run.
+    let deferrable: Vec<(&[f64], u32)> = inputs
+        .workloads
+        .iter()
+        .zip(&mean)
+        .filter(|(w, _)| w.shiftable_hours > 0)
+        .map(|(w, row)| (row.as_slice(), w.shiftable_hours))
+        .collect();
+    let chains = deferrable_chains(&full.hours, &deferrable);
+    let (groups, chain_buckets) = cluster_hours_with_chains(&mean, &scale, &segment, k, &chains);
+    let mut ds = bucketed(full, &groups);
+    ds.chains = chain_buckets;
+    ds
 }
 
 /// Labels hours by the set of owned commitments active in them: hours with different labels

@@ -115,6 +115,10 @@ pub struct ShiftDoc {
     /// GPUs run per hour, run-length encoded: `[hours, gpus]` pairs in time order (6
     /// decimals).
     pub profile: Vec<[f64; 2]>,
+    /// Whether `profile` is an expectation over demand scenarios (forecast mode) rather than
+    /// the schedule of one demand; `evaluate` applies only a schedule.
+    #[serde(default)]
+    pub expected: bool,
 }
 
 /// Scenario identity.
@@ -499,7 +503,7 @@ impl SchedulingDoc {
                 windows,
             });
         }
-        for (i, s) in self.shifts.iter().enumerate() {
+        for (i, s) in self.shifts.iter().enumerate().filter(|(_, s)| !s.expected) {
             let field = |f: &str| format!("field 'scheduling.shifts[{i}].{f}'");
             let start = crate::ingest::csvread::parse_instant(&s.profile_start, false).ok_or_else(
                 || {
