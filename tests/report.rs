@@ -497,7 +497,7 @@ fn bad_input_is_one_line_exit_2_and_no_file() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("bad.json") && err.contains("line 3"), "{err}");
+    assert!(err.contains("bad.json:3:"), "{err}");
     assert!(!out.exists());
     let o = gpuplan(&[
         "report".as_ref(),
@@ -641,7 +641,19 @@ fn a_plan_without_costs_says_why_instead_of_showing_numbers() {
     v["risk"] = Value::Null;
     v["purchases"] = Value::Array(vec![]);
     v["solve"]["status"] = Value::from("infeasible");
-    v["infeasibility"] = serde_json::json!({"group": "capacity", "message": "load above the capacity limit of aws/us-east-1/p5.48xlarge"});
+    v["infeasibility"] = serde_json::json!({
+        "group": "capacity",
+        "message": "load above the capacity limit of aws/us-east-1/p5.48xlarge",
+        "conflicts": [{
+            "kind": "capacity",
+            "workloads": ["llm-serving"],
+            "offerings": ["aws/us-east-1/p5.48xlarge"],
+            "hours": ["2025-01-06T12:00:00Z"],
+            "constraints": ["[caps] p5 <= 2"],
+            "message": "llm-serving needs 24 GPUs at <peak> where the cap allows 16",
+            "relaxations": [{"constraint": "[caps] p5", "change": "raise to 24", "cost": 1234.5}]
+        }]
+    });
     let doc: gpuplan::plan::doc::PlanDoc = serde_json::from_value(v).expect("doc");
     let cat = gpuplan::ingest::catalog::load_catalog(None).expect("catalog");
     let html = gpuplan::output::report::report_html(&gpuplan::output::report::ReportInput {
@@ -655,6 +667,14 @@ fn a_plan_without_costs_says_why_instead_of_showing_numbers() {
     assert_self_contained(&html, "infeasible");
     assert!(html.contains("No costs: the solve ended infeasible"));
     assert!(html.contains("load above the capacity limit"));
+    assert!(
+        html.contains("needs 24 GPUs at &lt;peak&gt;"),
+        "each conflict, escaped"
+    );
+    assert!(
+        html.contains("[caps] p5: raise to 24 (USD 1,234.50)"),
+        "its way out and cost"
+    );
     assert!(html.contains("no demand &lt;given&gt;"), "escaped");
     assert!(html.contains("This plan buys no commitment."));
     assert!(cards(&html).is_empty());

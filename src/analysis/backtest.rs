@@ -136,8 +136,9 @@ pub fn backtest(inputs: &Inputs, cfg: &BacktestConfig) -> Result<Backtest, Backt
         let run = crate::engine::plan_scenario(&on_lb_h, &cfg.settings, cfg.resolution);
         let Some(mut gp_plan) = run.plan.clone() else {
             return Err(BacktestError::Run(format!(
-                "origin {}: no plan on the lookback: {}",
+                "origin {}: no plan on the lookback (status {}): {}",
                 origin.format("%Y-%m-%dT%H:%M:%SZ"),
+                run.outcome.status.as_str(),
                 run.outcome.message.unwrap_or_default()
             )));
         };
@@ -148,13 +149,17 @@ pub fn backtest(inputs: &Inputs, cfg: &BacktestConfig) -> Result<Backtest, Backt
         let (rec_cost, _) = price(&rec_plan).map_err(|e| BacktestError::Run(e.0))?;
         // Hindsight: the MIP on the actual window.
         let hs = plan(&on_ev, &cfg.settings, cfg.resolution);
-        let hs_cost = hs
-            .plan
-            .as_ref()
-            .map(|p| price(p).map(|c| c.0))
-            .transpose()
-            .map_err(|e| BacktestError::Run(e.0))?
-            .unwrap_or(f64::NAN);
+        // Without a hindsight plan there is nothing to compare with: an error naming the
+        // solve's status (it used to become NaN, written as null).
+        let Some(hs_plan) = hs.plan.as_ref() else {
+            return Err(BacktestError::Run(format!(
+                "origin {}: no hindsight plan on the actual window (status {}): {}",
+                origin.format("%Y-%m-%dT%H:%M:%SZ"),
+                hs.outcome.status.as_str(),
+                hs.outcome.message.clone().unwrap_or_default()
+            )));
+        };
+        let (hs_cost, _) = price(hs_plan).map_err(|e| BacktestError::Run(e.0))?;
         rows.push(BacktestRow {
             origin,
             all_on_demand: od,

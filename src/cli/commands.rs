@@ -67,9 +67,19 @@ fn doc_options(reproducible: bool) -> DocOptions {
     }
 }
 
-/// Plans one loaded scenario with the solver request, reporting progress to `ticker`.
-fn plan_loaded(inp: &mut Inputs, req: &SolverRequest, ticker: &Ticker) -> gpuplan::engine::PlanRun {
+/// Plans one loaded scenario with the solver request, reporting progress to `ticker`. A
+/// reproducible run stops hard MIPs at a work limit instead of the wall clock (only an
+/// explicit `--time-limit` keeps a wall-clock limit), so any machine gets the same plan.
+fn plan_loaded(
+    inp: &mut Inputs,
+    req: &SolverRequest,
+    ticker: &Ticker,
+    reproducible: bool,
+) -> gpuplan::engine::PlanRun {
     let (mut settings, resolution) = req.apply(inp);
+    if reproducible {
+        settings = settings.reproducible(req.time_limit);
+    }
     settings.progress = ticker.progress();
     gpuplan::engine::plan_scenario(inp, &settings, resolution)
 }
@@ -87,10 +97,14 @@ pub fn plan(
     let req = solver.request()?;
     let mut inp = Inputs::load(scenario, catalog)?;
     let ticker = Ticker::start();
-    let run = plan_loaded(&mut inp, &req, &ticker);
+    let opts = doc_options(reproducible);
+    let run = plan_loaded(&mut inp, &req, &ticker, opts.reproducible);
     drop(ticker);
-    let doc = plan_doc(&inp, &run, doc_options(reproducible));
+    check_run_amounts(&inp, &run)?;
+    let doc = plan_doc(&inp, &run, opts);
     let json = to_json(&doc);
+    gpuplan::plan::doc::check_reads_back(&json)
+        .map_err(|m| Error::Runtime(format!("internal error: {m}")))?;
     if let Some(path) = out {
         write_atomic(path, &json)?;
     }
@@ -99,6 +113,22 @@ pub fn plan(
         Format::Json => String::new(),
         Format::Table => gpuplan::output::plan_table::plan_table(&doc),
     })
+}
+
+/// Every money amount of a run's re-pricing (and of each forecast scenario's) must be one
+/// gpuplan represents; past the limit, the demand file is named (inputs inside their
+/// plausibility bounds only get there all at once).
+fn check_run_amounts(inp: &Inputs, run: &gpuplan::engine::PlanRun) -> Result<(), Error> {
+    let scenarios = run.risk.iter().flat_map(|r| r.evaluations.iter());
+    for e in run.evaluation.iter().chain(scenarios) {
+        gpuplan::plan::amounts::check_evaluation_amounts(e).map_err(|o| {
+            Error::Input(InputError::file(
+                &inp.scenario.demand,
+                format!("the plan re-priced on this demand gives an {o}: check the GPU counts"),
+            ))
+        })?;
+    }
+    Ok(())
 }
 
 /// `synth`: a reproducible synthetic scenario written into `out`.
@@ -193,14 +223,16 @@ pub fn compare(
         .map(|s| Inputs::load(s, catalog))
         .collect::<Result<Vec<_>, _>>()?;
     let ticker = Ticker::start();
-    let docs: Vec<PlanDoc> = inputs
+    let docs: Result<Vec<PlanDoc>, Error> = inputs
         .iter_mut()
         .map(|inp| {
-            let run = plan_loaded(inp, &req, &ticker);
-            plan_doc(inp, &run, DocOptions::default())
+            let run = plan_loaded(inp, &req, &ticker, false);
+            check_run_amounts(inp, &run)?;
+            Ok(plan_doc(inp, &run, DocOptions::default()))
         })
         .collect();
     drop(ticker);
+    let docs = docs?;
     Ok(match format {
         Format::Table => gpuplan::output::compare::compare_table(&docs),
         Format::Json => gpuplan::output::compare::compare_json(&docs),
@@ -240,6 +272,12 @@ pub fn evaluate(
     let hist = gpuplan::ingest::demand::read_demand(demand)?;
     let ev = gpuplan::plan::evaluate(&p, &cat, &hist, None)
         .map_err(|e| Error::Input(InputError::file(plan, e.0)))?;
+    gpuplan::plan::amounts::check_evaluation_amounts(&ev).map_err(|o| {
+        Error::Input(InputError::file(
+            demand,
+            format!("the plan re-priced on this demand gives an {o}: check the GPU counts"),
+        ))
+    })?;
     Ok(match format {
         Format::Table => gpuplan::output::plan_table::evaluation_table(&ev),
         Format::Json => gpuplan::output::json::evaluation_json(&ev),

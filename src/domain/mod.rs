@@ -1,6 +1,7 @@
 //! Plain domain types: no I/O. Money, time, workloads, the catalog, owned commitments,
 //! demand history and the pricing facts every stage shares. Imports no other stage.
 
+pub mod bounds;
 pub mod catalog;
 pub mod classify;
 pub mod demand;

@@ -3,7 +3,7 @@
 //! commitment MIP on the pooled load of the chosen tiers.
 
 use super::joint::{keep_better, step};
-use super::{add_sensitivity, finish, no_plan, solve_problem, PlanRun};
+use super::{add_sensitivity, build_failed, finish, no_plan, solve_problem, PlanRun};
 use crate::ingest::inputs::Inputs;
 use crate::ingest::scenario::Resolution;
 use crate::model::aggregate::{
@@ -239,7 +239,7 @@ pub fn plan_decomposed(
     let full = DemandSet::full_resolution(inputs);
     let problem = match Problem::build(inputs, full) {
         Ok(p) => p,
-        Err(inf) => return no_plan(inf, Vec::new(), t0.elapsed().as_secs_f64()),
+        Err(inf) => return build_failed(inputs, inf, t0.elapsed().as_secs_f64()),
     };
     progress.stage(|| "decomposition: standalone costs".into());
     let d = Decomp {
@@ -521,6 +521,7 @@ fn commitments_on_tiers(
             Infeasibility {
                 group: "model".into(),
                 message: "no plan".into(),
+                conflicts: Vec::new(),
             },
             Vec::new(),
             0.0,

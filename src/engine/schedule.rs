@@ -331,6 +331,7 @@ pub fn hourly_schedules(
                 out.message
                     .unwrap_or_else(|| "the schedule LP has no solution".into())
             ),
+            conflicts: Vec::new(),
         });
     };
     let sol = reader.read(&values);

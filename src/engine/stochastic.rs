@@ -2,7 +2,7 @@
 //! scenario, over the horizon after the history; re-priced on every scenario.
 
 use super::joint::AUTO_FIRST_BUCKETS;
-use super::{no_plan, solve_problem, PlanRun};
+use super::{build_failed, no_plan, solve_problem, PlanRun};
 use crate::ingest::inputs::Inputs;
 use crate::ingest::scenario::Resolution;
 use crate::model::aggregate::aggregate;
@@ -53,9 +53,9 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
     let fin = horizon_inputs(inputs, horizon, &paths);
     let mut problem = match Problem::build(&fin, ds) {
         Ok(p) => p,
-        Err(inf) => return no_plan(inf, Vec::new(), t0.elapsed().as_secs_f64()),
+        Err(inf) => return build_failed(inputs, inf, t0.elapsed().as_secs_f64()),
     };
-    let (outcome, sol, build_seconds) = match solve_problem(&fin, &mut problem, settings, t0) {
+    let (mut outcome, sol, build_seconds) = match solve_problem(&fin, &mut problem, settings, t0) {
         Ok(x) => x,
         Err(run) => return *run,
     };
@@ -65,6 +65,19 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         Ok(s) => s,
         Err(inf) => return no_plan(inf, problem.pruned, build_seconds),
     };
+    // Capacity conflicts on the forecast scenarios (the problem's rows are per workload).
+    let gpus = |w: usize, b: usize, s: usize| {
+        problem.demand.gpus[s]
+            .get(w)
+            .and_then(|r| r.get(b))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let infeasibility = super::capacity_conflicts(&fin, &problem, &plan, &sol, &gpus);
+    if let Some(inf) = &infeasibility {
+        outcome.status = crate::solve::SolveStatus::Infeasible;
+        outcome.message = Some(inf.message.clone());
+    }
     let t1 = Instant::now();
     let hist = |g: &Vec<Vec<f64>>| crate::domain::DemandHistory {
         window: horizon,
@@ -94,7 +107,7 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         outcome,
         plan: Some(plan),
         evaluation,
-        infeasibility: None,
+        infeasibility,
         pruned: problem.pruned,
         dominated_offerings: problem.dominated_offerings,
         build_seconds,

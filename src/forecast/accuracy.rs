@@ -92,13 +92,7 @@ pub fn holdout_accuracy(
     };
     let scored: Vec<usize> = (0..holdout_hours).filter(|&h| kept(fit_n + h)).collect();
 
-    let block = if holdout_hours >= WEEK {
-        WEEK
-    } else if holdout_hours >= DAY {
-        DAY
-    } else {
-        holdout_hours
-    };
+    let block = scoring_block(holdout_hours);
     let blocks = holdout_hours / block;
     let nw = history.len();
     // sums[b] = (actual, p50, naive, mean) per workload.
@@ -147,21 +141,7 @@ pub fn holdout_accuracy(
         })
         .collect();
 
-    let (mut inside, mut total, mut fleet_inside) = (0usize, 0usize, 0usize);
-    for &h in &scored {
-        let mut fleet_actual = 0.0;
-        for w in 0..nw {
-            let a = actual(w, h);
-            fleet_actual += a;
-            total += 1;
-            if a >= f.p10[w][h] - 1e-9 && a <= f.p90[w][h] + 1e-9 {
-                inside += 1;
-            }
-        }
-        if fleet_actual >= f.fleet_p10[h] - 1e-9 && fleet_actual <= f.fleet_p90[h] + 1e-9 {
-            fleet_inside += 1;
-        }
-    }
+    let (inside, total, fleet_inside) = band_hits(&f, &scored, nw, &actual);
     let share = |k: usize, of: usize| {
         if of == 0 {
             f64::NAN
@@ -180,4 +160,40 @@ pub fn holdout_accuracy(
         blocks,
         scored_hours: scored.len(),
     }
+}
+/// Scoring blocks: weeks when the holdout has one, else days, else the whole holdout.
+fn scoring_block(holdout_hours: usize) -> usize {
+    if holdout_hours >= WEEK {
+        WEEK
+    } else if holdout_hours >= DAY {
+        DAY
+    } else {
+        holdout_hours
+    }
+}
+
+/// Scored workload-hours inside their P10–P90 band, all scored workload-hours, and scored
+/// hours whose fleet total is inside the fleet band.
+fn band_hits(
+    f: &super::Forecast,
+    scored: &[usize],
+    nw: usize,
+    actual: &dyn Fn(usize, usize) -> f64,
+) -> (usize, usize, usize) {
+    let (mut inside, mut total, mut fleet_inside) = (0usize, 0usize, 0usize);
+    for &h in scored {
+        let mut fleet_actual = 0.0;
+        for w in 0..nw {
+            let a = actual(w, h);
+            fleet_actual += a;
+            total += 1;
+            if a >= f.p10[w][h] - 1e-9 && a <= f.p90[w][h] + 1e-9 {
+                inside += 1;
+            }
+        }
+        if fleet_actual >= f.fleet_p10[h] - 1e-9 && fleet_actual <= f.fleet_p90[h] + 1e-9 {
+            fleet_inside += 1;
+        }
+    }
+    (inside, total, fleet_inside)
 }

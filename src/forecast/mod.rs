@@ -229,42 +229,9 @@ pub fn forecast(
         .collect();
 
     // Damped cumulative trend multiplier per forecast hour.
-    let damp: Vec<f64> = {
-        let tau = cfg.trend_damping_hours;
-        let phi = if tau > 0.0 && tau.is_finite() {
-            (-1.0 / tau).exp()
-        } else if tau.is_infinite() && tau > 0.0 {
-            1.0
-        } else {
-            0.0
-        };
-        let (mut pw, mut c) = (1.0, 0.0);
-        (0..hz)
-            .map(|_| {
-                pw *= phi;
-                c += pw;
-                c
-            })
-            .collect()
-    };
+    let damp = damped_trend(cfg.trend_damping_hours, hz);
 
-    let mut out = Forecast {
-        start: start + Duration::hours(n as i64),
-        hours: hz,
-        workloads: (0..nw)
-            .map(|w| names.get(w).cloned().unwrap_or_else(|| format!("w{w}")))
-            .collect(),
-        p10: Vec::with_capacity(nw),
-        p50: Vec::with_capacity(nw),
-        p90: Vec::with_capacity(nw),
-        mean: Vec::with_capacity(nw),
-        scenarios: vec![Vec::with_capacity(nw); s_out],
-        probs: vec![1.0 / s_out as f64; s_out],
-        fleet_p10: Vec::new(),
-        fleet_p50: Vec::new(),
-        fleet_p90: Vec::new(),
-        fits: Vec::with_capacity(nw),
-    };
+    let mut out = Forecast::empty(start + Duration::hours(n as i64), hz, names, nw, s_out);
     // Path values are stored hour-major (`[h * paths + m]`) so that each hour's values are
     // contiguous for the quantiles.
     let at = |h: usize, m: usize| h * paths + m;
@@ -313,34 +280,12 @@ pub fn forecast(
                 sc.push((0..hz).map(|h| buf[at(h, s)]).collect());
             }
         }
-        let (mut q10, mut q50, mut q90, mut mean) = (
-            Vec::with_capacity(hz),
-            Vec::with_capacity(hz),
-            Vec::with_capacity(hz),
-            Vec::with_capacity(hz),
-        );
-        for col in buf.chunks_mut(paths) {
-            mean.push(col.iter().sum::<f64>() / paths as f64);
-            let [a, b, c] = quantiles_select(col, [0.1, 0.5, 0.9]);
-            q10.push(a);
-            q50.push(b);
-            q90.push(c);
-        }
+        let [q10, q50, q90, mean] = path_quantiles(&mut buf, paths);
         if s_out == 1 {
             out.scenarios[0].push(q50.clone());
         }
-        out.fits.push(FitSummary {
-            workload: out.workloads[w].clone(),
-            class,
-            period_hours: lay.period,
-            kept_hours: lay.keep.iter().filter(|&&k| k).count(),
-            slope_gpus_per_day: f.slope * DAY as f64,
-            raw_slope_gpus_per_day: f.raw_slope * DAY as f64,
-            level_gpus: f.level,
-            long_level_gpus: f.long_level,
-            daily_persistence: f.persistence.powi(DAY as i32),
-            residual_rms: f.resid_rms,
-        });
+        out.fits
+            .push(fit_summary(&out.workloads[w], class, &lay, &f));
         out.p10.push(q10);
         out.p50.push(q50);
         out.p90.push(q90);
@@ -353,6 +298,86 @@ pub fn forecast(
         out.fleet_p90.push(c);
     }
     out
+}
+
+impl Forecast {
+    /// A forecast of `nw` workloads over `hz` hours from `start` with `s_out` scenarios,
+    /// before any workload is filled in.
+    fn empty(start: DateTime<Utc>, hz: usize, names: &[String], nw: usize, s_out: usize) -> Self {
+        Forecast {
+            start,
+            hours: hz,
+            workloads: (0..nw)
+                .map(|w| names.get(w).cloned().unwrap_or_else(|| format!("w{w}")))
+                .collect(),
+            p10: Vec::with_capacity(nw),
+            p50: Vec::with_capacity(nw),
+            p90: Vec::with_capacity(nw),
+            mean: Vec::with_capacity(nw),
+            scenarios: vec![Vec::with_capacity(nw); s_out],
+            probs: vec![1.0 / s_out as f64; s_out],
+            fleet_p10: Vec::new(),
+            fleet_p50: Vec::new(),
+            fleet_p90: Vec::new(),
+            fits: Vec::with_capacity(nw),
+        }
+    }
+}
+
+/// What a workload's fit found, for reports.
+fn fit_summary(workload: &str, class: WorkloadClass, lay: &Layout, f: &model::Fit) -> FitSummary {
+    FitSummary {
+        workload: workload.to_string(),
+        class,
+        period_hours: lay.period,
+        kept_hours: lay.keep.iter().filter(|&&k| k).count(),
+        slope_gpus_per_day: f.slope * DAY as f64,
+        raw_slope_gpus_per_day: f.raw_slope * DAY as f64,
+        level_gpus: f.level,
+        long_level_gpus: f.long_level,
+        daily_persistence: f.persistence.powi(DAY as i32),
+        residual_rms: f.resid_rms,
+    }
+}
+
+/// `D(h) = Σ_{i=1..h+1} φ^i` with `φ = e^(−1/τ)` for each forecast hour: the damped
+/// cumulative trend multiplier (τ = ∞: linear; τ ≤ 0: no forward trend).
+fn damped_trend(tau: f64, hz: usize) -> Vec<f64> {
+    let phi = if tau > 0.0 && tau.is_finite() {
+        (-1.0 / tau).exp()
+    } else if tau.is_infinite() && tau > 0.0 {
+        1.0
+    } else {
+        0.0
+    };
+    let (mut pw, mut c) = (1.0, 0.0);
+    (0..hz)
+        .map(|_| {
+            pw *= phi;
+            c += pw;
+            c
+        })
+        .collect()
+}
+
+/// Per forecast hour, the P10, P50 and P90 and the mean of the paths (`buf` is hour-major,
+/// `paths` values per hour; reordered in place).
+fn path_quantiles(buf: &mut [f64], paths: usize) -> [Vec<f64>; 4] {
+    let hz = buf.len() / paths.max(1);
+    let (mut q10, mut q50, mut q90, mut mean) = (
+        Vec::with_capacity(hz),
+        Vec::with_capacity(hz),
+        Vec::with_capacity(hz),
+        Vec::with_capacity(hz),
+    );
+    for col in buf.chunks_mut(paths) {
+        mean.push(col.iter().sum::<f64>() / paths as f64);
+        let [a, b, c] = quantiles_select(col, [0.1, 0.5, 0.9]);
+        q10.push(a);
+        q50.push(b);
+        q90.push(c);
+    }
+    [q10, q50, q90, mean]
 }
 
 /// The seasonal-naive baseline: each forecast hour repeats the same hour of the last week

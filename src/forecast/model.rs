@@ -235,57 +235,7 @@ pub(crate) fn fit(y: &[f64], lay: &Layout, params: ClassParams, day_draws: &[Vec
         .collect();
     let kept: Vec<usize> = (0..n).filter(|&t| lay.keep[t]).collect();
 
-    // Trend: Theil–Sen over pairs of whole days a multiple of 7 days apart (so that weekly
-    // seasonality cancels), each pair's slope the mean difference over the hours both days
-    // keep. With less than two weeks (hour-of-day profile) trend and weekly seasonality
-    // cannot be told apart: no trend.
-    let mut pairs = Vec::new();
-    let trend_days = if lay.period == WEEK { lay.days } else { 0 };
-    for i in 0..trend_days {
-        for j in (i + lay.pair_step..trend_days).step_by(lay.pair_step) {
-            let (a, b) = (lay.day_offset + i * DAY, lay.day_offset + j * DAY);
-            let (mut sum, mut cnt) = (0.0, 0usize);
-            for o in 0..DAY {
-                if lay.keep[a + o] && lay.keep[b + o] {
-                    sum += y[b + o] - y[a + o];
-                    cnt += 1;
-                }
-            }
-            if cnt >= MIN_COMMON_HOURS {
-                pairs.push((i as u32, j as u32, sum / cnt as f64 / (b - a) as f64));
-            }
-        }
-    }
-    let raw_slope = median(&mut pairs.iter().map(|p| p.2).collect::<Vec<_>>()).unwrap_or(0.0);
-    // Bootstrap: Theil–Sen over the pairs among the days drawn (weight = product of the
-    // draw counts); the point slope when a draw leaves no pair.
-    let boot: Vec<f64> = day_draws
-        .iter()
-        .map(|counts| {
-            let mut v: Vec<(f64, f64)> = pairs
-                .iter()
-                .filter_map(|&(i, j, s)| {
-                    let w = counts[i as usize] as f64 * counts[j as usize] as f64;
-                    (w > 0.0).then_some((s, w))
-                })
-                .collect();
-            weighted_median(&mut v).unwrap_or(raw_slope)
-        })
-        .collect();
-    // Shrink toward zero by the signal-to-noise ratio b²/(b² + var): a slope the bootstrap
-    // cannot tell from zero is mostly dropped, a clear one is kept.
-    let var = if boot.len() > 1 {
-        let m = boot.iter().sum::<f64>() / boot.len() as f64;
-        boot.iter().map(|b| (b - m).powi(2)).sum::<f64>() / (boot.len() - 1) as f64
-    } else {
-        0.0
-    };
-    let slope = if raw_slope == 0.0 {
-        0.0
-    } else {
-        raw_slope * raw_slope * raw_slope / (raw_slope * raw_slope + var)
-    };
-    let path_slopes = boot.iter().map(|b| slope + (b - raw_slope)).collect();
+    let (raw_slope, slope, path_slopes) = trend(&y, lay, day_draws);
 
     // Detrend to the level of the last history hour (additive trend only).
     let z: Vec<f64> = (0..n)
@@ -372,6 +322,63 @@ pub(crate) fn fit(y: &[f64], lay: &Layout, params: ClassParams, day_draws: &[Vec
         },
         raw: y,
     }
+}
+
+/// The trend of a history: the raw Theil–Sen slope (GPUs per hour), the slope shrunk toward
+/// zero by its bootstrap signal-to-noise ratio, and one bootstrap slope per path.
+fn trend(y: &[f64], lay: &Layout, day_draws: &[Vec<u32>]) -> (f64, f64, Vec<f64>) {
+    // Trend: Theil–Sen over pairs of whole days a multiple of 7 days apart (so that weekly
+    // seasonality cancels), each pair's slope the mean difference over the hours both days
+    // keep. With less than two weeks (hour-of-day profile) trend and weekly seasonality
+    // cannot be told apart: no trend.
+    let mut pairs = Vec::new();
+    let trend_days = if lay.period == WEEK { lay.days } else { 0 };
+    for i in 0..trend_days {
+        for j in (i + lay.pair_step..trend_days).step_by(lay.pair_step) {
+            let (a, b) = (lay.day_offset + i * DAY, lay.day_offset + j * DAY);
+            let (mut sum, mut cnt) = (0.0, 0usize);
+            for o in 0..DAY {
+                if lay.keep[a + o] && lay.keep[b + o] {
+                    sum += y[b + o] - y[a + o];
+                    cnt += 1;
+                }
+            }
+            if cnt >= MIN_COMMON_HOURS {
+                pairs.push((i as u32, j as u32, sum / cnt as f64 / (b - a) as f64));
+            }
+        }
+    }
+    let raw_slope = median(&mut pairs.iter().map(|p| p.2).collect::<Vec<_>>()).unwrap_or(0.0);
+    // Bootstrap: Theil–Sen over the pairs among the days drawn (weight = product of the
+    // draw counts); the point slope when a draw leaves no pair.
+    let boot: Vec<f64> = day_draws
+        .iter()
+        .map(|counts| {
+            let mut v: Vec<(f64, f64)> = pairs
+                .iter()
+                .filter_map(|&(i, j, s)| {
+                    let w = counts[i as usize] as f64 * counts[j as usize] as f64;
+                    (w > 0.0).then_some((s, w))
+                })
+                .collect();
+            weighted_median(&mut v).unwrap_or(raw_slope)
+        })
+        .collect();
+    // Shrink toward zero by the signal-to-noise ratio b²/(b² + var): a slope the bootstrap
+    // cannot tell from zero is mostly dropped, a clear one is kept.
+    let var = if boot.len() > 1 {
+        let m = boot.iter().sum::<f64>() / boot.len() as f64;
+        boot.iter().map(|b| (b - m).powi(2)).sum::<f64>() / (boot.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let slope = if raw_slope == 0.0 {
+        0.0
+    } else {
+        raw_slope * raw_slope * raw_slope / (raw_slope * raw_slope + var)
+    };
+    let path_slopes = boot.iter().map(|b| slope + (b - raw_slope)).collect();
+    (raw_slope, slope, path_slopes)
 }
 
 /// Hourly persistence ρ of a series' level: the 24th root of its lag-24 autocorrelation

@@ -1,6 +1,7 @@
 //! Scenario files (`scenarios/*.toml`) → one validated run configuration. Paths in a
 //! scenario are relative to the scenario file. Every field but `demand` has a default.
 
+use crate::domain::bounds;
 use crate::domain::{Cloud, CommitmentKind, CommitmentOffer, HourWindow, Payment};
 use crate::error::InputError;
 use crate::ingest::csvread::parse_instant;
@@ -493,11 +494,15 @@ fn parse_window(cx: &Source<'_>, w: &RawWindow) -> Result<WindowSpec, InputError
 /// `[growth] annual_pct` and `[forecast] scenarios`.
 fn parse_growth_and_forecast(cx: &Source<'_>, raw: &RawScenario) -> Result<(f64, u32), InputError> {
     let growth = raw.growth.annual_pct.unwrap_or(0.0);
-    if !(growth.is_finite() && growth > -100.0) {
+    if !(growth.is_finite() && growth > -100.0 && growth <= bounds::MAX_GROWTH_PCT) {
         return Err(cx.err(
             "growth",
             "annual_pct",
-            format!("expected a percentage > -100, found {growth}"),
+            format!(
+                "expected a percentage above -100 and at most {} (a plausibility bound: 11× a year), found {}",
+                bounds::show(bounds::MAX_GROWTH_PCT),
+                bounds::show(growth)
+            ),
         ));
     }
     let scenarios = raw.forecast.scenarios.unwrap_or(1);
@@ -530,7 +535,10 @@ fn parse_risk(cx: &Source<'_>, r: &RawRisk) -> Result<RiskConfig, InputError> {
         return Err(cx.err(
             "risk",
             "cvar_alpha",
-            format!("expected a level strictly between 0 and 1, found {cvar_alpha}"),
+            format!(
+                "expected a level strictly between 0 and 1, found {}",
+                bounds::show(cvar_alpha)
+            ),
         ));
     }
     let risk_weight = r.risk_weight.unwrap_or(lambda0);
@@ -538,15 +546,22 @@ fn parse_risk(cx: &Source<'_>, r: &RawRisk) -> Result<RiskConfig, InputError> {
         return Err(cx.err(
             "risk",
             "risk_weight",
-            format!("expected a weight in [0, 1], found {risk_weight}"),
+            format!(
+                "expected a weight in [0, 1], found {}",
+                bounds::show(risk_weight)
+            ),
         ));
     }
     if let Some(b) = r.max_cvar {
-        if !(b.is_finite() && b > 0.0) {
+        if !(b > 0.0 && bounds::within(b, 0.0, bounds::MAX_BUDGET_USD)) {
             return Err(cx.err(
                 "risk",
                 "max_cvar",
-                format!("expected a budget in USD > 0, found {b}"),
+                format!(
+                    "expected a budget in USD above 0 and at most {} (a plausibility bound), found {}",
+                    bounds::show(bounds::MAX_BUDGET_USD),
+                    bounds::show(b)
+                ),
             ));
         }
     }
@@ -577,11 +592,18 @@ fn parse_risk(cx: &Source<'_>, r: &RawRisk) -> Result<RiskConfig, InputError> {
 /// `[instruments]`: which instruments, terms, payments, clouds and instance types.
 fn parse_instruments(cx: &Source<'_>, i: &RawInstruments) -> Result<Instruments, InputError> {
     let terms = i.terms_months.clone().unwrap_or_else(|| vec![12, 36]);
-    if terms.is_empty() || terms.contains(&0) {
+    if terms.is_empty()
+        || terms
+            .iter()
+            .any(|t| !(1..=bounds::MAX_TERM_MONTHS).contains(t))
+    {
         return Err(cx.err(
             "instruments",
             "terms_months",
-            format!("expected a non-empty list of terms in months, found {terms:?}"),
+            format!(
+                "expected a non-empty list of terms from 1 to {} months, found {terms:?}",
+                bounds::MAX_TERM_MONTHS
+            ),
         ));
     }
     let payments = match &i.payments {
@@ -655,15 +677,22 @@ fn parse_caps(cx: &Source<'_>, caps: &RawCaps) -> Result<(f64, Option<f64>), Inp
         return Err(cx.err(
             "caps",
             "max_committed_share",
-            format!("expected a share in [0, 1], found {max_committed_share}"),
+            format!(
+                "expected a share in [0, 1], found {}",
+                bounds::show(max_committed_share)
+            ),
         ));
     }
     if let Some(u) = caps.max_upfront {
-        if !(u.is_finite() && u >= 0.0) {
+        if !bounds::within(u, 0.0, bounds::MAX_BUDGET_USD) {
             return Err(cx.err(
                 "caps",
                 "max_upfront",
-                format!("expected USD >= 0, found {u}"),
+                format!(
+                    "expected USD from 0 to {} (a plausibility bound), found {}",
+                    bounds::show(bounds::MAX_BUDGET_USD),
+                    bounds::show(u)
+                ),
             ));
         }
     }
@@ -707,11 +736,21 @@ fn parse_solver(cx: &Source<'_>, s: &RawSolver) -> Result<SolverConfig, InputErr
         mip_gap: s.mip_gap.unwrap_or(1e-4),
         threads: s.threads.unwrap_or(1),
     };
-    if !(solver.time_limit_seconds.is_finite() && solver.time_limit_seconds > 0.0) {
+    if !(solver.time_limit_seconds > 0.0
+        && bounds::within(
+            solver.time_limit_seconds,
+            0.0,
+            bounds::MAX_TIME_LIMIT_SECONDS,
+        ))
+    {
         return Err(cx.err(
             "solver",
             "time_limit_seconds",
-            format!("expected seconds > 0, found {}", solver.time_limit_seconds),
+            format!(
+                "expected seconds above 0 and at most {} (a week), found {}",
+                bounds::show(bounds::MAX_TIME_LIMIT_SECONDS),
+                bounds::show(solver.time_limit_seconds)
+            ),
         ));
     }
     if !(0.0..1.0).contains(&solver.mip_gap) {
@@ -724,8 +763,16 @@ fn parse_solver(cx: &Source<'_>, s: &RawSolver) -> Result<SolverConfig, InputErr
             ),
         ));
     }
-    if solver.threads == 0 {
-        return Err(cx.err("solver", "threads", "expected at least 1 thread".into()));
+    if !(1..=bounds::MAX_THREADS).contains(&solver.threads) {
+        return Err(cx.err(
+            "solver",
+            "threads",
+            format!(
+                "expected 1 to {} threads, found {}",
+                bounds::MAX_THREADS,
+                solver.threads
+            ),
+        ));
     }
     Ok(solver)
 }

@@ -2,6 +2,7 @@
 //! an error.
 
 use super::toml_de::{field_err, from_toml};
+use crate::domain::bounds;
 use crate::domain::{Catalog, Cloud, DailyWindow, DemandHistory, Workload, WorkloadClass};
 use crate::error::InputError;
 use serde::Deserialize;
@@ -207,32 +208,46 @@ impl Entry<'_> {
             r.min_gpu_memory_gb,
             "min_gpu_memory_gb",
             here!(self, min_gpu_memory_gb),
-            "a memory size in GB",
+            ("a memory size in GB", bounds::MAX_GPU_MEMORY_GB),
         )?;
         let storage_per_gpu_hour = self.nonneg(
             r.storage_per_gpu_hour,
             "storage_per_gpu_hour",
             here!(self, storage_per_gpu_hour),
-            "USD per GPU-hour",
+            ("USD per GPU-hour", bounds::MAX_ADDER_PER_GPU_HOUR_USD),
         )?;
         let egress_per_gpu_hour = self.nonneg(
             r.egress_per_gpu_hour,
             "egress_per_gpu_hour",
             here!(self, egress_per_gpu_hour),
-            "USD per GPU-hour",
+            ("USD per GPU-hour", bounds::MAX_ADDER_PER_GPU_HOUR_USD),
         )?;
         let overhead_pct = self.nonneg(
             r.overhead_pct,
             "overhead_pct",
             here!(self, overhead_pct),
-            "a percentage",
+            ("a percentage", bounds::MAX_OVERHEAD_PCT),
         )?;
         let gpus_per_replica = r.gpus_per_replica.unwrap_or(1);
-        if gpus_per_replica == 0 {
+        if !(1..=bounds::MAX_GPUS_PER_INSTANCE).contains(&gpus_per_replica) {
             return Err(self.err(
                 "gpus_per_replica",
                 here!(self, gpus_per_replica),
-                "expected a whole number >= 1, found 0".into(),
+                format!(
+                    "expected a whole number from 1 to {} (a plausibility bound on GPUs per instance), found {gpus_per_replica}",
+                    bounds::MAX_GPUS_PER_INSTANCE
+                ),
+            ));
+        }
+        let shiftable_hours = r.shiftable_hours.unwrap_or(0);
+        if shiftable_hours > bounds::MAX_SHIFTABLE_HOURS {
+            return Err(self.err(
+                "shiftable_hours",
+                here!(self, shiftable_hours),
+                format!(
+                    "expected at most {} hours (a year), found {shiftable_hours}",
+                    bounds::MAX_SHIFTABLE_HOURS
+                ),
             ));
         }
         Ok(Workload {
@@ -253,7 +268,7 @@ impl Entry<'_> {
             storage_per_gpu_hour,
             egress_per_gpu_hour,
             overhead_pct,
-            shiftable_hours: r.shiftable_hours.unwrap_or(0),
+            shiftable_hours,
             max_gpus: self.max_gpus(&r, curve)?,
             scale_to_zero: self.scale_to_zero(&r)?,
         })
@@ -406,7 +421,7 @@ impl Entry<'_> {
             return Err(self.err(
                 "max_spot_share",
                 set,
-                format!("expected a share in [0, 1], found {share}"),
+                format!("expected a share in [0, 1], found {}", bounds::show(share)),
             ));
         }
         if !interruptible && share > 0.0 {
@@ -419,12 +434,28 @@ impl Entry<'_> {
         Ok((interruptible, share))
     }
 
-    fn nonneg(&self, v: Option<f64>, key: &str, set: bool, what: &str) -> Result<f64, InputError> {
+    /// A value in `[0, max]` (0 when absent); `max` is a plausibility bound of
+    /// `domain::bounds`, named in the error.
+    fn nonneg(
+        &self,
+        v: Option<f64>,
+        key: &str,
+        set: bool,
+        (what, max): (&str, f64),
+    ) -> Result<f64, InputError> {
         let x = v.unwrap_or(0.0);
-        if x.is_finite() && x >= 0.0 {
+        if bounds::within(x, 0.0, max) {
             Ok(x)
         } else {
-            Err(self.err(key, set, format!("expected {what} >= 0, found {x}")))
+            Err(self.err(
+                key,
+                set,
+                format!(
+                    "expected {what} from 0 to {} (a plausibility bound), found {}",
+                    bounds::show(max),
+                    bounds::show(x)
+                ),
+            ))
         }
     }
 

@@ -478,6 +478,7 @@ pub fn pooled_problem(
         pruned: p.pruned.clone(),
         dominated_offerings: p.dominated_offerings.clone(),
         backlog_penalty: p.backlog_penalty,
+        unserved_penalty: p.unserved_penalty,
     }
 }
 

@@ -55,7 +55,7 @@ pub fn ingest_summary(
         let _ = writeln!(
             s,
             "  {}: {} {:.1} GPU-hours, class {} ({}), storage ${:.4}/GPU-h, egress ${:.4}/GPU-h, overhead {:.1}%",
-            m.name, m.gpu_model, m.gpu_hours, c.as_str(), why, m.storage_per_gpu_hour, m.egress_per_gpu_hour, m.overhead_pct
+            super::format::printable(&m.name), m.gpu_model, m.gpu_hours, c.as_str(), why, m.storage_per_gpu_hour, m.egress_per_gpu_hour, m.overhead_pct
         );
     }
     let mapped = ing

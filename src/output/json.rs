@@ -74,10 +74,7 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
             .unwrap_or_default(),
         costs: ev.map(|e| costs_doc(inputs, run, e)),
         risk: risk_doc(run, ev),
-        infeasibility: run.infeasibility.as_ref().map(|i| InfeasibilityDoc {
-            group: i.group.clone(),
-            message: i.message.clone(),
-        }),
+        infeasibility: run.infeasibility.as_ref().map(infeasibility_doc),
         warnings: inputs.warnings.clone(),
         scheduling: run
             .scheduling
@@ -121,6 +118,35 @@ fn scheduling_doc(v: &SchedulingValue, expected: bool) -> SchedulingDoc {
                 profile_start: ts(s.shift.start),
                 profile: run_length(&s.shift.gpus),
                 expected,
+            })
+            .collect(),
+    }
+}
+
+/// Why no plan exists, with each conflict and its ways out (costs in cents).
+fn infeasibility_doc(i: &crate::model::Infeasibility) -> InfeasibilityDoc {
+    InfeasibilityDoc {
+        group: i.group.clone(),
+        message: i.message.clone(),
+        conflicts: i
+            .conflicts
+            .iter()
+            .map(|c| ConflictDoc {
+                kind: c.kind.clone(),
+                workloads: c.workloads.clone(),
+                offerings: c.offerings.clone(),
+                hours: c.hours.clone(),
+                constraints: c.constraints.clone(),
+                message: c.message.clone(),
+                relaxations: c
+                    .relaxations
+                    .iter()
+                    .map(|r| RelaxationDoc {
+                        constraint: r.constraint.clone(),
+                        change: r.change.clone(),
+                        cost: r.cost.map(cents),
+                    })
+                    .collect(),
             })
             .collect(),
     }

@@ -36,6 +36,17 @@ fn status_text(d: &PlanDoc) -> String {
     );
     if let Some(inf) = &d.infeasibility {
         let _ = writeln!(s, "infeasible ({}): {}", inf.group, inf.message);
+        for c in &inf.conflicts {
+            if !c.relaxations.is_empty() {
+                let _ = writeln!(s, "ways out ({}):", c.kind);
+            }
+            for r in &c.relaxations {
+                let cost = r.cost.map_or(String::new(), |c| format!(": {}", Usd(c)));
+                let _ = writeln!(s, "  - {}{cost}", r.change);
+            }
+        }
+    } else if let Some(m) = &d.solve.message {
+        let _ = writeln!(s, "note: {m}");
     }
     if let (Some(obj), Some(gap)) = (d.solve.objective, d.solve.gap) {
         let _ = writeln!(

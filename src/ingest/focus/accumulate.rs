@@ -9,8 +9,9 @@ use super::intern::{FxMap, Interner};
 use super::row::{truncate, Row};
 use super::{
     cloud_of_provider, commit, parse, CostBasis, FocusOptions, FocusTotals, Hidden, Pricing,
-    WorkloadBy,
+    RowOrigin, WorkloadBy,
 };
+use crate::domain::bounds;
 use crate::domain::{Catalog, Cloud};
 use crate::error::InputError;
 use std::collections::HashMap;
@@ -45,6 +46,8 @@ pub(super) struct SeriesTotals {
     pub(super) cells: Cells,
     pub(super) billed: f64,
     pub(super) effective: f64,
+    /// Its first row.
+    pub(super) origin: Option<RowOrigin>,
 }
 
 /// What one workload has gathered so far: team and project (first seen), hidden costs
@@ -56,6 +59,10 @@ pub(super) struct WorkloadTotals {
     pub(super) hidden: [f64; 3],
     pub(super) credits: f64,
     pub(super) unmatched_host: f64,
+    /// Its first hidden-cost row, else its first row.
+    pub(super) origin: Option<RowOrigin>,
+    /// Whether `origin` is a hidden-cost row.
+    pub(super) origin_hidden: bool,
 }
 
 /// An [`Ident`] with its names interned, as cached per distinct set of identifying text.
@@ -272,6 +279,9 @@ impl<'c> FocusAccumulator<'c> {
                 .resize(wi + 1, WorkloadTotals::default());
         }
         let a = &mut self.workload_totals[wi];
+        if a.origin.is_none() {
+            a.origin = Some(origin(row));
+        }
         if a.team.is_none() {
             a.team = team;
         }
@@ -401,9 +411,9 @@ impl<'c> FocusAccumulator<'c> {
         let category = self.category(row)?;
         let (start, end) = charge_period(row)?;
         let span_h = (end - start) / 3600;
-        let billed = row.num(Col::BilledCost)?;
-        let effective = row.num(Col::EffectiveCost)?;
-        let list = row.num(Col::ListCost)?;
+        let billed = money(row, Col::BilledCost)?;
+        let effective = money(row, Col::EffectiveCost)?;
+        let list = money(row, Col::ListCost)?;
         let commitment_id = row.raw(Col::CommitmentDiscountId)?;
         let status = row.raw(Col::CommitmentDiscountStatus)?;
         let unused = status.is_some_and(|s| s.eq_ignore_ascii_case("unused"));
@@ -431,7 +441,16 @@ impl<'c> FocusAccumulator<'c> {
         let hours = self.usage_hours(row, &charge, &ident)?;
         let pricing = self.pricing(row, &charge)?;
         self.add_commitment_totals(&charge);
-        let gpu = if category == Category::Usage && !unused {
+        let gpu_usage = category == Category::Usage && !unused;
+        // Checked before the row is spread over its hours (a period of years would take
+        // seconds and gigabytes to spread).
+        if span_h > MAX_CHARGE_SPAN_HOURS && gpu_usage && matches!(ident, InternedIdent::Gpu(_)) {
+            return Err(row.loc.err(
+                Col::ChargePeriodEnd,
+                format!("charge period spans {span_h} hours: expected at most {MAX_CHARGE_SPAN_HOURS} for usage rows"),
+            ));
+        }
+        let gpu = if gpu_usage {
             self.add_usage(row, &charge, ident, hours, pricing)?
         } else {
             None
@@ -440,12 +459,6 @@ impl<'c> FocusAccumulator<'c> {
             self.totals.credits += cost;
             let w = self.workload_of(row)? as usize;
             self.workload_totals[w].credits += cost;
-        }
-        if span_h > MAX_CHARGE_SPAN_HOURS && gpu.is_some() {
-            return Err(row.loc.err(
-                Col::ChargePeriodEnd,
-                format!("charge period spans {span_h} hours: expected at most {MAX_CHARGE_SPAN_HOURS} for usage rows"),
-            ));
         }
         self.add_commitment_row(row, &charge, hours, gpu)?;
         Ok(gpu.is_some())
@@ -527,7 +540,7 @@ impl<'c> FocusAccumulator<'c> {
         let mut hours = None;
         if let Some(u) = row.raw(Col::ConsumedUnit)? {
             if let Some(f) = self.unit_factor(u) {
-                if let Some(q) = row.num(Col::ConsumedQuantity)? {
+                if let Some(q) = quantity(row, Col::ConsumedQuantity)? {
                     hours = Some((q * f.0, f.1));
                 }
             }
@@ -535,7 +548,7 @@ impl<'c> FocusAccumulator<'c> {
         if hours.is_none() {
             if let Some(u) = row.raw(Col::PricingUnit)? {
                 if let Some(f) = self.unit_factor(u) {
-                    if let Some(q) = row.num(Col::PricingQuantity)? {
+                    if let Some(q) = quantity(row, Col::PricingQuantity)? {
                         hours = Some((q * f.0, f.1));
                     }
                 }
@@ -619,7 +632,12 @@ impl<'c> FocusAccumulator<'c> {
                     Hidden::Network => 1,
                     Hidden::Processing => 2,
                 };
-                self.workload_totals[w].hidden[k] += charge.cost;
+                let t = &mut self.workload_totals[w];
+                t.hidden[k] += charge.cost;
+                if !t.origin_hidden {
+                    t.origin = Some(origin(row));
+                    t.origin_hidden = true;
+                }
             }
             InternedIdent::Other => {}
         }
@@ -653,6 +671,23 @@ impl<'c> FocusAccumulator<'c> {
         if gh < 0.0 {
             self.quirks.negative_gpu_hours += 1;
         }
+        // Average GPUs over the hours the row covers (a period under an hour counts as one).
+        let gpus = gh.abs() / ((end - start) as f64 / 3600.0).max(1.0);
+        if gpus > bounds::MAX_GPUS {
+            let col = if row.raw(Col::ConsumedQuantity)?.is_some() {
+                Col::ConsumedQuantity
+            } else {
+                Col::PricingQuantity
+            };
+            return Err(row.loc.err(
+                col,
+                format!(
+                    "the row's usage is {} GPUs on average over its charge period: expected at most {} (a plausibility bound)",
+                    bounds::show(gpus),
+                    bounds::show(bounds::MAX_GPUS)
+                ),
+            ));
+        }
         let l = match charge.list {
             Some(l) => l,
             None => {
@@ -669,6 +704,9 @@ impl<'c> FocusAccumulator<'c> {
             pricing: pricing as u8,
         };
         let s = self.series.entry(key).or_default();
+        if s.origin.is_none() {
+            s.origin = Some(origin(row));
+        }
         s.billed += charge.billed.unwrap_or(0.0);
         s.effective += charge.effective.unwrap_or(cost);
         spread(start, end, |h, wgt| {
@@ -749,7 +787,7 @@ impl<'c> FocusAccumulator<'c> {
             ctype: row.raw(Col::CommitmentDiscountType)?,
             ccat: row.raw(Col::CommitmentDiscountCategory)?,
             cunit: row.raw(Col::CommitmentDiscountUnit)?,
-            cqty: row.num(Col::CommitmentDiscountQuantity)?,
+            cqty: quantity(row, Col::CommitmentDiscountQuantity)?,
             frequency: row.raw(Col::ChargeFrequency)?,
             billed: charge.billed.unwrap_or(0.0),
             effective: charge.effective.unwrap_or(charge.cost),
@@ -766,6 +804,7 @@ impl<'c> FocusAccumulator<'c> {
             }),
             start: charge.start,
             end: charge.end,
+            origin: (row.loc.file, row.loc.line),
         };
         if let Some(id) = charge.commitment_id {
             self.commits.add(id, &ci);
@@ -781,7 +820,8 @@ impl<'c> FocusAccumulator<'c> {
     }
 }
 
-/// The charge period in epoch seconds; an end before the start is an error.
+/// The charge period in epoch seconds; an end before the start, or a period longer than
+/// the longest history gpuplan reads (`bounds::MAX_CHARGE_PERIOD_HOURS`), is an error.
 fn charge_period(row: &Row<'_>) -> Result<(i64, i64), InputError> {
     let start = row.time(Col::ChargePeriodStart)?;
     let end = row.time(Col::ChargePeriodEnd)?;
@@ -790,5 +830,56 @@ fn charge_period(row: &Row<'_>) -> Result<(i64, i64), InputError> {
             .loc
             .err(Col::ChargePeriodEnd, "is before ChargePeriodStart"));
     }
+    let span_h = (end - start) / 3600;
+    if span_h > bounds::MAX_CHARGE_PERIOD_HOURS {
+        return Err(row.loc.err(
+            Col::ChargePeriodEnd,
+            format!(
+                "charge period spans {span_h} hours: expected at most {} (5 years; a plausibility bound)",
+                bounds::MAX_CHARGE_PERIOD_HOURS
+            ),
+        ));
+    }
     Ok((start, end))
+}
+
+/// A cost cell within the plausibility bound of one row (`bounds::MAX_FOCUS_ROW_USD`, either
+/// sign: credits are negative).
+fn money(row: &Row<'_>, c: Col) -> Result<Option<f64>, InputError> {
+    let v = row.num(c)?;
+    if let Some(x) = v.filter(|x| x.abs() > bounds::MAX_FOCUS_ROW_USD) {
+        return Err(row.loc.err(
+            c,
+            format!(
+                "expected an amount of at most {} USD in one row (a plausibility bound), found {}",
+                bounds::show(bounds::MAX_FOCUS_ROW_USD),
+                bounds::show(x)
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+/// A quantity cell within the plausibility bound of one row (`bounds::MAX_FOCUS_QUANTITY`).
+fn quantity(row: &Row<'_>, c: Col) -> Result<Option<f64>, InputError> {
+    let v = row.num(c)?;
+    if let Some(x) = v.filter(|x| x.abs() > bounds::MAX_FOCUS_QUANTITY) {
+        return Err(row.loc.err(
+            c,
+            format!(
+                "expected a quantity of at most {} in one row (a million GPUs for five years; a plausibility bound), found {}",
+                bounds::show(bounds::MAX_FOCUS_QUANTITY),
+                bounds::show(x)
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+/// Where a row is, for values derived from it.
+fn origin(row: &Row<'_>) -> RowOrigin {
+    RowOrigin {
+        file: row.loc.file.to_path_buf(),
+        line: row.loc.line,
+    }
 }

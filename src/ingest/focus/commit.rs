@@ -141,6 +141,8 @@ pub struct DetectedCommitment {
     pub contract: Option<ContractTerms>,
     /// Unit (instances) or spend ($/h), when known.
     pub kind: Option<CommitmentKind>,
+    /// Its first row in the cost exports, else its contract row.
+    pub origin: Option<super::RowOrigin>,
     /// The owned commitment in the catalog's terms, when it could be mapped.
     pub mapped: Option<OwnedCommitment>,
     /// How it was mapped, what was assumed, or why it could not be.
@@ -178,6 +180,8 @@ pub(crate) struct RowInfo<'a> {
     pub gpu: Option<(Cloud, &'a str, &'a str, &'a str, f64)>,
     pub start: i64,
     pub end: i64,
+    /// Where the row is.
+    pub origin: (&'a std::path::Path, u64),
 }
 
 /// One entry of a ContractApplied value.
@@ -335,9 +339,20 @@ struct CommitmentTotals {
     applied_cost: f64,
     applied_rows: u64,
     discount_rows: u64,
+    /// Its first row.
+    origin: Option<super::RowOrigin>,
 }
 
 impl CommitmentTotals {
+    /// Keeps the first row's place.
+    fn note_origin(&mut self, r: &RowInfo<'_>) {
+        if self.origin.is_none() {
+            self.origin = Some(super::RowOrigin {
+                file: r.origin.0.to_path_buf(),
+                line: r.origin.1,
+            });
+        }
+    }
     fn see(&mut self, r: &RowInfo<'_>) {
         self.first = Some(self.first.map_or(r.start, |f| f.min(r.start)));
         self.last = Some(self.last.map_or(r.end.max(r.start + 1), |l| l.max(r.end)));
@@ -398,6 +413,7 @@ impl Accumulator {
     /// A row with a CommitmentDiscountId.
     pub(crate) fn add(&mut self, id: &str, r: &RowInfo<'_>) {
         let a = self.get(id);
+        a.note_origin(r);
         a.discount_rows += 1;
         if a.cloud.is_none() {
             a.cloud = r.cloud;
@@ -443,6 +459,7 @@ impl Accumulator {
     /// One ContractApplied entry of a row.
     pub(crate) fn add_applied(&mut self, e: &Applied, r: &RowInfo<'_>) {
         let a = self.get(&e.id);
+        a.note_origin(r);
         a.applied_rows += 1;
         if a.cloud.is_none() {
             a.cloud = r.cloud;
@@ -589,6 +606,12 @@ fn build(
         purchase_recurring: a.purchase_recurring,
         covered: a.cover,
         non_gpu_cost: a.non_gpu_eff,
+        origin: a.origin.clone().or_else(|| {
+            contract.as_ref().map(|c| super::RowOrigin {
+                file: c.file.clone(),
+                line: c.line,
+            })
+        }),
         contract,
         kind,
         mapped: None,
@@ -699,7 +722,7 @@ fn mapping(d: &DetectedCommitment, catalog: &Catalog) -> Result<(OwnedCommitment
             Some(((days as f64) / 30.4).round() as u32)
         }),
     };
-    let covered: Vec<CoveredInCatalog<'_, '_>> = d
+    let in_catalog: Vec<CoveredInCatalog<'_, '_>> = d
         .covered
         .iter()
         .filter_map(|c| {
@@ -710,10 +733,10 @@ fn mapping(d: &DetectedCommitment, catalog: &Catalog) -> Result<(OwnedCommitment
         .collect();
     let mut notes: Vec<String> = Vec::new();
     let (offers, amount) = match kind {
-        CommitmentKind::Unit => unit_offers(d, catalog, cloud, &covered, util, &mut notes)?,
-        CommitmentKind::Spend => spend_offers(d, catalog, cloud, &covered, util, &mut notes)?,
+        CommitmentKind::Unit => unit_offers(d, catalog, cloud, &in_catalog, util, &mut notes)?,
+        CommitmentKind::Spend => spend_offers(d, catalog, cloud, &in_catalog, util, &mut notes)?,
     };
-    let Some(best) = pick_offer(&offers, &covered, &hints) else {
+    let Some(best) = pick_offer(&offers, &in_catalog, &hints) else {
         return Err(format!(
             "no {} commitment offer of the catalog matches what it covers",
             kind.as_str()
@@ -723,7 +746,7 @@ fn mapping(d: &DetectedCommitment, catalog: &Catalog) -> Result<(OwnedCommitment
         notes.push(format!(
             "delivered discount {:.1}% vs the offer's {:.1}%",
             i * 100.0,
-            weighted_discount(best, &covered)
+            weighted_discount(best, &in_catalog)
         ));
     }
     if hints.term_months.is_none() {
@@ -811,7 +834,7 @@ fn unit_offers<'c>(
     d: &DetectedCommitment,
     catalog: &'c Catalog,
     cloud: Cloud,
-    covered: &[CoveredInCatalog<'_, '_>],
+    in_catalog: &[CoveredInCatalog<'_, '_>],
     util: f64,
     notes: &mut Vec<String>,
 ) -> Result<(Vec<&'c CommitmentOffer>, f64), String> {
@@ -823,7 +846,7 @@ fn unit_offers<'c>(
         ));
     }
     let c = &d.covered[0];
-    let Some((o, _)) = covered.first() else {
+    let Some((o, _)) = in_catalog.first() else {
         return Err(format!(
             "it covers {} in {} which is not an offering of the catalog",
             c.instance_type, c.region
@@ -851,11 +874,11 @@ fn spend_offers<'c>(
     d: &DetectedCommitment,
     catalog: &'c Catalog,
     cloud: Cloud,
-    covered: &[CoveredInCatalog<'_, '_>],
+    in_catalog: &[CoveredInCatalog<'_, '_>],
     util: f64,
     notes: &mut Vec<String>,
 ) -> Result<(Vec<&'c CommitmentOffer>, f64), String> {
-    if covered.len() < d.covered.len() {
+    if in_catalog.len() < d.covered.len() {
         return Err("some GPU usage it covers is on offerings not in the catalog".into());
     }
     let offers: Vec<&CommitmentOffer> = catalog
@@ -864,7 +887,7 @@ fn spend_offers<'c>(
         .filter(|k| {
             k.cloud == cloud
                 && k.kind == CommitmentKind::Spend
-                && covered.iter().all(|(o, _)| k.matches(o))
+                && in_catalog.iter().all(|(o, _)| k.matches(o))
         })
         .collect();
     // $/h: discounted dollars committed per hour; only the GPU share of a plan that
@@ -892,8 +915,8 @@ fn spend_offers<'c>(
 }
 
 /// The offer's discount (percent) over the covered offerings, weighted by their list cost.
-fn weighted_discount(k: &CommitmentOffer, covered: &[CoveredInCatalog<'_, '_>]) -> f64 {
-    let (num, den) = covered.iter().fold((0.0, 0.0), |(n, dn), (o, c)| {
+fn weighted_discount(k: &CommitmentOffer, in_catalog: &[CoveredInCatalog<'_, '_>]) -> f64 {
+    let (num, den) = in_catalog.iter().fold((0.0, 0.0), |(n, dn), (o, c)| {
         (
             n + k.discount_for(o).unwrap_or(0.0) * c.list_cost.max(1e-9),
             dn + c.list_cost.max(1e-9),
@@ -906,7 +929,7 @@ fn weighted_discount(k: &CommitmentOffer, covered: &[CoveredInCatalog<'_, '_>]) 
 /// one, then the id; `None` when there is no offer.
 fn pick_offer<'c>(
     offers: &[&'c CommitmentOffer],
-    covered: &[CoveredInCatalog<'_, '_>],
+    in_catalog: &[CoveredInCatalog<'_, '_>],
     hints: &TermHints,
 ) -> Option<&'c CommitmentOffer> {
     let score = |k: &CommitmentOffer| {
@@ -922,7 +945,7 @@ fn pick_offer<'c>(
             }
         }
         if let Some(i) = hints.implied_discount {
-            s += (weighted_discount(k, covered) - i * 100.0).abs();
+            s += (weighted_discount(k, in_catalog) - i * 100.0).abs();
         }
         s
     };

@@ -184,6 +184,7 @@ impl Assembler<'_> {
                 list_cost: self.align(&s.cells, 2),
                 billed_total: s.billed,
                 effective_total: s.effective,
+                origin: s.origin.clone(),
             });
             skeys.push(*k);
         }
@@ -286,6 +287,7 @@ impl Assembler<'_> {
                 processing: a.hidden[2],
                 credits: a.credits,
                 unmatched_host: a.unmatched_host,
+                origin: a.origin.clone(),
             })
             .collect();
         wl.sort_by(|a, b| a.name.cmp(&b.name));

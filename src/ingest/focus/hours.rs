@@ -40,11 +40,12 @@ impl Cells {
 pub(super) fn hours_of(q: f64, unit: &str) -> Option<(f64, bool)> {
     let l = unit.trim().to_ascii_lowercase();
     let gpu = l.contains("gpu");
-    let mult = l
-        .split_whitespace()
-        .next()
-        .and_then(|w| w.parse::<f64>().ok())
-        .unwrap_or(1.0);
+    let mult = match l.split_whitespace().next().map(str::parse::<f64>) {
+        // `100 Hours`: a block size must be a plausible positive number.
+        Some(Ok(m)) if m.is_finite() && m > 0.0 && m <= 1e6 => m,
+        Some(Ok(_)) => return None,
+        _ => 1.0,
+    };
     let per = if l.contains("hour") || l.contains("hrs") || l == "hr" || l == "h" {
         1.0
     } else if l.contains("second") || l == "s" {

@@ -154,6 +154,8 @@ pub struct GpuSeries {
     pub billed_total: f64,
     /// Total EffectiveCost of its rows.
     pub effective_total: f64,
+    /// Its first row in the exports.
+    pub origin: Option<RowOrigin>,
 }
 
 impl GpuSeries {
@@ -190,6 +192,26 @@ pub struct WorkloadCosts {
     pub credits: f64,
     /// GPU host cost (Google Cloud core/RAM of GPU machines) that found no GPU row to join.
     pub unmatched_host: f64,
+    /// Its first hidden-cost row in the exports, else its first row.
+    pub origin: Option<RowOrigin>,
+}
+
+/// The export row a derived value comes from (the first row of its series, workload or
+/// commitment), so that a value `ingest focus` would write out of bounds is reported at
+/// the export's `file:line`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RowOrigin {
+    /// The export file as given.
+    pub file: PathBuf,
+    /// 1-based line of the row.
+    pub line: u64,
+}
+
+impl RowOrigin {
+    /// An input error located at this row.
+    pub fn err(&self, msg: impl Into<String>) -> InputError {
+        InputError::line(&self.file, self.line, msg)
+    }
 }
 
 /// One input file as read.

@@ -1,7 +1,7 @@
-//! The two-stage MIP (`docs/model.md` "The two-stage MIP"): tiers y[w,o] and commitments
-//! N[k], C[k] chosen once; per bucket b and scenario s the dispatch u (unit), v (spend),
+//! The two-stage MIP (`docs/model.md` "The two-stage MIP"): tiers `y[w,o]` and commitments
+//! `N[k]`, `C[k]` chosen once; per bucket b and scenario s the dispatch u (unit), v (spend),
 //! x (spot), z (on-demand) and unserved load q (only on capacity-limited offerings,
-//! penalised). Objective (1−λ)·E[cost] + λ·CVaR_α[cost].
+//! penalised). Objective `(1−λ)·E[cost] + λ·CVaR_α[cost]`.
 //!
 //! One module per model component, each adding its columns, rows and cost terms: `build`
 //! calls the first-stage components once and, per scenario, `add_cell` calls the dispatch
@@ -204,7 +204,7 @@ fn add_cell(
         .map(|spotable| spot::add_spot(m, po, hours, spotable, ctx.cost));
     let x = spot.map(|(col, _)| col);
     cover::add_on_demand_cost(po, hours, &load.total, ctx.cost);
-    let q = capacity::add_unserved(m, po, hours, ctx.cost);
+    let q = capacity::add_unserved(m, po, hours, p.unserved_penalty, ctx.cost);
     let cover_columns: Vec<usize> = u
         .iter()
         .chain(v.iter().map(|(_, col)| col))

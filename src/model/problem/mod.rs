@@ -19,6 +19,15 @@ use chrono::{DateTime, Utc};
 /// the on-demand price. Any unserved load in a solution makes the plan `infeasible`.
 pub const MIP_UNSERVED_PENALTY: f64 = 100.0;
 
+/// The penalty of the check solve when a plan leaves load unserved: an unserved
+/// instance-hour then costs more than an instance committed (or run on-demand) for every
+/// hour of the window, so load still unserved cannot be served by commitments, spot or
+/// on-demand within the constraints (`engine` re-solves with it). A tier move dearer than
+/// the penalty is the one way it does not rule out; the explanation names such moves.
+pub fn strict_unserved_penalty(total_hours: f64) -> f64 {
+    (20.0 * total_hours).max(10.0 * MIP_UNSERVED_PENALTY)
+}
+
 /// Time buckets and demand scenarios the model is solved on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemandSet {
@@ -163,13 +172,16 @@ pub struct POffer {
     pub upfront_per_unit: Option<f64>,
 }
 
-/// Why a problem cannot be solved, found before solving.
+/// Why no plan exists: the constraint group, the whole explanation, and each conflict on
+/// its own (found by `model::conflict`, put into words by `engine::explain`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Infeasibility {
-    /// The constraint group that cannot hold.
+    /// The constraint group that cannot hold: `tier`, `capacity`, `risk` or `model`.
     pub group: String,
-    /// Human explanation naming the workload/offering.
+    /// Human explanation naming the workload/offering (the conflicts' paragraphs).
     pub message: String,
+    /// The conflicts, one paragraph each, with what relaxing each constraint would cost.
+    pub conflicts: Vec<crate::model::conflict::ExplainedConflict>,
 }
 
 /// The planning problem.
@@ -207,6 +219,9 @@ pub struct Problem {
     /// amount in the hourly schedule, so that among equally cheap schedules the one that
     /// moves least wins.
     pub backlog_penalty: f64,
+    /// Price of unserved load as a multiple of on-demand ([`MIP_UNSERVED_PENALTY`]; the
+    /// check solve uses [`strict_unserved_penalty`]).
+    pub unserved_penalty: f64,
 }
 
 /// Whether owned commitment `c` is active in a bucket (checked on its first hour).
@@ -265,6 +280,7 @@ impl Problem {
             pruned,
             dominated_offerings,
             backlog_penalty: 0.0,
+            unserved_penalty: MIP_UNSERVED_PENALTY,
         })
     }
 }

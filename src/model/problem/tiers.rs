@@ -39,6 +39,7 @@ pub(super) fn tier_options(
                     "workload {} has no compatible offering: none meets min_gpu_memory_gb {}, gpus_per_replica {} and the allowed clouds/regions",
                     w.name, w.min_gpu_memory_gb, w.gpus_per_replica
                 ),
+                conflicts: Vec::new(),
             });
         }
         let mut options = Vec::new();

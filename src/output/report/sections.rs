@@ -89,6 +89,35 @@ fn scenarios(doc: &PlanDoc) -> usize {
     doc.risk.as_ref().map_or(1, |r| r.scenarios.max(1))
 }
 
+/// An infeasible plan's conflicts, each with its ways out (empty when there are none).
+fn conflicts(doc: &PlanDoc) -> String {
+    let Some(i) = &doc.infeasibility else {
+        return String::new();
+    };
+    let mut h = String::new();
+    for c in &i.conflicts {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&c.message));
+        if c.relaxations.is_empty() {
+            continue;
+        }
+        h += "<ul>\n";
+        for r in &c.relaxations {
+            let cost = r
+                .cost
+                .map_or_else(String::new, |v| format!(" ({})", money(v)));
+            let _ = writeln!(
+                h,
+                "<li>{}: {}{}</li>",
+                esc(&r.constraint),
+                esc(&r.change),
+                esc(&cost)
+            );
+        }
+        h += "</ul>\n";
+    }
+    h
+}
+
 /// The summary cards.
 pub fn summary(doc: &PlanDoc) -> String {
     let mut h = String::from("<section id=\"summary\">\n<h2>Summary</h2>\n");
@@ -103,6 +132,7 @@ pub fn summary(doc: &PlanDoc) -> String {
             esc(&doc.solve.status),
             esc(&why)
         );
+        h.insert_str(h.len() - "</section>\n".len(), &conflicts(doc));
         return h;
     };
     let n = scenarios(doc);
