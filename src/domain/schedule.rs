@@ -237,6 +237,69 @@ pub fn first_overflow(
     None
 }
 
+/// A schedule that follows `target` (GPUs per hour, e.g. a coarser model's run rate) as
+/// closely as the rules allow, hour by hour: never more than recorded so far or than
+/// `max_gpus`, never less than what must have run by then — what is due (recorded
+/// `shiftable_hours` ago) and what the cap could not catch up with later. Valid by
+/// construction whenever the demand can be scheduled at all ([`first_overflow`] is
+/// `None`); hours where `keep` is false run nothing.
+pub fn follow_targets(
+    demand: &[f64],
+    keep: Option<&[bool]>,
+    shiftable_hours: u32,
+    max_gpus: f64,
+    target: &[f64],
+) -> Vec<f64> {
+    let n = demand.len();
+    let kept = |t: usize| keep.is_none_or(|k| k.get(t).copied().unwrap_or(true));
+    let h = shiftable_hours as usize;
+    // Cumulative demand through t, and what must have run by the end of t (due: recorded
+    // at least H hours before its end; everything by the last hour).
+    let mut cum = vec![0.0; n];
+    let mut acc = 0.0;
+    for t in 0..n {
+        if kept(t) {
+            acc += demand[t];
+        }
+        cum[t] = acc;
+    }
+    let due = |t: usize| {
+        if t + 1 == n {
+            cum[t]
+        } else if t >= h {
+            cum[t - h]
+        } else {
+            0.0
+        }
+    };
+    // Backwards: the least cumulative run by t from which the cap can still meet every
+    // later due amount.
+    let mut must = vec![0.0; n];
+    let mut next = 0.0f64;
+    for t in (0..n).rev() {
+        let cap_next = if t + 1 < n && kept(t + 1) {
+            max_gpus
+        } else {
+            0.0
+        };
+        next = due(t).max(next - cap_next);
+        must[t] = next;
+    }
+    let mut out = vec![0.0; n];
+    let mut ran = 0.0;
+    for t in 0..n {
+        if !kept(t) {
+            continue;
+        }
+        let lo = (must[t] - ran).max(0.0);
+        let hi = max_gpus.min(cum[t] - ran).max(lo);
+        let r = target.get(t).copied().unwrap_or(0.0).clamp(lo, hi);
+        out[t] = r;
+        ran += r;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +358,45 @@ mod tests {
         // of hour 2 is still waiting.
         assert_eq!(first_overflow(&[3.0, 3.0, 3.0, 0.0], None, 1, 2.0), Some(3));
         assert_eq!(first_overflow(&[3.0], None, 0, 2.0), Some(0));
+    }
+
+    #[test]
+    fn following_targets_stays_valid_and_follows_where_it_may() {
+        // Targets that run early, late and above the cap: the result keeps every rule.
+        let d = [3.0, 0.0, 2.0, 0.0, 0.0, 4.0, 1.0, 0.0];
+        let targets: [&[f64]; 4] = [
+            &[0.0; 8],
+            &[5.0; 8],
+            &[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 3.0],
+            &[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 10.0],
+        ];
+        for h in [1u32, 2, 3] {
+            for cap in [3.0, 4.0, 10.0] {
+                if first_overflow(&d, None, h, cap).is_some() {
+                    continue;
+                }
+                for target in targets {
+                    let r = follow_targets(&d, None, h, cap, target);
+                    let s = shift(h, cap, &r);
+                    assert!(
+                        check_shift(&d, None, &s).is_ok(),
+                        "H {h} cap {cap} {target:?}: {r:?}"
+                    );
+                }
+            }
+        }
+        // A feasible target is followed exactly.
+        let r = follow_targets(&[2.0, 2.0, 0.0, 0.0], None, 2, 2.0, &[1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(r, vec![1.0, 1.0, 1.0, 1.0]);
+        // Masked hours run nothing.
+        let r = follow_targets(
+            &[2.0, 0.0, 0.0],
+            Some(&[true, false, true]),
+            2,
+            2.0,
+            &[1.0; 3],
+        );
+        assert_eq!(r, vec![1.0, 0.0, 1.0]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! commitment MIP on the pooled load of the chosen tiers.
 
 use super::joint::{keep_better, step};
+use super::schedule::follow_model;
 use super::{add_sensitivity, build_failed, finish, no_plan, solve_problem, PlanRun};
 use crate::ingest::inputs::Inputs;
 use crate::ingest::scenario::Resolution;
@@ -258,6 +259,7 @@ pub fn plan_decomposed(
         Some(b) if cost(&b) < cost(&a) => b,
         _ => a,
     };
+    super::schedule::finish_scheduling(inputs, &mut run, Some(&d.problem), settings);
     progress.stage(|| "re-pricing at ±20% demand".into());
     add_sensitivity(inputs, &mut run);
     run
@@ -494,12 +496,17 @@ fn commitments_on_tiers(
             .progress
             .stage(|| "re-pricing the plan hour by hour".into());
         let mut plan = plan_from_solution(inputs, problem, &sol);
-        if let Err(inf) =
-            super::schedule::schedule_replay(inputs, Some(problem), tier, &mut plan, settings)
-        {
-            chosen.get_or_insert(no_plan(inf, Vec::new(), build_seconds));
-            break;
+        // Deferred load follows the pooled model's run rates here (its deferrable workloads
+        // come after the pooled rows, in problem order); the chosen plan gets the exact
+        // hourly schedule.
+        let mut input_of: Vec<Option<usize>> = vec![None; pp.workloads.len()];
+        let apart = problem.workloads.iter().filter(|w| w.shift.is_some());
+        let first_apart = pp.workloads.len() - apart.clone().count();
+        for (slot, w) in input_of[first_apart..].iter_mut().zip(apart) {
+            *slot = Some(w.input);
         }
+        let deferred = sol.deferred.first().map_or(&[][..], |d| &d[..]);
+        plan.scheduling.shifts = follow_model(inputs, &pp, deferred, &input_of);
         let run = finish(
             inputs,
             &pp,

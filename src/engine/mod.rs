@@ -214,7 +214,6 @@ pub(crate) fn finish(
         outcome.message = Some(inf.message.clone());
     }
     let evaluation = evaluate(&plan, &inputs.catalog, &wd, Some(&inputs.keep)).ok();
-    let scheduling = schedule::replay_value(inputs, &plan);
     PlanRun {
         outcome,
         plan: Some(plan),
@@ -230,7 +229,7 @@ pub(crate) fn finish(
         horizon: None,
         sensitivity: None,
         decomposition: None,
-        scheduling,
+        scheduling: None,
     }
 }
 

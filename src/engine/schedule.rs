@@ -23,7 +23,7 @@ use crate::domain::{Catalog, DemandHistory, HourWindow, Shift};
 use crate::ingest::inputs::Inputs;
 use crate::model::decomp::{hidden_costs, pool, pooled_problem};
 use crate::model::mip::MipReader;
-use crate::model::{build_mip, DemandSet, Infeasibility, Problem};
+use crate::model::{build_lp_relaxation, DemandSet, Infeasibility, Problem};
 use crate::plan::{evaluate, Plan};
 use crate::solve::{solve, SolveSettings};
 
@@ -315,7 +315,9 @@ pub fn hourly_schedules(
     // With the first stage fixed each scenario's cheapest dispatch is also the least risky.
     (pp.risk_weight, pp.max_cvar, pp.cvar_offsets) = (0.0, None, Vec::new());
     (pp.max_committed_hourly, pp.max_upfront) = (None, None);
-    let mip = build_mip(&pp);
+    // Tiers are fixed (one option each) and nothing is bought: the relaxation is the model,
+    // an LP.
+    let mip = build_lp_relaxation(&pp);
     let reader = MipReader::from(&mip);
     let exact = SolveSettings {
         mip_gap: 0.0,
@@ -429,6 +431,110 @@ pub fn schedule_replay(
     let mut schedules = hourly_schedules(inputs, problem, inputs.window, tiers, plan, settings)?;
     plan.scheduling.shifts = schedules.pop().unwrap_or_default();
     Ok(())
+}
+
+/// Replay mode, for the steps of a search: hourly schedules that follow a solved model's
+/// run rates (`problem` on buckets, `deferred[w][b]` from its solution; `input_of[w]` the
+/// inputs' workload of its workload `w`), made valid hour by hour by
+/// [`follow_targets`](crate::domain::schedule::follow_targets) — no solver. A deferrable
+/// workload the model did not defer keeps its recorded demand.
+pub fn follow_model(
+    inputs: &Inputs,
+    problem: &Problem,
+    deferred: &[Vec<f64>],
+    input_of: &[Option<usize>],
+) -> Vec<Shift> {
+    let window = inputs.window;
+    let mut bucket_of = vec![None; window.hours()];
+    for (b, hs) in problem.demand.hours.iter().enumerate() {
+        for t in hs {
+            let i = (*t - window.start).num_hours();
+            if let Some(x) = usize::try_from(i).ok().and_then(|i| bucket_of.get_mut(i)) {
+                *x = Some(b);
+            }
+        }
+    }
+    let wd = inputs.window_demand();
+    let mut out = Vec::new();
+    for (w, pw) in problem.workloads.iter().enumerate() {
+        let (Some(spec), Some(Some(wi))) = (pw.shift, input_of.get(w)) else {
+            continue;
+        };
+        let demand = &wd.gpus[*wi];
+        let target: Vec<f64> = match deferred.get(w).filter(|r| !r.is_empty()) {
+            Some(run) => bucket_of
+                .iter()
+                .map(|b| b.map_or(0.0, |b| run[b]))
+                .collect(),
+            None => demand.clone(),
+        };
+        out.push(Shift {
+            workload: inputs.workloads[*wi].name.clone(),
+            shiftable_hours: spec.hours,
+            max_gpus: spec.max_gpus,
+            start: window.start,
+            gpus: crate::domain::schedule::follow_targets(
+                demand,
+                Some(&inputs.keep),
+                spec.hours,
+                spec.max_gpus,
+                &target,
+            ),
+        });
+    }
+    out
+}
+
+/// The option of each workload of `problem` that `plan` places it on (by workload name and
+/// offering); `None` when a placement is missing or not among its options.
+pub fn tiers_of(inputs: &Inputs, problem: &Problem, plan: &Plan) -> Option<Vec<usize>> {
+    let cat = &inputs.catalog;
+    problem
+        .workloads
+        .iter()
+        .map(|w| {
+            let name = &inputs.workloads.get(w.input)?.name;
+            let pl = plan.placements.iter().find(|p| &p.workload == name)?;
+            w.options.iter().position(|op| {
+                let o = &cat.offerings[problem.offerings[op.offering].catalog];
+                o.cloud == pl.cloud && o.region == pl.region && o.instance_type == pl.instance_type
+            })
+        })
+        .collect()
+}
+
+/// Replay mode, once a run's plan is chosen: its deferrable load scheduled exactly (the
+/// hourly LP, [`schedule_replay`]; `full` as there) and the plan re-priced with it, then what
+/// its scheduling saves. Keeps the run's schedule if the LP finds none.
+pub fn finish_scheduling(
+    inputs: &Inputs,
+    run: &mut super::PlanRun,
+    full: Option<&Problem>,
+    settings: &SolveSettings,
+) {
+    let Some(plan) = run.plan.as_mut() else {
+        return;
+    };
+    if has_deferrable(inputs) {
+        let built;
+        let problem = match full {
+            Some(p) => Some(p),
+            None => {
+                built = Problem::build(inputs, DemandSet::full_resolution(inputs)).ok();
+                built.as_ref()
+            }
+        };
+        let tiers = problem.and_then(|p| tiers_of(inputs, p, plan));
+        if let (Some(p), Some(t)) = (problem, tiers) {
+            let mut exact = plan.clone();
+            if schedule_replay(inputs, Some(p), &t, &mut exact, settings).is_ok() {
+                *plan = exact;
+                let wd = inputs.window_demand();
+                run.evaluation = evaluate(plan, &inputs.catalog, &wd, Some(&inputs.keep)).ok();
+            }
+        }
+    }
+    run.scheduling = run.plan.as_ref().and_then(|p| replay_value(inputs, p));
 }
 
 /// Replay mode: what the plan's scheduling saves on the planning window (`None` without
