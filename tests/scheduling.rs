@@ -241,3 +241,175 @@ fn scale_to_zero_drops_the_window_and_reports_it() {
     let inp = load(dir.path(), &case(workload("scale_to_zero = [\"mon\"]"), &d));
     assert_eq!(inp.gpu_hours_dropped(), vec![(0, 4.0)]);
 }
+
+/// Runs the binary on `args`; its stdout (the test fails on a non-zero exit).
+fn gpuplan_stdout(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gpuplan"))
+        .arg("--quiet")
+        .args(args)
+        .output()
+        .expect("run gpuplan");
+    assert!(
+        out.status.success(),
+        "gpuplan {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn compare_shows_the_scenario_with_and_without_scheduling() {
+    // H = 2: 24 with scheduling, 44 without (the known answers above); the scheduled plan's
+    // saving splits into purchasing (baseline 4 GPU-hours × $10 = 40 against 44 re-priced on
+    // the demand as recorded: −4, the owned instance) and deferred load (44 − 24 = 20).
+    let dir = tempfile::tempdir().expect("tempdir");
+    load(dir.path(), &case(workload("shiftable_hours = 2"), &DEMAND));
+    let scenario = dir.path().join("scenario.toml");
+    let scenario = scenario.to_str().expect("path");
+    let solver = ["--resolution", "full", "--gap", "0"];
+    let json = gpuplan_stdout(&[&["compare", scenario, "--format", "json"][..], &solver].concat());
+    let docs: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let docs = docs.as_array().expect("array");
+    assert_eq!(
+        docs.len(),
+        2,
+        "the scenario and its twin without scheduling"
+    );
+    let expected = |d: &serde_json::Value| d["costs"]["expected"].as_f64().expect("expected");
+    let name = |d: &serde_json::Value| d["scenario"]["name"].as_str().expect("name").to_string();
+    assert!(close(expected(&docs[0]), 24.0), "{}", expected(&docs[0]));
+    assert!(close(expected(&docs[1]), 44.0), "{}", expected(&docs[1]));
+    assert_eq!(
+        name(&docs[1]),
+        format!("{} (no scheduling)", name(&docs[0]))
+    );
+    let s = &docs[0]["scheduling"];
+    assert!(
+        close(s["saving_shifting"].as_f64().expect("number"), 20.0),
+        "{s}"
+    );
+    assert!(
+        close(s["saving_scale_to_zero"].as_f64().expect("number"), 0.0),
+        "{s}"
+    );
+    assert!(
+        close(s["saving_purchasing"].as_f64().expect("number"), -4.0),
+        "{s}"
+    );
+    assert!(
+        docs[1].get("scheduling").is_none(),
+        "the twin schedules nothing"
+    );
+    // The table has the split as rows, `-` for the twin.
+    let table = gpuplan_stdout(&[&["compare", scenario][..], &solver].concat());
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("saving from deferred load"))
+        .unwrap_or_else(|| panic!("no deferred-load row:\n{table}"));
+    assert!(
+        row.contains("USD 20.00") && row.trim_end().ends_with('-'),
+        "{row}"
+    );
+    // `--no-scheduling`: one column, planned as recorded.
+    let json = gpuplan_stdout(
+        &[
+            &["compare", scenario, "--format", "json", "--no-scheduling"][..],
+            &solver,
+        ]
+        .concat(),
+    );
+    let docs: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(docs.as_array().map(Vec::len), Some(1));
+    assert!(close(expected(&docs[0]), 44.0));
+}
+
+/// A small synthetic fleet (6 workloads, 4 offerings, 96 hours) with its first training
+/// workload deferrable by `hours` and its first experimentation workload scaled to zero at
+/// night and at weekends.
+fn scheduled_fleet(dir: &std::path::Path, hours: u32) -> Inputs {
+    let spec = gpuplan::synth::fleet::SynthSpec::new(6, 4, 96, 3);
+    let path = gpuplan::synth::fleet::write(&spec, dir).expect("synth");
+    let wl = dir.join("workloads.toml");
+    let text = std::fs::read_to_string(&wl).expect("read");
+    let (mut train, mut exp) = (false, false);
+    let mut out = String::new();
+    for line in text.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if line.starts_with("[workloads.train-") && !train {
+            train = true;
+            out.push_str(&format!("shiftable_hours = {hours}\n"));
+        } else if line.starts_with("[workloads.exp-") && !exp {
+            exp = true;
+            out.push_str("scale_to_zero = [\"20:00-08:00\", \"sat-sun\"]\n");
+        }
+    }
+    assert!(
+        train && exp,
+        "the fleet has a training and an experimentation workload"
+    );
+    std::fs::write(&wl, out).expect("write");
+    Inputs::load(&path, None).unwrap_or_else(|e| panic!("load: {e}"))
+}
+
+#[test]
+fn the_evaluator_reprices_a_scheduled_fleet_as_the_model_at_full_resolution() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inp = scheduled_fleet(dir.path(), 8);
+    let run = gpuplan::engine::plan_full_resolution(&inp, &exact());
+    assert_eq!(run.outcome.status, SolveStatus::Optimal);
+    let obj = run.outcome.objective.expect("objective");
+    let total = evaluated(&run);
+    assert!(
+        (obj - total).abs() <= 1e-6 * total.max(1.0),
+        "model {obj} against the evaluator's hourly re-pricing {total}"
+    );
+    // The plan schedules the deferrable workload and drops the windows; its GPU-hours are
+    // conserved and the saving split adds up to the baseline minus the cost.
+    let plan = run.plan.as_ref().expect("plan");
+    assert_eq!(plan.scheduling.shifts.len(), 1);
+    assert_eq!(plan.scheduling.scale_to_zero.len(), 1);
+    let shift = &plan.scheduling.shifts[0];
+    let wi = inp.workloads.iter().position(|w| w.name == shift.workload);
+    let recorded = &inp.window_demand().gpus[wi.expect("the shifted workload")];
+    assert!(close(shift.gpus.iter().sum(), recorded.iter().sum()));
+    let v = run.scheduling.as_ref().expect("scheduling value");
+    let split = v.saving_purchasing() + v.saving_scale_to_zero() + v.saving_shifting();
+    assert!(
+        close(split, v.recorded_baseline - total),
+        "{split} vs {}",
+        v.recorded_baseline - total
+    );
+    assert!(
+        v.saving_scale_to_zero() >= -1e-6 && v.saving_shifting() >= -1e-6,
+        "{v:?}"
+    );
+    // Without the settings the same fleet costs at least as much (the model may leave the
+    // load where it was recorded).
+    let without = gpuplan::engine::plan_full_resolution(&inp.without_scheduling(), &exact());
+    assert!(
+        evaluated(&without) >= total - 1e-6,
+        "{} < {total}",
+        evaluated(&without)
+    );
+}
+
+#[test]
+fn the_decomposition_planner_schedules_a_fleet_validly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inp = scheduled_fleet(dir.path(), 8);
+    let run = plan_decomposed(&inp, &exact(), Resolution::Auto);
+    let plan = run.plan.as_ref().expect("plan");
+    assert_eq!(plan.scheduling.shifts.len(), 1);
+    let shift = &plan.scheduling.shifts[0];
+    let wi = inp.workloads.iter().position(|w| w.name == shift.workload);
+    let recorded = &inp.window_demand().gpus[wi.expect("the shifted workload")];
+    assert!(
+        gpuplan::domain::schedule::check_shift(recorded, Some(&inp.keep), shift).is_ok(),
+        "{shift:?}"
+    );
+    // Its re-priced cost is what the evaluator gives for the plan as written.
+    let again = gpuplan::plan::evaluate(plan, &inp.catalog, &inp.window_demand(), Some(&inp.keep))
+        .expect("evaluate");
+    assert!(close(again.total, evaluated(&run)));
+}

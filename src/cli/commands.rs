@@ -210,7 +210,9 @@ pub fn backtest(
     })
 }
 
-/// `compare`: every scenario read first (bad input fails fast), then planned.
+/// `compare`: every scenario read first (bad input fails fast), then planned. A scenario
+/// with scheduling settings (`shiftable_hours`, `scale_to_zero`) is also planned without
+/// them, in the column after it named `<name> (no scheduling)` — unless `--no-scheduling`.
 pub fn compare(
     scenarios: &[PathBuf],
     format: Format,
@@ -218,10 +220,20 @@ pub fn compare(
     catalog: Option<&Path>,
 ) -> Result<String, Error> {
     let req = solver.request()?;
-    let mut inputs = scenarios
+    let loaded = scenarios
         .iter()
         .map(|s| Inputs::load(s, catalog))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut inputs = Vec::new();
+    for inp in loaded {
+        let twin = (!req.no_scheduling && inp.has_scheduling()).then(|| {
+            let mut t = inp.without_scheduling();
+            t.scenario.name = format!("{} (no scheduling)", t.scenario.name);
+            t
+        });
+        inputs.push(inp);
+        inputs.extend(twin);
+    }
     let ticker = Ticker::start();
     let docs: Result<Vec<PlanDoc>, Error> = inputs
         .iter_mut()

@@ -190,6 +190,14 @@ impl Inputs {
         out
     }
 
+    /// Whether any workload has a scheduling setting: deferrable load (`shiftable_hours`
+    /// above 0) or scale-to-zero windows.
+    pub fn has_scheduling(&self) -> bool {
+        self.workloads
+            .iter()
+            .any(|w| w.shiftable_hours > 0 || !w.scale_to_zero.is_empty())
+    }
+
     /// The same inputs with no deferred load (`shiftable_hours` 0 everywhere; the
     /// scale-to-zero windows are kept).
     pub fn without_shifting(&self) -> Inputs {

@@ -86,7 +86,8 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
 /// The scheduling section: the saving split and, per workload, its windows or schedule
 /// (`expected`: the schedules are expectations over forecast scenarios).
 fn scheduling_doc(v: &SchedulingValue, expected: bool) -> SchedulingDoc {
-    let gh = |x: f64| (x * 1000.0).round() / 1000.0;
+    // `+ 0.0` turns the −0.0 of an empty sum into 0.
+    let gh = |x: f64| (x * 1000.0).round() / 1000.0 + 0.0;
     SchedulingDoc {
         recorded_on_demand_baseline: cents(v.recorded_baseline),
         cost_without_scheduling: cents(v.cost_without_scheduling),
