@@ -266,7 +266,7 @@ fn compare_shows_the_scenario_with_and_without_scheduling() {
     load(dir.path(), &case(workload("shiftable_hours = 2"), &DEMAND));
     let scenario = dir.path().join("scenario.toml");
     let scenario = scenario.to_str().expect("path");
-    let solver = ["--resolution", "full", "--gap", "0"];
+    let solver = ["--resolution", "full", "--gap", "0", "--term", "window"];
     let json = gpuplan_stdout(&[&["compare", scenario, "--format", "json"][..], &solver].concat());
     let docs: serde_json::Value = serde_json::from_str(&json).expect("json");
     let docs = docs.as_array().expect("array");
@@ -412,4 +412,38 @@ fn the_decomposition_planner_schedules_a_fleet_validly() {
     let again = gpuplan::plan::evaluate(plan, &inp.catalog, &inp.window_demand(), Some(&inp.keep))
         .expect("evaluate");
     assert!(close(again.total, evaluated(&run)));
+}
+
+#[test]
+fn the_term_planner_plans_as_recorded_and_says_so() {
+    // Term mode (the default) does not schedule: the settings are ignored, explicitly.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inp = load(dir.path(), &case(workload("shiftable_hours = 2"), &DEMAND));
+    assert_eq!(
+        inp.scenario.term.mode,
+        gpuplan::ingest::term_config::TermMode::Term
+    );
+    let run = gpuplan::engine::plan_configured(&inp, &exact(), Resolution::Full);
+    assert!(schedule(&run).is_none(), "no schedule in a term plan");
+    assert!(run.scheduling.is_none());
+    let term = run.term.as_ref().expect("a term report");
+    assert!(
+        term.warnings
+            .iter()
+            .any(|w| w == gpuplan::engine::TERM_IGNORES_SCHEDULING),
+        "{:?}",
+        term.warnings
+    );
+    // The same scenario without the setting gives the same term plan.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = load(dir.path(), &case(workload(""), &DEMAND));
+    let plain_run = gpuplan::engine::plan_configured(&plain, &exact(), Resolution::Full);
+    assert!(close(evaluated(&run), evaluated(&plain_run)));
+    assert!(!plain_run
+        .term
+        .as_ref()
+        .expect("a term report")
+        .warnings
+        .iter()
+        .any(|w| w == gpuplan::engine::TERM_IGNORES_SCHEDULING));
 }

@@ -6,3 +6,4 @@ pub mod backtest;
 pub mod dispatch;
 pub mod idle;
 pub mod inventory;
+pub mod simulate;

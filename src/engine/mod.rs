@@ -15,6 +15,7 @@ pub mod explain;
 pub mod joint;
 pub mod schedule;
 pub mod stochastic;
+pub mod term;
 
 pub use decompose::{plan_decomposed, Decomposition, TierStart};
 pub use joint::{plan, plan_full_resolution, plan_on, AUTO_FIRST_BUCKETS, AUTO_TOLERANCE};
@@ -63,6 +64,8 @@ pub struct PlanRun {
     /// What the plan's scheduling (scale-to-zero windows, deferred load) saves, when it has
     /// some.
     pub scheduling: Option<schedule::SchedulingValue>,
+    /// The term-wide report, when the plan was made over the commitments' terms.
+    pub term: Option<Box<term::TermReport>>,
 }
 
 /// One solve of the adaptive aggregation.
@@ -124,6 +127,7 @@ pub(crate) fn no_plan(inf: Infeasibility, pruned: Vec<String>, build_seconds: f6
         sensitivity: None,
         decomposition: None,
         scheduling: None,
+        term: None,
     }
 }
 
@@ -230,6 +234,7 @@ pub(crate) fn finish(
         sensitivity: None,
         decomposition: None,
         scheduling: None,
+        term: None,
     }
 }
 
@@ -281,6 +286,33 @@ pub fn plan_scenario(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         plan(inputs, settings, resolution)
     }
 }
+
+/// Plans a scenario the way its `[term] mode` asks: over the commitments' whole terms (the
+/// default, [`term::plan_term`]) or on the planning window only ([`plan_scenario`]).
+///
+/// The term planner does not schedule: a scenario with scheduling settings is planned over
+/// the term as if it had none (the demand as recorded, run when recorded), and the term
+/// report's warnings say so ([`TERM_IGNORES_SCHEDULING`]); window mode schedules.
+pub fn plan_configured(
+    inputs: &Inputs,
+    settings: &SolveSettings,
+    resolution: Resolution,
+) -> PlanRun {
+    match inputs.scenario.term.mode {
+        crate::ingest::term_config::TermMode::Term if inputs.has_scheduling() => {
+            let mut run = term::plan_term(&inputs.without_scheduling(), settings, resolution);
+            if let Some(t) = run.term.as_mut() {
+                t.warnings.push(TERM_IGNORES_SCHEDULING.to_string());
+            }
+            run
+        }
+        crate::ingest::term_config::TermMode::Term => term::plan_term(inputs, settings, resolution),
+        crate::ingest::term_config::TermMode::Window => plan_scenario(inputs, settings, resolution),
+    }
+}
+
+/// The warning of a term plan made for a scenario with scheduling settings.
+pub const TERM_IGNORES_SCHEDULING: &str = "the term planner does not schedule: shiftable_hours, max_gpus and scale_to_zero were ignored (the demand as recorded, run when recorded); plan with [term] mode = \"window\" (or --term window) to schedule";
 
 /// Whether `method = "auto"` decomposes: a risk-neutral replay whose joint MIP would have
 /// more than `DECOMPOSE_ABOVE` tier columns × hours.

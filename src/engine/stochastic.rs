@@ -119,6 +119,7 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         sensitivity,
         decomposition: None,
         scheduling,
+        term: None,
     }
 }
 

@@ -36,6 +36,7 @@
 
 mod accuracy;
 mod model;
+pub mod term;
 pub use crate::domain::rng;
 
 pub use accuracy::{holdout_accuracy, Accuracy};

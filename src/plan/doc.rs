@@ -47,6 +47,9 @@ pub struct PlanDoc {
     /// workload scales to zero or shifts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduling: Option<SchedulingDoc>,
+    /// The whole horizon of a term-aware plan (null in window mode).
+    #[serde(default)]
+    pub term: Option<super::term_doc::TermDoc>,
 }
 
 /// Scheduling: the policies the plan relies on, the schedule it found, and the saving split
@@ -145,6 +148,9 @@ pub struct HorizonDoc {
     pub planned_hours: usize,
     /// Whether spot may be used.
     pub spot_allowed: bool,
+    /// Purchases start at this date (the end of the history the plan saw, or `--as-of`).
+    #[serde(default)]
+    pub as_of: String,
 }
 
 /// Solver outcome.
