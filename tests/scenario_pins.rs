@@ -99,6 +99,10 @@ const PINS: &[Pin] = &[
         flags: &["--resolution", "6", "--time-limit", "600"],
     },
     Pin {
+        stem: "synthetic-scheduled",
+        flags: &["--resolution", "48", "--time-limit", "600"],
+    },
+    Pin {
         stem: "synthetic-long",
         flags: &[],
     },
@@ -240,6 +244,11 @@ fn synthetic_forecast_averse() {
 #[test]
 fn helios_forecast() {
     pin("helios-forecast");
+}
+
+#[test]
+fn synthetic_scheduled() {
+    pin("synthetic-scheduled");
 }
 
 #[test]

@@ -351,6 +351,10 @@ pub struct Inventory {
     pub anomalies: Vec<Anomaly>,
     /// Unit economics.
     pub unit_economics: Vec<UnitEconomics>,
+    /// Scale-to-zero candidates: windows in which experimentation workloads were idle in
+    /// more than 80% of the history (`analysis::idle`); left out of the JSON when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scale_to_zero_candidates: Vec<super::idle::ScaleToZeroCandidate>,
     /// Warnings.
     pub warnings: Vec<String>,
 }
@@ -399,6 +403,8 @@ struct Source {
     class: Option<WorkloadClass>,
     hidden: f64,
     metric_names: Vec<String>,
+    /// Scale-to-zero windows already in the workloads file.
+    scale_to_zero: Vec<crate::domain::DailyWindow>,
 }
 
 fn build(
@@ -415,10 +421,21 @@ fn build(
     let mut tot = Agg::default();
     let mut anomalies = Vec::new();
     let mut units = Vec::new();
+    let mut idle = Vec::new();
     for s in &srcs {
         let (line, all) = workload_line(s, &mut groups);
         tot.add(&all);
         let cpg = line.cost_per_gpu_hour;
+        if let Some(class) = WorkloadClass::parse(&line.class) {
+            idle.extend(super::idle::candidates(
+                &s.name,
+                class,
+                &s.curve,
+                start,
+                cpg,
+                &s.scale_to_zero,
+            ));
+        }
         lines.push(line);
         anomalies.extend(find_anomalies(
             &s.name,
@@ -462,6 +479,7 @@ fn build(
         commitments: Vec::new(),
         anomalies: top_anomalies(anomalies, opts.top_anomalies),
         unit_economics: units,
+        scale_to_zero_candidates: idle,
         warnings: Vec::new(),
     }
 }
@@ -779,6 +797,7 @@ pub fn from_focus(
                 class: declared.get(&s.workload).copied(),
                 hidden: w.map_or(0.0, |w| w.storage + w.network + w.processing),
                 metric_names: Vec::new(),
+                scale_to_zero: Vec::new(),
             }
         });
         for (a, b) in src.curve.iter_mut().zip(&s.gpu_hours) {
@@ -870,9 +889,10 @@ pub fn from_focus(
     Ok(inv)
 }
 
-/// The inventory of a scenario: its demand history on each workload's current offering,
-/// dispatched as `evaluate` does (owned commitments first, then spot for interruptible
-/// load, then on-demand). Costs are modeled from the catalog, not billed.
+/// The inventory of a scenario: its demand history as recorded (before any scale-to-zero
+/// window) on each workload's current offering, dispatched as `evaluate` does (owned
+/// commitments first, then spot for interruptible load, then on-demand). Costs are modeled
+/// from the catalog, not billed.
 pub fn from_inputs(
     inp: &Inputs,
     metrics: Option<&Metrics>,
@@ -881,7 +901,7 @@ pub fn from_inputs(
     use crate::domain::current_offering;
     use crate::plan::{evaluate, Placement, Plan};
     let cat = &inp.catalog;
-    let demand: DemandHistory = inp.window_demand();
+    let demand: DemandHistory = inp.recorded_history().slice(inp.window);
     let mut placements = Vec::new();
     let mut offering_of = Vec::new();
     for w in &inp.workloads {
@@ -903,6 +923,7 @@ pub fn from_inputs(
         purchases: Vec::new(),
         owned: inp.owned.clone(),
         spot_allowed: inp.scenario.instruments.spot,
+        scheduling: Default::default(),
     };
     let ev = evaluate(&plan, cat, &demand, Some(&inp.keep)).map_err(|e| Error::Runtime(e.0))?;
     let n = demand.window.hours();
@@ -940,6 +961,7 @@ pub fn from_inputs(
             class: (!w.class_inferred).then_some(w.class),
             hidden: we.map_or(0.0, |x| x.hidden_cost),
             metric_names: Vec::new(),
+            scale_to_zero: w.scale_to_zero.clone(),
         });
     }
     for s in &mut srcs {

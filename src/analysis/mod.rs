@@ -1,7 +1,9 @@
 //! Analyses built on plans and inputs: the rolling-origin backtest and the fleet inventory
-//! (usage, classes, anomalies, owned-commitment utilization, unit costs).
+//! (usage, classes, anomalies, owned-commitment utilization, unit costs, scale-to-zero
+//! candidates).
 
 pub mod backtest;
 pub mod dispatch;
+pub mod idle;
 pub mod inventory;
 pub mod simulate;

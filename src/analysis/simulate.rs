@@ -271,6 +271,7 @@ fn run_policy(
             purchases: Vec::new(),
             owned: owned.clone(),
             spot_allowed: inputs.scenario.instruments.spot,
+            scheduling: Default::default(),
         };
         let ev = evaluate(
             &priced,
@@ -360,6 +361,7 @@ fn decide(
         purchases: Vec::new(),
         owned: lb.owned.clone(),
         spot_allowed: lb.scenario.instruments.spot,
+        scheduling: Default::default(),
     };
     let from_run = |run: crate::engine::PlanRun| match run.plan {
         Some(mut p) => {

@@ -48,6 +48,10 @@ pub struct SolverArgs {
     /// Solver threads (overrides the scenario).
     #[arg(long, value_name = "N")]
     pub threads: Option<u32>,
+    /// Plan as if no workload had `shiftable_hours` or `scale_to_zero`: the demand as
+    /// recorded, run when recorded.
+    #[arg(long)]
+    pub no_scheduling: bool,
 }
 
 /// Output format of `simulate`.

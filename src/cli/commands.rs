@@ -319,7 +319,9 @@ pub fn simulate(
     })
 }
 
-/// `compare`: every scenario read first (bad input fails fast), then planned.
+/// `compare`: every scenario read first (bad input fails fast), then planned. A scenario
+/// with scheduling settings (`shiftable_hours`, `scale_to_zero`) is also planned without
+/// them, in the column after it named `<name> (no scheduling)` — unless `--no-scheduling`.
 pub fn compare(
     scenarios: &[PathBuf],
     format: Format,
@@ -328,12 +330,22 @@ pub fn compare(
 ) -> Result<String, Error> {
     let req = solver.request()?;
     let term_req = term.request()?;
-    let mut inputs = scenarios
+    let loaded = scenarios
         .iter()
         .map(|s| Inputs::load(s, catalog))
         .collect::<Result<Vec<_>, _>>()?;
-    for inp in inputs.iter_mut() {
-        term_req.apply(inp)?;
+    let mut inputs = Vec::new();
+    for mut inp in loaded {
+        term_req.apply(&mut inp)?;
+        // The term planner does not schedule: its twin would be the same plan.
+        let windowed = inp.scenario.term.mode == gpuplan::ingest::term_config::TermMode::Window;
+        let twin = (!req.no_scheduling && windowed && inp.has_scheduling()).then(|| {
+            let mut t = inp.without_scheduling();
+            t.scenario.name = format!("{} (no scheduling)", t.scenario.name);
+            t
+        });
+        inputs.push(inp);
+        inputs.extend(twin);
     }
     let ticker = Ticker::start();
     let docs: Result<Vec<PlanDoc>, Error> = inputs

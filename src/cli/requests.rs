@@ -46,6 +46,8 @@ pub struct SolverRequest {
     pub resolution: Option<Resolution>,
     /// Optimisation method.
     pub method: Option<Method>,
+    /// Ignore the scheduling settings (`--no-scheduling`).
+    pub no_scheduling: bool,
 }
 
 impl SolverArgs {
@@ -81,16 +83,21 @@ impl SolverArgs {
             threads: self.threads,
             resolution: self.resolution.as_deref().map(resolution).transpose()?,
             method,
+            no_scheduling: self.no_scheduling,
         })
     }
 }
 
 impl SolverRequest {
-    /// Applies the method override to the inputs and returns the solver settings and the
-    /// time resolution (the flags over the scenario's `[solver]` table).
+    /// Applies the method override (and `--no-scheduling`) to the inputs and returns the
+    /// solver settings and the time resolution (the flags over the scenario's `[solver]`
+    /// table).
     pub fn apply(&self, inputs: &mut Inputs) -> (SolveSettings, Resolution) {
         if let Some(m) = self.method {
             inputs.scenario.solver.method = m;
+        }
+        if self.no_scheduling {
+            *inputs = inputs.without_scheduling();
         }
         let settings = gpuplan::engine::settings(inputs, self.time_limit, self.gap, self.threads);
         (

@@ -9,6 +9,7 @@ pub mod money;
 pub mod outlook;
 pub mod pricing;
 pub mod rng;
+pub mod schedule;
 pub mod stats;
 pub mod time;
 pub mod workload;
@@ -23,5 +24,6 @@ pub use money::Usd;
 pub use pricing::{
     adders_per_gpu_hour, commitment_unit_rate, current_offering, fits, instances_per_gpu, perf,
 };
+pub use schedule::{ScaleToZero, Scheduling, Shift};
 pub use time::{DailyWindow, HourWindow};
 pub use workload::{Workload, WorkloadClass};

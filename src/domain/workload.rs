@@ -85,8 +85,12 @@ pub struct Workload {
     pub egress_per_gpu_hour: f64,
     /// Percentage added to compute cost.
     pub overhead_pct: f64,
-    /// Hours demand may be shifted (read and validated; not yet used by the model).
+    /// Hours its demand may run after the hour it was recorded in (never earlier); 0 = it
+    /// runs as recorded.
     pub shiftable_hours: u32,
-    /// Daily windows where it scales to zero (read and validated; not yet used by the model).
+    /// Most GPUs its deferred demand may run at once; `None` = its peak demand.
+    pub max_gpus: Option<f64>,
+    /// Windows (UTC, daily or on weekdays) in which it scales to zero: its demand there is
+    /// dropped at ingest.
     pub scale_to_zero: Vec<DailyWindow>,
 }

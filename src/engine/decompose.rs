@@ -3,10 +3,13 @@
 //! commitment MIP on the pooled load of the chosen tiers.
 
 use super::joint::{keep_better, step};
+use super::schedule::follow_model;
 use super::{add_sensitivity, build_failed, finish, no_plan, solve_problem, PlanRun};
 use crate::ingest::inputs::Inputs;
 use crate::ingest::scenario::Resolution;
-use crate::model::aggregate::{aggregate, bucketed, cluster_hours, owned_segments, Groups};
+use crate::model::aggregate::{
+    aggregate, bucketed, cluster_hours_with_chains, deferrable_chains, owned_segments, Groups,
+};
 use crate::model::build_lp_relaxation;
 use crate::model::decomp::{cheapest, pool, pooled_problem, priced_costs, prices, OptionCosts};
 use crate::model::{build_mip, DemandSet, Infeasibility, Problem};
@@ -41,17 +44,29 @@ struct Decomp {
 
 /// The pooled problem of a tier assignment on at most `k` buckets, clustered on its pooled
 /// demand (distance in on-demand dollars); with the buckets (groups of the full problem's
-/// hours).
-fn pooled_on_buckets(d: &Decomp, tier: &[usize], k: usize) -> (Groups, Problem) {
+/// hours). With `keep_deferrable`, deferrable workloads stay apart (their load can still be
+/// deferred) and the hours where it may run keep their chronology.
+fn pooled_on_buckets(
+    d: &Decomp,
+    tier: &[usize],
+    k: usize,
+    keep_deferrable: bool,
+) -> (Groups, Problem) {
     let (problem, segment) = (&d.problem, &d.segment);
-    let mut pooled = pool(problem, tier, &d.costs.hidden);
-    let scale: Vec<f64> = pooled
+    let mut pooled = pool(problem, tier, &d.costs.hidden, keep_deferrable);
+    let mut scale: Vec<f64> = pooled
         .rows
         .iter()
         .map(|r| problem.offerings[r.offering].on_demand)
         .collect();
+    // Workloads kept apart are in GPUs: a dollar per GPU is its on-demand per instance ×
+    // instances per GPU on the chosen option.
+    for &(wi, j) in &pooled.apart {
+        let op = &problem.workloads[wi].options[j];
+        scale.push(problem.offerings[op.offering].on_demand * op.instances_per_gpu);
+    }
     let nb = problem.demand.weights.len();
-    let mean: Vec<Vec<f64>> = (0..pooled.rows.len())
+    let mean: Vec<Vec<f64>> = (0..scale.len())
         .map(|r| {
             (0..nb)
                 .map(|b| {
@@ -65,17 +80,39 @@ fn pooled_on_buckets(d: &Decomp, tier: &[usize], k: usize) -> (Groups, Problem) 
                 .collect()
         })
         .collect();
-    let groups = cluster_hours(&mean, &scale, segment, k);
+    let deferrable: Vec<(&[f64], u32)> = pooled
+        .apart
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &(wi, _))| {
+            let h = problem.workloads[wi].shift?.hours;
+            Some((mean[pooled.rows.len() + k].as_slice(), h))
+        })
+        .collect();
+    let chains = deferrable_chains(&problem.demand.hours, &deferrable);
+    let (groups, chain_buckets) = cluster_hours_with_chains(&mean, &scale, segment, k, &chains);
     let full = DemandSet {
         weights: problem.demand.weights.clone(),
         hours: problem.demand.hours.clone(),
         probs: problem.demand.probs.clone(),
         gpus: std::mem::take(&mut pooled.gpus),
+        chains: Vec::new(),
     };
-    let ds = bucketed(&full, &groups);
+    let mut ds = bucketed(&full, &groups);
+    ds.chains = chain_buckets;
     let origin: Vec<usize> = groups.iter().map(|g| g[0]).collect();
     let pp = pooled_problem(problem, &pooled, ds, &origin);
     (groups, pp)
+}
+
+/// The inputs the tier searches plan on: deferrable load as recorded (tiers are chosen on
+/// the recorded demand; only the commitment MIP defers load).
+fn tier_inputs(inputs: &Inputs) -> std::borrow::Cow<'_, Inputs> {
+    if super::schedule::has_deferrable(inputs) {
+        std::borrow::Cow::Owned(inputs.without_shifting())
+    } else {
+        std::borrow::Cow::Borrowed(inputs)
+    }
 }
 
 /// Buckets for the LP rounds of the decomposition (pooled rows cluster well: few dimensions).
@@ -92,7 +129,7 @@ fn price_round(
     settings: &SolveSettings,
 ) -> Option<(f64, Vec<Vec<f64>>)> {
     let k = DECOMP_LP_BUCKETS.min(d.problem.demand.weights.len());
-    let (groups, pp) = pooled_on_buckets(d, tier, k);
+    let (groups, pp) = pooled_on_buckets(d, tier, k, false);
     let mip = build_lp_relaxation(&pp);
     let cells = mip.cells.clone();
     let buy = mip.buy.clone();
@@ -222,6 +259,7 @@ pub fn plan_decomposed(
         Some(b) if cost(&b) < cost(&a) => b,
         _ => a,
     };
+    super::schedule::finish_scheduling(inputs, &mut run, Some(&d.problem), settings);
     progress.stage(|| "re-pricing at ±20% demand".into());
     add_sensitivity(inputs, &mut run);
     run
@@ -310,7 +348,7 @@ fn decompose_from(
             settings
                 .progress
                 .stage(|| "decomposition: joint LP relaxation".into());
-            joint_lp_tiers(inputs, &d.problem, settings)
+            joint_lp_tiers(&tier_inputs(inputs), &d.problem, settings)
         }
     };
     let tier = first.unwrap_or_else(|| cheapest(&d.costs.standalone));
@@ -394,7 +432,13 @@ fn polish(
     settings
         .progress
         .stage(|| format!("decomposition ({}): polishing tiers", start.as_str()));
-    let t = polish_tiers(inputs, &d.problem, &search.tier, &costs, settings)?;
+    let t = polish_tiers(
+        &tier_inputs(inputs),
+        &d.problem,
+        &search.tier,
+        &costs,
+        settings,
+    )?;
     let moved = t.iter().zip(&search.tier).filter(|(a, b)| a != b).count();
     if moved > 0 {
         if let Some((obj, c)) = price_round(d, &t, settings) {
@@ -432,7 +476,7 @@ fn commitments_on_tiers(
         settings
             .progress
             .stage(|| format!("decomposition: commitment MIP on {k} buckets"));
-        let (_, mut pp) = pooled_on_buckets(d, tier, k);
+        let (_, mut pp) = pooled_on_buckets(d, tier, k, true);
         let buckets = pp.demand.weights.len();
         let exact = buckets >= n;
         let (outcome, psol, build_seconds) = match solve_problem(inputs, &mut pp, settings, t) {
@@ -451,7 +495,18 @@ fn commitments_on_tiers(
         settings
             .progress
             .stage(|| "re-pricing the plan hour by hour".into());
-        let plan = plan_from_solution(inputs, problem, &sol);
+        let mut plan = plan_from_solution(inputs, problem, &sol);
+        // Deferred load follows the pooled model's run rates here (its deferrable workloads
+        // come after the pooled rows, in problem order); the chosen plan gets the exact
+        // hourly schedule.
+        let mut input_of: Vec<Option<usize>> = vec![None; pp.workloads.len()];
+        let apart = problem.workloads.iter().filter(|w| w.shift.is_some());
+        let first_apart = pp.workloads.len() - apart.clone().count();
+        for (slot, w) in input_of[first_apart..].iter_mut().zip(apart) {
+            *slot = Some(w.input);
+        }
+        let deferred = sol.deferred.first().map_or(&[][..], |d| &d[..]);
+        plan.scheduling.shifts = follow_model(inputs, &pp, deferred, &input_of);
         let run = finish(
             inputs,
             &pp,

@@ -2,6 +2,7 @@
 //! number of time buckets, or on adaptive buckets (doubled until the hourly re-priced cost
 //! stops improving).
 
+use super::schedule::{finish_scheduling, follow_model};
 use super::{add_sensitivity, build_failed, finish, solve_problem, AggStep, PlanRun};
 use crate::ingest::inputs::Inputs;
 use crate::ingest::scenario::Resolution;
@@ -20,6 +21,7 @@ pub fn plan_full_resolution(inputs: &Inputs, settings: &SolveSettings) -> PlanRu
 /// planning window (and at ±20% demand).
 pub fn plan_on(inputs: &Inputs, demand: DemandSet, settings: &SolveSettings) -> PlanRun {
     let mut run = plan_on_buckets(inputs, demand, settings);
+    finish_scheduling(inputs, &mut run, None, settings);
     add_sensitivity(inputs, &mut run);
     run
 }
@@ -43,7 +45,12 @@ pub(crate) fn plan_on_buckets(
         Ok(x) => x,
         Err(run) => return *run,
     };
-    let plan = plan_from_solution(inputs, &problem, &sol);
+    let mut plan = plan_from_solution(inputs, &problem, &sol);
+    // Deferred load follows the model's run rates here; the chosen plan gets the exact
+    // hourly schedule (`schedule::finish_scheduling`).
+    let input_of: Vec<Option<usize>> = problem.workloads.iter().map(|w| Some(w.input)).collect();
+    let deferred = sol.deferred.first().map_or(&[][..], |d| &d[..]);
+    plan.scheduling.shifts = follow_model(inputs, &problem, deferred, &input_of);
     let pruned = std::mem::take(&mut problem.pruned);
     let dominated = std::mem::take(&mut problem.dominated_offerings);
     finish(
@@ -85,7 +92,12 @@ pub fn plan(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -
             loop {
                 let t = Instant::now();
                 let ds = aggregate(inputs, &full, k);
-                let exact = ds.weights.len() >= distinct_hours(&full);
+                // With chronology (deferrable load) only one hour per bucket is exact.
+                let exact = if ds.chains.is_empty() {
+                    ds.weights.len() >= distinct_hours(&full)
+                } else {
+                    ds.weights.len() >= n
+                };
                 let run = plan_on_buckets(inputs, ds, settings);
                 steps.push(step(&run, t));
                 if keep_better(&mut best, run) || exact || k >= n {
@@ -94,6 +106,7 @@ pub fn plan(inputs: &Inputs, settings: &SolveSettings, resolution: Resolution) -
                 k = (k * 2).min(n);
             }
             let mut run = best.unwrap_or_else(|| plan_on_buckets(inputs, full, settings));
+            finish_scheduling(inputs, &mut run, None, settings);
             add_sensitivity(inputs, &mut run);
             run.steps = steps;
             run

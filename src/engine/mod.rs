@@ -13,6 +13,7 @@
 pub mod decompose;
 pub mod explain;
 pub mod joint;
+pub mod schedule;
 pub mod stochastic;
 pub mod term;
 
@@ -60,6 +61,9 @@ pub struct PlanRun {
     pub sensitivity: Option<(f64, f64)>,
     /// How the decomposition chose tiers, when it planned.
     pub decomposition: Option<Decomposition>,
+    /// What the plan's scheduling (scale-to-zero windows, deferred load) saves, when it has
+    /// some.
+    pub scheduling: Option<schedule::SchedulingValue>,
     /// The term-wide report, when the plan was made over the commitments' terms.
     pub term: Option<Box<term::TermReport>>,
 }
@@ -122,6 +126,7 @@ pub(crate) fn no_plan(inf: Infeasibility, pruned: Vec<String>, build_seconds: f6
         horizon: None,
         sensitivity: None,
         decomposition: None,
+        scheduling: None,
         term: None,
     }
 }
@@ -228,6 +233,7 @@ pub(crate) fn finish(
         horizon: None,
         sensitivity: None,
         decomposition: None,
+        scheduling: None,
         term: None,
     }
 }
@@ -243,6 +249,11 @@ pub(crate) fn add_sensitivity(inputs: &Inputs, run: &mut PlanRun) {
     let scaled = |f: f64| {
         let mut d = wd.clone();
         d.gpus.iter_mut().flatten().for_each(|g| *g *= f);
+        // Deferred load scales with its demand.
+        let plan = &Plan {
+            scheduling: plan.scheduling.scaled(f),
+            ..plan.clone()
+        };
         evaluate(plan, &inputs.catalog, &d, Some(&inputs.keep))
             .ok()
             .map(|e| e.total)
@@ -278,16 +289,30 @@ pub fn plan_scenario(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
 
 /// Plans a scenario the way its `[term] mode` asks: over the commitments' whole terms (the
 /// default, [`term::plan_term`]) or on the planning window only ([`plan_scenario`]).
+///
+/// The term planner does not schedule: a scenario with scheduling settings is planned over
+/// the term as if it had none (the demand as recorded, run when recorded), and the term
+/// report's warnings say so ([`TERM_IGNORES_SCHEDULING`]); window mode schedules.
 pub fn plan_configured(
     inputs: &Inputs,
     settings: &SolveSettings,
     resolution: Resolution,
 ) -> PlanRun {
     match inputs.scenario.term.mode {
+        crate::ingest::term_config::TermMode::Term if inputs.has_scheduling() => {
+            let mut run = term::plan_term(&inputs.without_scheduling(), settings, resolution);
+            if let Some(t) = run.term.as_mut() {
+                t.warnings.push(TERM_IGNORES_SCHEDULING.to_string());
+            }
+            run
+        }
         crate::ingest::term_config::TermMode::Term => term::plan_term(inputs, settings, resolution),
         crate::ingest::term_config::TermMode::Window => plan_scenario(inputs, settings, resolution),
     }
 }
+
+/// The warning of a term plan made for a scenario with scheduling settings.
+pub const TERM_IGNORES_SCHEDULING: &str = "the term planner does not schedule: shiftable_hours, max_gpus and scale_to_zero were ignored (the demand as recorded, run when recorded); plan with [term] mode = \"window\" (or --term window) to schedule";
 
 /// Whether `method = "auto"` decomposes: a risk-neutral replay whose joint MIP would have
 /// more than `DECOMPOSE_ABOVE` tier columns × hours.
@@ -334,6 +359,7 @@ fn regret_offsets(inputs: &Inputs, demand: &DemandSet, settings: &SolveSettings)
                 hours: demand.hours.clone(),
                 probs: vec![1.0],
                 gpus: vec![demand.gpus[s].clone()],
+                chains: demand.chains.clone(),
             };
             Problem::build(&neutral, one)
                 .ok()

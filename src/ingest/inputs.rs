@@ -1,7 +1,10 @@
 //! Loads every input a scenario names and cross-checks them. The result is what every
 //! command starts from.
 
-use crate::domain::{Catalog, DemandHistory, HourWindow, Offering, OwnedCommitment, Workload};
+use crate::domain::{
+    Catalog, DemandHistory, HourWindow, Offering, OwnedCommitment, ScaleToZero, Scheduling,
+    Workload,
+};
 use crate::error::{Error, InputError};
 use crate::ingest;
 use crate::ingest::scenario::{read_scenario, Scenario};
@@ -31,6 +34,10 @@ pub struct Inputs {
     pub warnings: Vec<String>,
     /// SHA-256 over every input's bytes (scenario, demand, workloads, commitments, catalog).
     pub input_hash: String,
+    /// The demand dropped by scale-to-zero windows: per workload with windows (index in
+    /// `workloads`), GPUs per hour of the whole history. `history` is the demand after the
+    /// drop; history + this is the demand as recorded.
+    pub scale_to_zero_dropped: Vec<(usize, Vec<f64>)>,
 }
 
 /// Whether a workload may run on an offering: memory per GPU, GPUs per replica, allowed
@@ -55,7 +62,7 @@ impl Inputs {
             .or_else(|| scenario.catalog.clone());
         let catalog = ingest::catalog::load_catalog(catalog_dir.as_deref())?;
         let demand_bytes = read_named_file(&scenario, &scenario.demand, "demand")?;
-        let history = ingest::demand::parse_demand(&scenario.demand, &demand_bytes)?;
+        let mut history = ingest::demand::parse_demand(&scenario.demand, &demand_bytes)?;
         let wl_src = scenario
             .workloads
             .as_deref()
@@ -98,6 +105,7 @@ impl Inputs {
         warnings.extend(cross_check_warnings(
             &scenario, &catalog, window, &workloads, &owned,
         ));
+        let scale_to_zero_dropped = apply_scale_to_zero(&mut history, &workloads);
         let input_hash = input_hash(
             &[
                 scenario.text.as_bytes(),
@@ -118,12 +126,102 @@ impl Inputs {
             outlook,
             warnings,
             input_hash,
+            scale_to_zero_dropped,
         })
     }
 
     /// The demand of the planning window (masked hours still present; see `keep`).
     pub fn window_demand(&self) -> DemandHistory {
         self.history.slice(self.window)
+    }
+
+    /// Whether any workload scales to zero or may shift its demand.
+    pub fn uses_scheduling(&self) -> bool {
+        self.workloads
+            .iter()
+            .any(|w| w.shiftable_hours > 0 || !w.scale_to_zero.is_empty())
+    }
+
+    /// The scale-to-zero windows of every workload that has some (the policy a plan
+    /// relies on; its schedules are added by the planner).
+    pub fn scale_to_zero_policy(&self) -> Scheduling {
+        Scheduling {
+            scale_to_zero: self
+                .workloads
+                .iter()
+                .filter(|w| !w.scale_to_zero.is_empty())
+                .map(|w| ScaleToZero {
+                    workload: w.name.clone(),
+                    windows: w.scale_to_zero.clone(),
+                })
+                .collect(),
+            shifts: Vec::new(),
+        }
+    }
+
+    /// The demand history as recorded, before the scale-to-zero windows were dropped.
+    pub fn recorded_history(&self) -> DemandHistory {
+        let mut h = self.history.clone();
+        for (wi, row) in &self.scale_to_zero_dropped {
+            for (g, d) in h.gpus[*wi].iter_mut().zip(row) {
+                *g += d;
+            }
+        }
+        h
+    }
+
+    /// GPU-hours the scale-to-zero windows drop from each workload in the planned hours
+    /// of the window, by workload index (only workloads with windows).
+    pub fn gpu_hours_dropped(&self) -> Vec<(usize, f64)> {
+        let off = (self.window.start - self.history.window.start)
+            .num_hours()
+            .max(0) as usize;
+        self.scale_to_zero_dropped
+            .iter()
+            .map(|(wi, row)| {
+                let gh = (0..self.window.hours())
+                    .filter(|&i| self.keep[i])
+                    .map(|i| row.get(off + i).copied().unwrap_or(0.0))
+                    .sum();
+                (*wi, gh)
+            })
+            .collect()
+    }
+
+    /// The same inputs with the demand as recorded and no scale-to-zero windows (deferred
+    /// load is kept).
+    pub fn with_recorded_demand(&self) -> Inputs {
+        let mut out = self.clone();
+        out.history = self.recorded_history();
+        out.scale_to_zero_dropped.clear();
+        for w in &mut out.workloads {
+            w.scale_to_zero.clear();
+        }
+        out
+    }
+
+    /// Whether any workload has a scheduling setting: deferrable load (`shiftable_hours`
+    /// above 0) or scale-to-zero windows.
+    pub fn has_scheduling(&self) -> bool {
+        self.workloads
+            .iter()
+            .any(|w| w.shiftable_hours > 0 || !w.scale_to_zero.is_empty())
+    }
+
+    /// The same inputs with no deferred load (`shiftable_hours` 0 everywhere; the
+    /// scale-to-zero windows are kept).
+    pub fn without_shifting(&self) -> Inputs {
+        let mut out = self.clone();
+        for w in &mut out.workloads {
+            w.shiftable_hours = 0;
+        }
+        out
+    }
+
+    /// The same inputs without any scheduling: the demand as recorded, no scale-to-zero
+    /// windows and no deferred load (`--no-scheduling`).
+    pub fn without_scheduling(&self) -> Inputs {
+        self.with_recorded_demand().without_shifting()
     }
 
     /// The same inputs planned on another window of the history (which must lie inside it);
@@ -146,6 +244,33 @@ impl Inputs {
             ..self.clone()
         }
     }
+}
+
+/// Drops every workload's demand in its scale-to-zero windows (the whole history); returns
+/// what was dropped, per workload with windows.
+fn apply_scale_to_zero(
+    history: &mut DemandHistory,
+    workloads: &[Workload],
+) -> Vec<(usize, Vec<f64>)> {
+    let mut dropped = Vec::new();
+    for (wi, w) in workloads.iter().enumerate() {
+        if w.scale_to_zero.is_empty() || wi >= history.gpus.len() {
+            continue;
+        }
+        let before = history.gpus[wi].clone();
+        crate::domain::schedule::drop_in_windows(
+            &mut history.gpus[wi],
+            history.window.start,
+            &w.scale_to_zero,
+        );
+        let row: Vec<f64> = before
+            .iter()
+            .zip(&history.gpus[wi])
+            .map(|(b, a)| b - a)
+            .collect();
+        dropped.push((wi, row));
+    }
+    dropped
 }
 
 /// Reads a file the scenario names; a missing or unreadable one is reported with the

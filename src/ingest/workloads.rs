@@ -44,9 +44,11 @@ pub struct RawWorkload {
     pub egress_per_gpu_hour: Option<f64>,
     /// Compute overhead percent (default 0).
     pub overhead_pct: Option<f64>,
-    /// Shiftable hours (default 0).
+    /// Hours its demand may run after it was recorded (default 0: it cannot move).
     pub shiftable_hours: Option<u32>,
-    /// Daily scale-to-zero windows `HH:MM-HH:MM`.
+    /// Most GPUs its deferred demand may run at once (default: its recorded peak).
+    pub max_gpus: Option<f64>,
+    /// Scale-to-zero windows: `HH:MM-HH:MM` daily, weekdays (`sat`, `mon-fri`), or both.
     pub scale_to_zero: Option<Vec<String>>,
     /// Annual probability that the workload ends (churn); default per class (`[term.churn]`).
     pub end_probability: Option<f64>,
@@ -155,6 +157,7 @@ fn merge(d: &RawWorkload, w: &RawWorkload) -> RawWorkload {
         egress_per_gpu_hour,
         overhead_pct,
         shiftable_hours,
+        max_gpus,
         scale_to_zero,
         end_probability,
         ends,
@@ -319,6 +322,7 @@ impl Entry<'_> {
             egress_per_gpu_hour,
             overhead_pct,
             shiftable_hours,
+            max_gpus: self.max_gpus(&r, curve)?,
             scale_to_zero: self.scale_to_zero(&r)?,
         })
     }
@@ -508,6 +512,31 @@ impl Entry<'_> {
         }
     }
 
+    /// `max_gpus`: GPUs > 0, high enough that the recorded demand (`curve`, hour by hour)
+    /// can run with `shiftable_hours` of delay; `None` when not set.
+    fn max_gpus(&self, r: &RawWorkload, curve: &[f64]) -> Result<Option<f64>, InputError> {
+        let Some(cap) = r.max_gpus else {
+            return Ok(None);
+        };
+        let set = here!(self, max_gpus);
+        if !(cap.is_finite() && cap > 0.0) {
+            return Err(self.err("max_gpus", set, format!("expected GPUs > 0, found {cap}")));
+        }
+        let h = r.shiftable_hours.unwrap_or(0);
+        if let Some(t) = crate::domain::schedule::first_overflow(curve, None, h, cap) {
+            return Err(self.err(
+                "max_gpus",
+                set,
+                format!(
+                    "{cap} GPUs at once is too few for workload {:?}: with shiftable_hours = {h}, its demand recorded by hour {t} of the history cannot all run in time (peak {} GPUs)",
+                    self.name,
+                    curve.iter().copied().fold(0.0, f64::max)
+                ),
+            ));
+        }
+        Ok(Some(cap))
+    }
+
     fn scale_to_zero(&self, r: &RawWorkload) -> Result<Vec<DailyWindow>, InputError> {
         r.scale_to_zero
             .iter()
@@ -517,7 +546,7 @@ impl Entry<'_> {
                     self.err(
                         "scale_to_zero",
                         here!(self, scale_to_zero),
-                        format!("expected daily UTC windows like \"22:00-06:00\", found {s:?}"),
+                        format!("expected UTC windows like \"22:00-06:00\", \"sat\", \"mon-fri\" or \"fri 20:00-24:00\", found {s:?}"),
                     )
                 })
             })

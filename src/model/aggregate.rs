@@ -214,10 +214,13 @@ pub fn bucketed(full: &DemandSet, groups: &Groups) -> DemandSet {
         hours,
         probs: full.probs.clone(),
         gpus,
+        chains: Vec::new(),
     }
 }
 
-/// The full-resolution demand grouped into at most `k` buckets (see `model::aggregate`).
+/// The full-resolution demand grouped into at most `k` buckets (see `model::aggregate`);
+/// where deferrable workloads (`shiftable_hours`) may run, into consecutive segments on
+/// chains ([`cluster_hours_with_chains`]).
 pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
     let cat = &inputs.catalog;
     // Distance in dollars: each workload weighted by the on-demand price of one GPU of its
@@ -242,8 +245,19 @@ pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
                 .collect()
         })
         .collect();
-    let groups = cluster_hours(&mean, &scale, &segment, k);
-    bucketed(full, &groups)
+    // Deferrable workloads keep chronology where their load may run.
+    let deferrable: Vec<(&[f64], u32)> = inputs
+        .workloads
+        .iter()
+        .zip(&mean)
+        .filter(|(w, _)| w.shiftable_hours > 0)
+        .map(|(w, row)| (row.as_slice(), w.shiftable_hours))
+        .collect();
+    let chains = deferrable_chains(&full.hours, &deferrable);
+    let (groups, chain_buckets) = cluster_hours_with_chains(&mean, &scale, &segment, k, &chains);
+    let mut ds = bucketed(full, &groups);
+    ds.chains = chain_buckets;
+    ds
 }
 
 /// Labels hours by the set of owned commitments active in them: hours with different labels
@@ -265,6 +279,209 @@ pub fn owned_segments(inputs: &Inputs, hours: &[Vec<DateTime<Utc>>]) -> Vec<u64>
             *labels.entry(active).or_insert(next)
         })
         .collect()
+}
+
+/// Chains of hours that may carry deferrable load, in time order: with `rows` = (demand
+/// per hour, hours of delay) of each deferrable workload, every hour with demand and the
+/// following `H` hours (wall-clock, from `hours[i][0]`) are marked, and each maximal run of
+/// marked hours that are one hour apart is a chain. Deferred load never crosses a gap
+/// between chains (a masked hour, or hours no deferrable demand can reach).
+pub fn deferrable_chains(hours: &[Vec<DateTime<Utc>>], rows: &[(&[f64], u32)]) -> Vec<Vec<usize>> {
+    let n = hours.len();
+    let next_is_adjacent =
+        |i: usize| i + 1 < n && hours[i + 1][0] - hours[i][0] == chrono::Duration::hours(1);
+    let mut marked = vec![false; n];
+    for &(row, h) in rows {
+        for i in 0..n {
+            if row[i] <= 0.0 {
+                continue;
+            }
+            marked[i] = true;
+            let mut j = i;
+            while next_is_adjacent(j) && (hours[j + 1][0] - hours[i][0]).num_hours() <= i64::from(h)
+            {
+                j += 1;
+                marked[j] = true;
+            }
+        }
+    }
+    let mut chains: Vec<Vec<usize>> = Vec::new();
+    for i in (0..n).filter(|&i| marked[i]) {
+        match chains.last_mut() {
+            Some(c) if c.last().is_some_and(|&p| p + 1 == i && next_is_adjacent(p)) => c.push(i),
+            _ => chains.push(vec![i]),
+        }
+    }
+    chains
+}
+
+/// Clusters hours into at most about `k` buckets keeping chronology on `chains` (from
+/// [`deferrable_chains`]): the hours of each chain are cut into consecutive segments, by
+/// merging the two adjacent segments whose merge adds least to the within-segment sum of
+/// squares (contiguity-constrained Ward, distance in the same dollars as [`cluster_hours`],
+/// never across owned-commitment segments), and the other hours are clustered by
+/// [`cluster_hours`]. The budget is shared by hour count (each chain at least one
+/// segment). Returns the groups (sorted, as [`cluster_hours`]) and, per chain, the indices
+/// of its groups in time order. Without chains this is exactly [`cluster_hours`].
+pub fn cluster_hours_with_chains(
+    gpus: &[Vec<f64>],
+    scale: &[f64],
+    segment: &[u64],
+    k: usize,
+    chains: &[Vec<usize>],
+) -> (Groups, Vec<Vec<usize>>) {
+    if chains.is_empty() {
+        return (cluster_hours(gpus, scale, segment, k), Vec::new());
+    }
+    let n = segment.len();
+    let in_chain: usize = chains.iter().map(Vec::len).sum();
+    let k_chain = ((k as f64 * in_chain as f64 / n.max(1) as f64).round() as usize)
+        .clamp(chains.len(), in_chain);
+    let mut groups = contiguous_segments(gpus, scale, segment, chains, k_chain);
+    let mut chained = vec![false; n];
+    chains.iter().flatten().for_each(|&i| chained[i] = true);
+    let rest: Vec<usize> = (0..n).filter(|&i| !chained[i]).collect();
+    if !rest.is_empty() {
+        let sub = |row: &Vec<f64>| rest.iter().map(|&i| row[i]).collect::<Vec<f64>>();
+        let sub_gpus: Vec<Vec<f64>> = gpus.iter().map(sub).collect();
+        let sub_seg: Vec<u64> = rest.iter().map(|&i| segment[i]).collect();
+        let k_rest = k.saturating_sub(k_chain).max(1);
+        for g in cluster_hours(&sub_gpus, scale, &sub_seg, k_rest) {
+            groups.push(g.into_iter().map(|p| rest[p]).collect());
+        }
+    }
+    groups.sort();
+    let mut bucket_of = vec![usize::MAX; n];
+    for (b, g) in groups.iter().enumerate() {
+        g.iter().for_each(|&i| bucket_of[i] = b);
+    }
+    let chain_buckets = chains
+        .iter()
+        .map(|c| {
+            let mut bs: Vec<usize> = c.iter().map(|&i| bucket_of[i]).collect();
+            bs.dedup();
+            bs
+        })
+        .collect();
+    (groups, chain_buckets)
+}
+
+/// One segment of a chain being merged: its hours `[first, last]` (indices), size and
+/// coordinate sums.
+struct Seg {
+    first: usize,
+    last: usize,
+    n: f64,
+    sum: Vec<f64>,
+    prev: Option<usize>,
+    next: Option<usize>,
+    alive: bool,
+    version: u32,
+}
+
+/// Ward cost of merging two segments: n_a·n_b/(n_a+n_b)·|mean_a − mean_b|².
+fn ward(a: &Seg, b: &Seg) -> f64 {
+    let f = a.n * b.n / (a.n + b.n);
+    f * a
+        .sum
+        .iter()
+        .zip(&b.sum)
+        .map(|(x, y)| (x / a.n - y / b.n).powi(2))
+        .sum::<f64>()
+}
+
+/// The hours of `chains` cut into `target` consecutive segments (at least one per chain;
+/// more when owned-commitment segments force cuts), cheapest Ward merge first.
+fn contiguous_segments(
+    gpus: &[Vec<f64>],
+    scale: &[f64],
+    segment: &[u64],
+    chains: &[Vec<usize>],
+    target: usize,
+) -> Groups {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let point = |i: usize| -> Vec<f64> { gpus.iter().zip(scale).map(|(r, s)| r[i] * s).collect() };
+    let mut segs: Vec<Seg> = Vec::new();
+    for c in chains {
+        for (p, &i) in c.iter().enumerate() {
+            let id = segs.len();
+            segs.push(Seg {
+                first: i,
+                last: i,
+                n: 1.0,
+                sum: point(i),
+                prev: (p > 0).then(|| id - 1),
+                next: (p + 1 < c.len()).then_some(id + 1),
+                alive: true,
+                version: 0,
+            });
+        }
+    }
+    // Candidate merges of a segment with its next: (cost, left segment, versions).
+    let mut heap: BinaryHeap<Reverse<(u64, usize, u32, u32)>> = BinaryHeap::new();
+    let push = |heap: &mut BinaryHeap<Reverse<(u64, usize, u32, u32)>>, segs: &[Seg], a: usize| {
+        if let Some(b) = segs[a].next {
+            if segment[segs[a].last] == segment[segs[b].first] {
+                // Non-negative costs order like their bit patterns.
+                let cost = ward(&segs[a], &segs[b]).max(0.0).to_bits();
+                heap.push(Reverse((cost, a, segs[a].version, segs[b].version)));
+            }
+        }
+    };
+    for a in 0..segs.len() {
+        push(&mut heap, &segs, a);
+    }
+    let mut alive = segs.len();
+    while alive > target {
+        let Some(Reverse((_, a, va, vb))) = heap.pop() else {
+            break;
+        };
+        let Some(b) = segs[a].next else {
+            continue;
+        };
+        if !segs[a].alive || segs[a].version != va || segs[b].version != vb {
+            continue;
+        }
+        // Merge b into a.
+        let (b_last, b_n, b_next) = (segs[b].last, segs[b].n, segs[b].next);
+        let b_sum = std::mem::take(&mut segs[b].sum);
+        segs[b].alive = false;
+        let sa = &mut segs[a];
+        sa.last = b_last;
+        sa.n += b_n;
+        sa.sum.iter_mut().zip(&b_sum).for_each(|(x, y)| *x += y);
+        sa.next = b_next;
+        sa.version += 1;
+        if let Some(c) = b_next {
+            segs[c].prev = Some(a);
+        }
+        alive -= 1;
+        if let Some(p) = segs[a].prev {
+            push(&mut heap, &segs, p);
+        }
+        push(&mut heap, &segs, a);
+    }
+    // Segments of a chain hold consecutive entries of the chain.
+    let last_of: std::collections::HashMap<usize, usize> = segs
+        .iter()
+        .filter(|s| s.alive)
+        .map(|s| (s.first, s.last))
+        .collect();
+    let mut groups = Vec::new();
+    for c in chains {
+        let mut i = 0;
+        while i < c.len() {
+            let last = last_of.get(&c[i]).copied().unwrap_or(c[i]);
+            let mut g = Vec::new();
+            while i < c.len() && c[i] <= last {
+                g.push(c[i]);
+                i += 1;
+            }
+            groups.push(g);
+        }
+    }
+    groups
 }
 
 #[cfg(test)]
@@ -293,6 +510,74 @@ mod tests {
         let mut all: Vec<usize> = groups.concat();
         all.sort_unstable();
         assert_eq!(all, (0..20).collect::<Vec<_>>());
+    }
+
+    fn hours(n: usize, gap_after: Option<usize>) -> Vec<Vec<DateTime<Utc>>> {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        (0..n)
+            .map(|i| {
+                let skip = gap_after.is_some_and(|g| i > g) as i64;
+                vec![t0 + chrono::Duration::hours(i as i64 + skip)]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chains_cover_demand_and_its_delay_and_stop_at_gaps() {
+        // Demand at hours 1 and 6 with H = 2 marks 1-3 and 6-8; a gap after hour 7 cuts the
+        // second run.
+        let row = [0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0];
+        let c = deferrable_chains(&hours(10, None), &[(&row, 2)]);
+        assert_eq!(c, vec![vec![1, 2, 3], vec![6, 7, 8]]);
+        let c = deferrable_chains(&hours(10, Some(7)), &[(&row, 2)]);
+        assert_eq!(c, vec![vec![1, 2, 3], vec![6, 7]]);
+        // Adjacent runs join.
+        let row = [1.0, 0.0, 0.0, 1.0, 0.0];
+        assert_eq!(
+            deferrable_chains(&hours(5, None), &[(&row, 2)]),
+            vec![vec![0, 1, 2, 3, 4]]
+        );
+    }
+
+    #[test]
+    fn chains_are_cut_into_consecutive_segments_where_demand_changes() {
+        // One chain of 12 hours: 4 low, 4 high, 4 low; 3 segments for the chain find the
+        // steps. Hours 12-15 are outside any chain and clustered as before.
+        let mut row: Vec<f64> = [1.0; 4]
+            .into_iter()
+            .chain([9.0; 4])
+            .chain([1.0; 4])
+            .collect();
+        row.extend([5.0, 5.0, 0.0, 0.0]);
+        let chains = vec![(0..12).collect::<Vec<usize>>()];
+        let (groups, cb) = cluster_hours_with_chains(&[row], &[1.0], &[0; 16], 4, &chains);
+        let segs: Vec<&Vec<usize>> = cb[0].iter().map(|&b| &groups[b]).collect();
+        assert_eq!(
+            segs,
+            vec![&vec![0, 1, 2, 3], &vec![4, 5, 6, 7], &vec![8, 9, 10, 11]]
+        );
+        let mut all: Vec<usize> = groups.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..16).collect::<Vec<_>>());
+        // A budget of at least the hours keeps every hour alone.
+        let (groups, cb) = cluster_hours_with_chains(
+            &[vec![1.0; 6]],
+            &[1.0],
+            &[0; 6],
+            6,
+            &[vec![0, 1, 2, 3, 4, 5]],
+        );
+        assert_eq!(groups.len(), 6);
+        assert_eq!(cb[0], vec![0, 1, 2, 3, 4, 5]);
+        // Owned-commitment segments are never merged across.
+        let (groups, _) = cluster_hours_with_chains(
+            &[vec![1.0; 6]],
+            &[1.0],
+            &[0, 0, 0, 1, 1, 1],
+            1,
+            &[vec![0, 1, 2, 3, 4, 5]],
+        );
+        assert_eq!(groups, vec![vec![0, 1, 2], vec![3, 4, 5]]);
     }
 
     #[test]

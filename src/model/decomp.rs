@@ -311,27 +311,34 @@ pub struct PoolRow {
 
 /// Pooled demand of a tier assignment: rows (offering, spot-eligible or not) and
 /// `gpus[s][row][b]` in instances, on the problem's own buckets; plus the hidden cost of the
-/// assignment (a constant once tiers are fixed).
+/// assignment (a constant once tiers are fixed). Deferrable workloads kept apart (see
+/// [`pool`]) follow the rows in `gpus`, in GPUs of their own demand.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pooled {
     /// The rows.
     pub rows: Vec<PoolRow>,
-    /// `gpus[s][row][b]`: instances.
+    /// Deferrable workloads kept apart: (problem workload, chosen option); their demand is
+    /// `gpus[s][rows.len() + k]`.
+    pub apart: Vec<(usize, usize)>,
+    /// `gpus[s][row][b]`: instances (rows), then GPUs (workloads kept apart).
     pub gpus: Vec<Vec<Vec<f64>>>,
     /// Hidden cost of the assignment.
     pub hidden: f64,
 }
 
-/// Pools the load of a tier assignment per offering (`hidden` from [`hidden_costs`]).
-pub fn pool(p: &Problem, tier: &[usize], hidden: &[Vec<f64>]) -> Pooled {
+/// Pools the load of a tier assignment per offering (`hidden` from [`hidden_costs`]). With
+/// `keep_deferrable`, deferrable workloads (`shift`) are not pooled but kept apart, so that
+/// the pooled problem can still defer their load; without it they pool as recorded.
+pub fn pool(p: &Problem, tier: &[usize], hidden: &[Vec<f64>], keep_deferrable: bool) -> Pooled {
     let nb = p.demand.weights.len();
+    let apart_of = |w: &PWorkload| keep_deferrable && w.shift.is_some();
     let mut index: Vec<[Option<usize>; 2]> = vec![[None, None]; p.offerings.len()];
     let mut rows: Vec<PoolRow> = Vec::new();
     let mut hidden_total = 0.0;
     // Rows in offering order, non-spot row first, so the layout does not depend on the
     // workload order.
     let mut need = vec![[false, false]; p.offerings.len()];
-    for (w, &j) in p.workloads.iter().zip(tier) {
+    for (w, &j) in p.workloads.iter().zip(tier).filter(|(w, _)| !apart_of(w)) {
         let o = w.options[j].offering;
         let spot = w.spot_share > 0.0 && p.offerings[o].spot.is_some();
         need[o][0] |= !spot || w.spot_share < 1.0;
@@ -348,52 +355,78 @@ pub fn pool(p: &Problem, tier: &[usize], hidden: &[Vec<f64>]) -> Pooled {
             }
         }
     }
-    let mut gpus = vec![vec![vec![0.0; nb]; rows.len()]; p.demand.gpus.len()];
+    let apart: Vec<(usize, usize)> = (0..p.workloads.len())
+        .filter(|&wi| apart_of(&p.workloads[wi]))
+        .map(|wi| (wi, tier[wi]))
+        .collect();
+    let mut gpus = vec![vec![vec![0.0; nb]; rows.len() + apart.len()]; p.demand.gpus.len()];
     for (wi, (w, &j)) in p.workloads.iter().zip(tier).enumerate() {
-        let op = &w.options[j];
-        let o = op.offering;
-        let spot = w.spot_share > 0.0 && p.offerings[o].spot.is_some();
-        let share = if spot { w.spot_share } else { 0.0 };
-        for (s, gs) in gpus.iter_mut().enumerate() {
-            let d = &p.demand.gpus[s][w.input];
-            if share < 1.0 {
-                if let Some(r) = index[o][0] {
-                    let f = (1.0 - share) * op.instances_per_gpu;
-                    for (x, g) in gs[r].iter_mut().zip(d) {
-                        *x += g * f;
-                    }
-                }
-            }
-            if share > 0.0 {
-                if let Some(r) = index[o][1] {
-                    let f = share * op.instances_per_gpu;
-                    for (x, g) in gs[r].iter_mut().zip(d) {
-                        *x += g * f;
-                    }
-                }
-            }
-        }
         hidden_total += hidden[wi][j];
+        if !apart_of(w) {
+            add_to_rows(p, w, j, &index, &mut gpus);
+        }
+    }
+    for (k, &(wi, _)) in apart.iter().enumerate() {
+        for (s, gs) in gpus.iter_mut().enumerate() {
+            gs[rows.len() + k] = p.demand.gpus[s][p.workloads[wi].input].clone();
+        }
     }
     Pooled {
         rows,
+        apart,
         gpus,
         hidden: hidden_total,
     }
 }
 
+/// Adds workload `w`'s load on its option `j` to its offering's rows (the spot-eligible
+/// share to the spot row), in instances.
+fn add_to_rows(
+    p: &Problem,
+    w: &PWorkload,
+    j: usize,
+    index: &[[Option<usize>; 2]],
+    gpus: &mut [Vec<Vec<f64>>],
+) {
+    let op = &w.options[j];
+    let o = op.offering;
+    let spot = w.spot_share > 0.0 && p.offerings[o].spot.is_some();
+    let share = if spot { w.spot_share } else { 0.0 };
+    for (s, gs) in gpus.iter_mut().enumerate() {
+        let d = &p.demand.gpus[s][w.input];
+        if share < 1.0 {
+            if let Some(r) = index[o][0] {
+                let f = (1.0 - share) * op.instances_per_gpu;
+                for (x, g) in gs[r].iter_mut().zip(d) {
+                    *x += g * f;
+                }
+            }
+        }
+        if share > 0.0 {
+            if let Some(r) = index[o][1] {
+                let f = share * op.instances_per_gpu;
+                for (x, g) in gs[r].iter_mut().zip(d) {
+                    *x += g * f;
+                }
+            }
+        }
+    }
+}
+
 /// The pooled problem on a demand set of pooled rows (`demand.gpus[s][row][b]`, e.g. a
 /// bucketing of [`Pooled::gpus`]): one pseudo-workload per row with its offering as the only
-/// option, the problem's offerings and offers (owned quantities taken at `origin[b]`, the
-/// index in `p`'s buckets of a bucket's first hour), the hidden cost added to the constant.
-/// Its optimum is the optimum of `p` with the tiers fixed.
+/// option, then each workload kept apart on its chosen option (its own instances per GPU,
+/// spot share and deferral; its hidden cost is in the constant); the problem's offerings
+/// and offers (owned quantities taken at `origin[b]`, the index in `p`'s buckets of a
+/// bucket's first hour), the hidden cost added to the constant. Its optimum is the optimum
+/// of `p` with the tiers fixed.
 pub fn pooled_problem(
     p: &Problem,
     pooled: &Pooled,
     demand: DemandSet,
     origin: &[usize],
 ) -> Problem {
-    let workloads = pooled
+    let mut workloads: Vec<PWorkload> = pooled
         .rows
         .iter()
         .enumerate()
@@ -406,8 +439,22 @@ pub fn pooled_problem(
                 overhead_frac: 0.0,
             }],
             spot_share: if r.spot { 1.0 } else { 0.0 },
+            shift: None,
         })
         .collect();
+    for (k, &(wi, j)) in pooled.apart.iter().enumerate() {
+        let w = &p.workloads[wi];
+        workloads.push(PWorkload {
+            input: pooled.rows.len() + k,
+            options: vec![TierOption {
+                adders_per_gpu_hour: 0.0,
+                overhead_frac: 0.0,
+                ..w.options[j].clone()
+            }],
+            spot_share: w.spot_share,
+            shift: w.shift,
+        });
+    }
     let offers: Vec<POffer> = p
         .offers
         .iter()
@@ -430,6 +477,7 @@ pub fn pooled_problem(
         cvar_offsets: p.cvar_offsets.clone(),
         pruned: p.pruned.clone(),
         dominated_offerings: p.dominated_offerings.clone(),
+        backlog_penalty: p.backlog_penalty,
         unserved_penalty: p.unserved_penalty,
     }
 }

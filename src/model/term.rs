@@ -592,6 +592,7 @@ pub fn build_term_mip(p: &TermProblem, relaxed: bool) -> TermMip {
             step: Vec::new(),
             cells: Vec::new(),
             cost: Vec::new(),
+            deferred: Vec::new(),
             n_cols,
             n_int: c.n_int,
         },

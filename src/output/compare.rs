@@ -76,6 +76,9 @@ pub fn compare_table(docs: &[PlanDoc]) -> String {
             d.placements.len()
         )
     });
+    if docs.iter().any(|d| d.scheduling.is_some()) {
+        scheduling_rows(docs, &mut rows);
+    }
     let mut kinds: Vec<String> = docs
         .iter()
         .flat_map(|d| by_instrument(d).into_keys())
@@ -104,6 +107,41 @@ pub fn compare_table(docs: &[PlanDoc]) -> String {
         .map(|(l, v)| std::iter::once(l).chain(v).collect())
         .collect();
     render(&header, &table)
+}
+
+/// The saving of each plan split into purchasing, scale-to-zero and deferred load (its
+/// `scheduling` section; `-` for a plan without scheduling), and the GPU-hours dropped and
+/// moved.
+fn scheduling_rows(docs: &[PlanDoc], rows: &mut Vec<(String, Vec<String>)>) {
+    type Figure = fn(&crate::plan::doc::SchedulingDoc) -> String;
+    let figures: [(&str, Figure); 6] = [
+        ("saving from purchasing", |s| {
+            Usd(s.saving_purchasing).to_string()
+        }),
+        ("saving from scale-to-zero", |s| {
+            Usd(s.saving_scale_to_zero).to_string()
+        }),
+        ("saving from deferred load", |s| {
+            Usd(s.saving_shifting).to_string()
+        }),
+        ("GPU-hours scaled to zero", |s| {
+            format!("{:.1}", s.gpu_hours_dropped.max(0.0))
+        }),
+        ("GPU-hours run later", |s| {
+            format!("{:.1}", s.gpu_hours_moved.max(0.0))
+        }),
+        ("plan cost without scheduling", |s| {
+            Usd(s.cost_without_scheduling).to_string()
+        }),
+    ];
+    for (label, f) in figures {
+        rows.push((
+            label.to_string(),
+            docs.iter()
+                .map(|d| d.scheduling.as_ref().map_or("-".into(), f))
+                .collect(),
+        ));
+    }
 }
 
 /// The plans as a JSON array of plan documents.

@@ -45,6 +45,7 @@ pub fn inventory_table(inv: &Inventory) -> String {
         commitments_table(inv),
         anomalies_table(inv),
         unit_economics_table(inv),
+        scale_to_zero_table(inv),
         warnings_text(inv),
     ]
     .concat()
@@ -314,6 +315,45 @@ fn unit_economics_table(inv: &Inventory) -> String {
             &rows,
         ));
     }
+    s
+}
+
+/// Scale-to-zero candidates (nothing when there are none).
+fn scale_to_zero_table(inv: &Inventory) -> String {
+    let mut s = String::new();
+    if inv.scale_to_zero_candidates.is_empty() {
+        return s;
+    }
+    s.push_str(
+        "\nScale-to-zero candidates (experimentation workloads idle in > 80% of the history in every hour of the window, UTC)\n",
+    );
+    let rows: Vec<Vec<String>> = inv
+        .scale_to_zero_candidates
+        .iter()
+        .map(|c| {
+            vec![
+                c.workload.clone(),
+                format!("{:?}", c.idle.window),
+                pct(c.idle.idle_share),
+                c.idle.hours.to_string(),
+                num(c.idle.gpu_hours),
+                usd(c.cost),
+                if c.configured { "yes" } else { "no" }.into(),
+            ]
+        })
+        .collect();
+    s.push_str(&render(
+        &[
+            ("workload", Align::Left),
+            ("scale_to_zero", Align::Left),
+            ("idle", Align::Right),
+            ("hours", Align::Right),
+            ("GPU-hours dropped", Align::Right),
+            ("cost $", Align::Right),
+            ("configured", Align::Left),
+        ],
+        &rows,
+    ));
     s
 }
 

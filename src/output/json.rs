@@ -5,6 +5,7 @@
 
 use crate::domain::instances_per_gpu;
 use crate::domain::{Catalog, CommitmentKind, Offering};
+use crate::engine::schedule::SchedulingValue;
 use crate::engine::PlanRun;
 use crate::ingest::inputs::Inputs;
 pub use crate::plan::doc::*;
@@ -78,10 +79,55 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
         risk: risk_doc(run, ev),
         infeasibility: run.infeasibility.as_ref().map(infeasibility_doc),
         warnings: inputs.warnings.clone(),
+        scheduling: run
+            .scheduling
+            .as_ref()
+            .map(|v| scheduling_doc(v, run.risk.is_some())),
         term: run
             .term
             .as_ref()
             .map(|t| crate::output::term::term_doc(inputs, t)),
+    }
+}
+
+/// The scheduling section: the saving split and, per workload, its windows or schedule
+/// (`expected`: the schedules are expectations over forecast scenarios).
+fn scheduling_doc(v: &SchedulingValue, expected: bool) -> SchedulingDoc {
+    // `+ 0.0` turns the −0.0 of an empty sum into 0.
+    let gh = |x: f64| (x * 1000.0).round() / 1000.0 + 0.0;
+    SchedulingDoc {
+        recorded_on_demand_baseline: cents(v.recorded_baseline),
+        cost_without_scheduling: cents(v.cost_without_scheduling),
+        saving_purchasing: cents(v.saving_purchasing()),
+        saving_scale_to_zero: cents(v.saving_scale_to_zero()),
+        saving_shifting: cents(v.saving_shifting()),
+        gpu_hours_dropped: gh(v.windows.iter().map(|w| w.gpu_hours_dropped).sum()),
+        gpu_hours_moved: gh(v.shifts.iter().map(|s| s.gpu_hours_moved).sum()),
+        scale_to_zero: v
+            .windows
+            .iter()
+            .map(|w| ScaleToZeroDoc {
+                workload: w.workload.clone(),
+                windows: w.windows.clone(),
+                gpu_hours_dropped: gh(w.gpu_hours_dropped),
+                saving: cents(w.saving),
+            })
+            .collect(),
+        shifts: v
+            .shifts
+            .iter()
+            .map(|s| ShiftDoc {
+                workload: s.shift.workload.clone(),
+                shiftable_hours: s.shift.shiftable_hours,
+                max_gpus: (s.shift.max_gpus * 1e6).round() / 1e6,
+                gpu_hours: gh(s.gpu_hours),
+                gpu_hours_moved: gh(s.gpu_hours_moved),
+                saving: cents(s.saving),
+                profile_start: ts(s.shift.start),
+                profile: run_length(&s.shift.gpus),
+                expected,
+            })
+            .collect(),
     }
 }
 
@@ -390,6 +436,7 @@ fn placement_instances_per_gpu(cat: &Catalog, p: &Placement, o: &Offering) -> f6
         egress_per_gpu_hour: 0.0,
         overhead_pct: 0.0,
         shiftable_hours: 0,
+        max_gpus: None,
         scale_to_zero: Vec::new(),
     };
     instances_per_gpu(cat, &w, o)

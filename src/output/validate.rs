@@ -71,6 +71,7 @@ pub fn validate_summary(inp: &Inputs) -> String {
         inp.catalog.offers.len()
     );
     let _ = writeln!(s, "owned      {} commitments", inp.owned.len());
+    s.push_str(&scheduling_lines(inp));
     let _ = writeln!(s, "inputs     {}", inp.input_hash);
     s.push('\n');
     s.push_str(&workloads_table(inp, &wd));
@@ -79,6 +80,35 @@ pub fn validate_summary(inp: &Inputs) -> String {
         for w in &inp.warnings {
             let _ = writeln!(s, "warning: {w}");
         }
+    }
+    s
+}
+
+/// The scheduling settings, when any workload has some: deferrable workloads (hours of
+/// delay, cap) and scale-to-zero windows with the GPU-hours they drop in the planned hours.
+fn scheduling_lines(inp: &Inputs) -> String {
+    let mut s = String::new();
+    let shifts: Vec<String> = inp
+        .workloads
+        .iter()
+        .filter(|w| w.shiftable_hours > 0)
+        .map(|w| match w.max_gpus {
+            Some(cap) => format!("{} ({} h, max {cap} GPUs)", w.name, w.shiftable_hours),
+            None => format!("{} ({} h)", w.name, w.shiftable_hours),
+        })
+        .collect();
+    if !shifts.is_empty() {
+        let _ = writeln!(s, "deferrable {}", shifts.join(", "));
+    }
+    for (wi, gh) in inp.gpu_hours_dropped() {
+        let w = &inp.workloads[wi];
+        let windows: Vec<String> = w.scale_to_zero.iter().map(|x| x.to_string()).collect();
+        let _ = writeln!(
+            s,
+            "to zero    {}: {} ({gh:.1} GPU-hours dropped in the planned hours)",
+            w.name,
+            windows.join(", ")
+        );
     }
     s
 }

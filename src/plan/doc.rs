@@ -3,7 +3,10 @@
 //! turns a file back into a [`Plan`].
 
 use super::{Placement, Plan, Purchase};
-use crate::domain::{Cloud, CommitmentKind, OwnedCommitment, WorkloadClass};
+use crate::domain::{
+    Cloud, CommitmentKind, DailyWindow, OwnedCommitment, ScaleToZero, Scheduling, Shift,
+    WorkloadClass,
+};
 use crate::error::{Error, InputError};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -40,9 +43,85 @@ pub struct PlanDoc {
     pub infeasibility: Option<InfeasibilityDoc>,
     /// Warnings from the inputs.
     pub warnings: Vec<String>,
+    /// Scale-to-zero windows and deferred load, and what each saved (absent when no
+    /// workload scales to zero or shifts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling: Option<SchedulingDoc>,
     /// The whole horizon of a term-aware plan (null in window mode).
     #[serde(default)]
     pub term: Option<super::term_doc::TermDoc>,
+}
+
+/// Scheduling: the policies the plan relies on, the schedule it found, and the saving split
+/// into purchasing, scale-to-zero and deferred load. Each saving re-prices the same plan
+/// hour by hour: on the demand as recorded without any scheduling (`cost_without_scheduling`),
+/// with the scale-to-zero windows dropped but no deferred load, and as planned
+/// (`costs.expected`); so `saving_purchasing + saving_scale_to_zero + saving_shifting =
+/// recorded_on_demand_baseline − costs.expected`. In forecast mode every figure is the
+/// expectation over the demand scenarios and each profile the expected schedule.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SchedulingDoc {
+    /// Every workload on its current offering at on-demand, on the demand as recorded
+    /// (before scale-to-zero), USD.
+    pub recorded_on_demand_baseline: f64,
+    /// The plan re-priced on the demand as recorded, without scale-to-zero or deferred
+    /// load, USD.
+    pub cost_without_scheduling: f64,
+    /// recorded_on_demand_baseline − cost_without_scheduling: what the purchases save.
+    pub saving_purchasing: f64,
+    /// What dropping the scale-to-zero windows saves with this plan, USD.
+    pub saving_scale_to_zero: f64,
+    /// What running deferrable load later saves with this plan, USD.
+    pub saving_shifting: f64,
+    /// GPU-hours of demand dropped by scale-to-zero windows.
+    pub gpu_hours_dropped: f64,
+    /// GPU-hours run later than recorded.
+    pub gpu_hours_moved: f64,
+    /// Per workload with scale-to-zero windows.
+    pub scale_to_zero: Vec<ScaleToZeroDoc>,
+    /// Per workload with deferrable load.
+    pub shifts: Vec<ShiftDoc>,
+}
+
+/// One workload's scale-to-zero windows.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ScaleToZeroDoc {
+    /// Workload.
+    pub workload: String,
+    /// Windows (`22:00-06:00`, `sat`, `mon-fri`, `fri 20:00-24:00`; UTC).
+    pub windows: Vec<String>,
+    /// GPU-hours of its demand in them.
+    pub gpu_hours_dropped: f64,
+    /// What dropping them saves with this plan (the plan re-priced with this workload's
+    /// windows kept, minus without), USD.
+    pub saving: f64,
+}
+
+/// One workload's deferred load.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ShiftDoc {
+    /// Workload.
+    pub workload: String,
+    /// Hours its demand may run after it was recorded.
+    pub shiftable_hours: u32,
+    /// Most GPUs it may run at once.
+    pub max_gpus: f64,
+    /// GPU-hours of its demand.
+    pub gpu_hours: f64,
+    /// GPU-hours run later than recorded.
+    pub gpu_hours_moved: f64,
+    /// What running it on this schedule saves with this plan (the plan re-priced with this
+    /// workload on its recorded demand, minus as scheduled), USD.
+    pub saving: f64,
+    /// First hour of the profile.
+    pub profile_start: String,
+    /// GPUs run per hour, run-length encoded: `[hours, gpus]` pairs in time order (6
+    /// decimals).
+    pub profile: Vec<[f64; 2]>,
+    /// Whether `profile` is an expectation over demand scenarios (forecast mode) rather than
+    /// the schedule of one demand; `evaluate` applies only a schedule.
+    #[serde(default)]
+    pub expected: bool,
 }
 
 /// Scenario identity.
@@ -448,8 +527,78 @@ impl PlanDoc {
             purchases,
             owned,
             spot_allowed: self.horizon.spot_allowed,
+            scheduling: match &self.scheduling {
+                Some(sd) => sd.to_scheduling()?,
+                None => Scheduling::default(),
+            },
         })
     }
+}
+
+impl SchedulingDoc {
+    /// The policies and schedules this section describes. Errors name the field.
+    pub fn to_scheduling(&self) -> Result<Scheduling, String> {
+        let mut out = Scheduling::default();
+        for (i, s) in self.scale_to_zero.iter().enumerate() {
+            let windows = s
+                .windows
+                .iter()
+                .map(|w| {
+                    DailyWindow::parse(w).ok_or_else(|| {
+                        format!("field 'scheduling.scale_to_zero[{i}].windows': expected a window like \"22:00-06:00\" or \"sat\", found {w:?}")
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            out.scale_to_zero.push(ScaleToZero {
+                workload: s.workload.clone(),
+                windows,
+            });
+        }
+        for (i, s) in self.shifts.iter().enumerate().filter(|(_, s)| !s.expected) {
+            let field = |f: &str| format!("field 'scheduling.shifts[{i}].{f}'");
+            let start = crate::ingest::csvread::parse_instant(&s.profile_start, false).ok_or_else(
+                || {
+                    format!(
+                        "{}: expected a timestamp, found {:?}",
+                        field("profile_start"),
+                        s.profile_start
+                    )
+                },
+            )?;
+            let mut gpus = Vec::new();
+            for &[hours, g] in &s.profile {
+                if !(hours >= 1.0 && hours.fract() == 0.0 && g.is_finite() && g >= 0.0) {
+                    return Err(format!(
+                        "{}: expected [hours >= 1, gpus >= 0] pairs, found [{hours}, {g}]",
+                        field("profile")
+                    ));
+                }
+                gpus.extend(std::iter::repeat_n(g, hours as usize));
+            }
+            out.shifts.push(Shift {
+                workload: s.workload.clone(),
+                shiftable_hours: s.shiftable_hours,
+                max_gpus: s.max_gpus,
+                start,
+                gpus,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// An hourly profile as run-length `[hours, gpus]` pairs, GPUs rounded to 6 decimals.
+pub fn run_length(gpus: &[f64]) -> Vec<[f64; 2]> {
+    let mut out: Vec<[f64; 2]> = Vec::new();
+    for &g in gpus {
+        let g = (g * 1e6).round() / 1e6;
+        let g = if g == 0.0 { 0.0 } else { g };
+        match out.last_mut() {
+            Some(last) if last[1] == g => last[0] += 1.0,
+            _ => out.push([1.0, g]),
+        }
+    }
+    out
 }
 
 /// Reads a plan JSON file written by `gpuplan plan`. Errors name the file and the line and

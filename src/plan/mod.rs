@@ -93,6 +93,9 @@ pub struct Plan {
     pub owned: Vec<OwnedCommitment>,
     /// Whether spot may be used.
     pub spot_allowed: bool,
+    /// Scale-to-zero windows and deferred-load schedules the plan relies on (empty when no
+    /// workload scales to zero or shifts); the evaluator applies them to the demand.
+    pub scheduling: crate::domain::Scheduling,
 }
 
 /// Turns a MIP solution into a plan. Purchases are whole instances (unit) or USD per hour
@@ -132,5 +135,6 @@ pub fn plan_from_solution(inputs: &Inputs, problem: &Problem, sol: &MipSolution)
         purchases,
         owned: inputs.owned.clone(),
         spot_allowed: inputs.scenario.instruments.spot,
+        scheduling: inputs.scale_to_zero_policy(),
     }
 }

@@ -37,6 +37,7 @@ pub fn recommend(
         purchases: Vec::new(),
         owned: inputs.owned.clone(),
         spot_allowed: sc.instruments.spot,
+        scheduling: Default::default(),
     };
     let cost = |p: &Plan| evaluate(p, cat, lookback, Some(keep)).map_or(f64::INFINITY, |e| e.total);
     add_unit_commitments(inputs, lookback, keep, &mut plan, &cost);

@@ -187,6 +187,8 @@ pub fn plan_term_from(
         purchases: purchases_now(&lb, &problem, &sol.now),
         owned: inputs.owned.clone(),
         spot_allowed: inputs.scenario.instruments.spot,
+        // The term planner does not schedule (`engine::plan_configured`).
+        scheduling: Default::default(),
     };
     settings
         .progress
@@ -223,6 +225,7 @@ pub fn plan_term_from(
         }),
         sensitivity: None,
         decomposition: tiers_run.decomposition.clone(),
+        scheduling: None,
         term: Some(Box::new(term)),
     }
 }

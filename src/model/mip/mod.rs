@@ -19,6 +19,7 @@
 mod builder;
 mod capacity;
 mod cover;
+pub mod deferred;
 mod objective;
 mod purchases;
 mod reader;
@@ -88,6 +89,9 @@ pub struct Mip {
     pub n_cols: usize,
     /// Number of integer columns.
     pub n_int: usize,
+    /// `deferred[s][w][j][b]`: the run column of deferred workload w on option j in bucket b
+    /// of scenario s (empty for workloads that are not deferred).
+    pub deferred: Vec<Vec<Vec<Vec<Option<usize>>>>>,
 }
 
 /// Values of a solved model, read back by our column index.
@@ -101,6 +105,9 @@ pub struct MipSolution {
     pub cost: Vec<f64>,
     /// Unserved instance-hours per (offering, bucket, scenario) where positive.
     pub unserved: Vec<(usize, usize, usize, f64)>,
+    /// `deferred[s][w]`: GPUs deferred workload w runs in each bucket of scenario s (empty
+    /// for workloads that are not deferred).
+    pub deferred: Vec<Vec<Vec<f64>>>,
 }
 
 /// Builds the MIP of a problem.
@@ -127,13 +134,15 @@ fn build(p: &Problem, relaxed: bool) -> Mip {
     let options_on = tiers::options_by_offering(p);
     let mut cells = Vec::new();
     let mut scenario_costs: Vec<Expression> = Vec::new();
+    let mut deferred_runs = Vec::new();
     for s in 0..p.demand.probs.len() {
         let mut cost = first_stage.clone();
         tiers::add_hidden_costs(p, s, &y, &m, &mut cost);
+        let deferred = deferred::add_deferred_load(p, &mut m, &y, s, &mut cost);
         let mut spend_budgets = SpendBudgets::new(p);
         for (oi, options) in options_on.iter().enumerate() {
             for b in 0..p.demand.weights.len() {
-                let Some(load) = tiers::cell_load(p, &m, &y, options, (oi, b, s)) else {
+                let Some(load) = tiers::cell_load(p, &m, &y, options, (oi, b, s), &deferred) else {
                     continue;
                 };
                 let ctx = CellContext {
@@ -146,6 +155,7 @@ fn build(p: &Problem, relaxed: bool) -> Mip {
         }
         spend_budgets.add_budget_rows(p, &mut m, &purchases);
         scenario_costs.push(cost);
+        deferred_runs.push(deferred.run);
     }
 
     let (objective, cost) = objective::objective(p, &mut m, scenario_costs);
@@ -161,6 +171,7 @@ fn build(p: &Problem, relaxed: bool) -> Mip {
         cost,
         n_cols,
         n_int: m.n_int,
+        deferred: deferred_runs,
     }
 }
 

@@ -39,7 +39,32 @@ pub fn read_values(
         buy,
         cost,
         unserved,
+        deferred: Vec::new(),
     }
+}
+
+/// GPUs each deferred workload runs per bucket, summed over its options:
+/// `[s][w][b]` from the run columns `[s][w][j][b]`.
+fn read_deferred(cols: &[Vec<Vec<Vec<Option<usize>>>>], values: &[f64]) -> Vec<Vec<Vec<f64>>> {
+    cols.iter()
+        .map(|per_w| {
+            per_w
+                .iter()
+                .map(|per_j| {
+                    let nb = per_j.first().map_or(0, Vec::len);
+                    (0..nb)
+                        .map(|b| {
+                            per_j
+                                .iter()
+                                .filter_map(|c| c[b])
+                                .map(|c| values[c].max(0.0))
+                                .sum()
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// What is needed to read values back after the model is consumed by the solver.
@@ -49,6 +74,7 @@ pub struct MipReader {
     step: Vec<f64>,
     cost: Vec<usize>,
     q: Vec<(usize, usize, usize, usize)>,
+    deferred: Vec<Vec<Vec<Vec<Option<usize>>>>>,
 }
 
 impl From<&Mip> for MipReader {
@@ -62,6 +88,7 @@ impl From<&Mip> for MipReader {
                 .iter()
                 .filter_map(|c| c.q.map(|q| (c.o, c.b, c.s, q)))
                 .collect(),
+            deferred: m.deferred.clone(),
         }
     }
 }
@@ -69,13 +96,15 @@ impl From<&Mip> for MipReader {
 impl MipReader {
     /// The solution of the model this reader was taken from, read from the solver's values.
     pub fn read(&self, values: &[f64]) -> MipSolution {
-        read_values(
+        let mut sol = read_values(
             &self.mip_y,
             &self.buy,
             &self.step,
             &self.cost,
             &self.q,
             values,
-        )
+        );
+        sol.deferred = read_deferred(&self.deferred, values);
+        sol
     }
 }

@@ -3,6 +3,7 @@
 //! load each choice puts on an offering in a bucket.
 
 use super::builder::ModelBuilder;
+use super::deferred::DeferredLoad;
 use crate::model::problem::Problem;
 use good_lp::{variable, Expression};
 
@@ -76,13 +77,15 @@ pub(super) struct CellLoad {
 }
 
 /// The load tier choices put on offering `oi` in bucket `b` of scenario `s`; `None` when no
-/// workload that may sit there has demand in that bucket.
+/// workload that may sit there has demand in that bucket. A deferred workload's load is its
+/// run column there (`deferred`), not its recorded demand.
 pub(super) fn cell_load(
     p: &Problem,
     m: &ModelBuilder,
     y: &[Vec<usize>],
     options_on: &[(usize, usize)],
     (oi, b, s): (usize, usize, usize),
+    deferred: &DeferredLoad,
 ) -> Option<CellLoad> {
     let po = &p.offerings[oi];
     let gp = &p.demand.gpus[s];
@@ -92,13 +95,21 @@ pub(super) fn cell_load(
     let mut any_spot = false;
     for &(wi, j) in options_on {
         let w = &p.workloads[wi];
-        let n = gp[w.input][b] * w.options[j].instances_per_gpu;
+        let ipg = w.options[j].instances_per_gpu;
+        let (n, col) = if deferred.deferred.get(wi).copied().unwrap_or(false) {
+            match deferred.column(wi, j, b) {
+                Some(r) => (ipg, r),
+                None => continue,
+            }
+        } else {
+            (gp[w.input][b] * ipg, y[wi][j])
+        };
         if n > 0.0 {
             any = true;
-            total.add_mul(n, m.var(y[wi][j]));
+            total.add_mul(n, m.var(col));
             if w.spot_share > 0.0 && po.spot.is_some() {
                 any_spot = true;
-                spotable.add_mul(n * w.spot_share, m.var(y[wi][j]));
+                spotable.add_mul(n * w.spot_share, m.var(col));
             }
         }
     }

@@ -41,6 +41,11 @@ pub struct DemandSet {
     /// `gpus[s][w][b]`: GPUs of workload `w` in bucket `b` of scenario `s` (workload order
     /// of the inputs).
     pub gpus: Vec<Vec<Vec<f64>>>,
+    /// Chronological chains: bucket indices in time order, each bucket of a chain a run of
+    /// consecutive hours right after the previous one's. Deferred load moves along a chain
+    /// only; a deferrable workload with demand outside the chains runs as recorded. Empty
+    /// for buckets without chronology (k-means).
+    pub chains: Vec<Vec<usize>>,
 }
 
 impl DemandSet {
@@ -51,12 +56,15 @@ impl DemandSet {
         Self::from_hours(&wd.gpus, inputs.window, &inputs.keep)
     }
 
-    /// One bucket per kept hour of `window`, from `gpus[w][hour]`.
+    /// One bucket per kept hour of `window`, from `gpus[w][hour]`; the runs of consecutive
+    /// kept hours are its chains.
     pub fn from_hours(gpus: &[Vec<f64>], window: HourWindow, keep: &[bool]) -> Self {
         let kept: Vec<usize> = (0..window.hours()).filter(|&i| keep[i]).collect();
+        let hours: Vec<Vec<DateTime<Utc>>> = kept.iter().map(|&i| vec![window.hour(i)]).collect();
         DemandSet {
             weights: vec![1.0; kept.len()],
-            hours: kept.iter().map(|&i| vec![window.hour(i)]).collect(),
+            chains: hourly_chains(&hours),
+            hours,
             probs: vec![1.0],
             gpus: vec![gpus
                 .iter()
@@ -69,6 +77,23 @@ impl DemandSet {
     pub fn total_hours(&self) -> f64 {
         self.weights.iter().sum()
     }
+}
+
+/// The chains of one-hour buckets: runs of buckets one hour apart.
+pub fn hourly_chains(hours: &[Vec<DateTime<Utc>>]) -> Vec<Vec<usize>> {
+    let mut chains: Vec<Vec<usize>> = Vec::new();
+    for (b, hs) in hours.iter().enumerate() {
+        let follows = b > 0
+            && hours[b - 1]
+                .first()
+                .zip(hs.first())
+                .is_some_and(|(a, t)| *t - *a == chrono::Duration::hours(1));
+        match chains.last_mut() {
+            Some(c) if follows => c.push(b),
+            _ => chains.push(vec![b]),
+        }
+    }
+    chains
 }
 
 /// A tier a workload may run on.
@@ -94,6 +119,17 @@ pub struct PWorkload {
     pub options: Vec<TierOption>,
     /// Share of its load that may go to spot.
     pub spot_share: f64,
+    /// Its demand may run later than recorded (deferrable load), when set.
+    pub shift: Option<ShiftSpec>,
+}
+
+/// How a workload's demand may be deferred.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShiftSpec {
+    /// Hours it may run after it was recorded (≥ 1).
+    pub hours: u32,
+    /// Most GPUs it may run at once.
+    pub max_gpus: f64,
 }
 
 /// An offering in play.
@@ -179,6 +215,10 @@ pub struct Problem {
     /// Offerings dropped because another offering is at least as good for every workload
     /// and instrument (catalog keys).
     pub dominated_offerings: Vec<String>,
+    /// USD per GPU-hour of deferred load per hour it waits: 0 in planning models; a tiny
+    /// amount in the hourly schedule, so that among equally cheap schedules the one that
+    /// moves least wins.
+    pub backlog_penalty: f64,
     /// Price of unserved load as a multiple of on-demand ([`MIP_UNSERVED_PENALTY`]; the
     /// check solve uses [`strict_unserved_penalty`]).
     pub unserved_penalty: f64,
@@ -197,7 +237,8 @@ impl Problem {
         // Tiers: compatible offerings less dominated ones; the offerings they put in play.
         let mut compatible = tiers::compatible_offerings(inputs);
         let dominated_offerings = dominance::drop_dominated_offerings(inputs, &mut compatible);
-        let (workloads, in_play) = tiers::tier_options(inputs, compatible)?;
+        let (mut workloads, in_play) = tiers::tier_options(inputs, compatible)?;
+        tiers::set_shifts(inputs, &demand, &mut workloads);
         let mut offerings = tiers::offerings_in_play(inputs, &in_play);
         let peak = tiers::peak_load(&demand, &workloads, offerings.len());
 
@@ -238,6 +279,7 @@ impl Problem {
             cvar_offsets: Vec::new(),
             pruned,
             dominated_offerings,
+            backlog_penalty: 0.0,
             unserved_penalty: MIP_UNSERVED_PENALTY,
         })
     }

@@ -1,6 +1,6 @@
 //! The tiers each workload may run on and the offerings they put in play.
 
-use super::{DemandSet, Infeasibility, POffering, PWorkload, TierOption};
+use super::{DemandSet, Infeasibility, POffering, PWorkload, ShiftSpec, TierOption};
 use crate::domain::{adders_per_gpu_hour, instances_per_gpu};
 use crate::ingest::inputs::{compatible, Inputs};
 
@@ -63,9 +63,32 @@ pub(super) fn tier_options(
             input: wi,
             options,
             spot_share: if spot { w.max_spot_share } else { 0.0 },
+            shift: None,
         });
     }
     Ok((workloads, in_play))
+}
+
+/// Marks the deferrable workloads (`shiftable_hours` > 0): their delay and cap, `max_gpus`
+/// or else the peak of their demand in the demand set (over buckets and scenarios).
+pub(super) fn set_shifts(inputs: &Inputs, demand: &DemandSet, workloads: &mut [PWorkload]) {
+    for pw in workloads.iter_mut() {
+        let w = &inputs.workloads[pw.input];
+        if w.shiftable_hours == 0 {
+            continue;
+        }
+        let peak = demand
+            .gpus
+            .iter()
+            .filter_map(|s| s.get(pw.input))
+            .flatten()
+            .copied()
+            .fold(0.0, f64::max);
+        pw.shift = Some(ShiftSpec {
+            hours: w.shiftable_hours,
+            max_gpus: w.max_gpus.unwrap_or(peak),
+        });
+    }
 }
 
 /// The offerings in play with their prices (spot only when allowed); commitment offers are
@@ -93,7 +116,7 @@ pub(super) fn offerings_in_play(inputs: &Inputs, in_play: &[usize]) -> Vec<POffe
 }
 
 /// Peak load (instances) per offering in play if every compatible workload ran there, over
-/// the buckets and scenarios.
+/// the buckets and scenarios (a deferrable workload at its cap).
 pub(super) fn peak_load(
     demand: &DemandSet,
     workloads: &[PWorkload],
@@ -105,7 +128,11 @@ pub(super) fn peak_load(
         for b in 0..nb {
             let mut load = vec![0.0; n_offerings];
             for pw in workloads {
-                let g = s.get(pw.input).map_or(0.0, |row| row[b]);
+                // Deferred load may pile up to its cap in any bucket.
+                let g = match pw.shift {
+                    Some(sh) => sh.max_gpus,
+                    None => s.get(pw.input).map_or(0.0, |row| row[b]),
+                };
                 for op in &pw.options {
                     load[op.offering] += g * op.instances_per_gpu;
                 }

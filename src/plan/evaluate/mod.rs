@@ -8,6 +8,11 @@
 //! for one commitment that is the providers' rule, largest discount first; when several
 //! commitments overlap, a small exact LP ([`simplex_max`]) finds the allocation.
 //!
+//! A plan's scheduling is applied to the demand first (`domain::Scheduling::apply`): the
+//! scale-to-zero windows are dropped and each deferred workload's schedule replaces its
+//! demand, once checked against it (never earlier, at most its hours late, every GPU-hour
+//! run, under its cap); a schedule that does not fit the demand is an error.
+//!
 //! The steps, one module each: `pools` resolves the plan against the catalog once (the
 //! offerings it places load on, each placement's demand conversion, the commitments and the
 //! pools they cover); then per hour `dispatch` decides what each pool's load runs on and
@@ -176,6 +181,15 @@ pub fn evaluate(
     demand: &DemandHistory,
     keep: Option<&[bool]>,
 ) -> Result<Evaluation, EvalError> {
+    // The plan's scheduling first: its scale-to-zero windows dropped and its schedules in
+    // place of the demand they move (checked against it).
+    let scheduled;
+    let demand = if plan.scheduling.is_empty() {
+        demand
+    } else {
+        scheduled = plan.scheduling.apply(demand, keep).map_err(EvalError)?;
+        &scheduled
+    };
     let (mut pools, placed) = pools::place_workloads(plan, catalog, demand)?;
     pools::check_demand_is_placed(plan, demand)?;
     let (commitments, mut commitment_evals) = pools::plan_commitments(plan, catalog)?;
