@@ -43,9 +43,9 @@ pub struct PlanDoc {
     pub infeasibility: Option<InfeasibilityDoc>,
     /// Warnings from the inputs.
     pub warnings: Vec<String>,
-    /// Scale-to-zero windows and deferred load, and what each saved (absent when no
-    /// workload scales to zero or shifts).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Scale-to-zero windows and deferred load, and what each saved (null when no
+    /// workload scales to zero or shifts, and in term mode).
+    #[serde(default)]
     pub scheduling: Option<SchedulingDoc>,
     /// The whole horizon of a term-aware plan (null in window mode).
     #[serde(default)]
