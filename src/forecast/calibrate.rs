@@ -1,0 +1,401 @@
+//! Conformal-style calibration: the distribution of held-out forecast errors, measured at
+//! the validation origins of the history, per forecast day; bands read from it, scenario
+//! paths drawn from it with level uncertainty and the fleet's correlation.
+//!
+//! An error is normalized: `r = (actual − forecast) / max(forecast, floor)`, relative where
+//! the forecast is large and additive (in units of the floor, a fifth of the workload's mean)
+//! where it is near 0.
+
+use super::profile::DAY;
+use super::rng::SplitMix64;
+use crate::domain::stats::{normal_cdf, quantile_grid};
+
+/// Forecast days with their own error distribution (day 0 = the first 24 hours); later
+/// hours use the last day's, widened (see [`Calibration::quantile`]).
+pub(crate) const BUCKETS: usize = 7;
+/// Grid probabilities 0.01, 0.02, …, 0.99.
+const GRID: usize = 99;
+/// Grid index of the 10th, 50th and 90th percentiles.
+pub(crate) const I10: usize = 9;
+/// Grid index of the median.
+pub(crate) const I50: usize = 49;
+/// Grid index of the 90th percentile.
+pub(crate) const I90: usize = 89;
+/// Weight, in samples, of the class's pooled errors when blended with a workload's own.
+const CLASS_PRIOR_SAMPLES: f64 = 168.0;
+/// Normal-distribution width of the 10–90 range (2 × 1.2816).
+const NORMAL_IQR80: f64 = 2.563_103;
+/// Bounds of the exponent of spread growth beyond the measured days.
+const ALPHA_RANGE: (f64, f64) = (0.1, 0.5);
+/// Scale floor as a share of the mean.
+pub(crate) const FLOOR_SHARE: f64 = 0.2;
+
+/// The normalizing scale of an error: the forecast, at least `floor`.
+pub(crate) fn scale(forecast: f64, floor: f64) -> f64 {
+    forecast.max(floor)
+}
+
+/// The floor of the scale of a series with this mean: a fifth of it, or 1 GPU for a series
+/// that never ran.
+pub(crate) fn floor_of(mean: f64) -> f64 {
+    if mean > 1e-9 {
+        FLOOR_SHARE * mean
+    } else {
+        1.0
+    }
+}
+
+/// The held-out normalized errors of one series (a workload or the fleet): one trajectory
+/// per validation origin (`None` for masked hours).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Residuals {
+    /// Per forecast day, every error.
+    pub by_bucket: Vec<Vec<f64>>,
+    /// Share of the error variance that persists over a day (lag-24 autocorrelation within
+    /// trajectories): the level part.
+    pub level_share: f64,
+    /// Hourly autocorrelation of the rest (bursts).
+    pub hourly_phi: f64,
+}
+
+impl Residuals {
+    /// Sorts the errors of trajectories into days and measures their persistence.
+    pub(crate) fn from_trajectories(trajs: &[Vec<Option<f64>>]) -> Self {
+        let mut by_bucket = vec![Vec::new(); BUCKETS];
+        let (mut sum, mut cnt) = (0.0, 0usize);
+        for tr in trajs {
+            for (h, r) in tr.iter().enumerate() {
+                if let Some(r) = r {
+                    by_bucket[(h / DAY).min(BUCKETS - 1)].push(*r);
+                    sum += r;
+                    cnt += 1;
+                }
+            }
+        }
+        let mean = if cnt > 0 { sum / cnt as f64 } else { 0.0 };
+        let acf = |lag: usize| -> Option<f64> {
+            let (mut num, mut den, mut pairs) = (0.0, 0.0, 0usize);
+            for tr in trajs {
+                for h in 0..tr.len() {
+                    if let Some(a) = tr[h] {
+                        den += (a - mean).powi(2);
+                        if let Some(Some(b)) = tr.get(h + lag) {
+                            num += (a - mean) * (b - mean);
+                            pairs += 1;
+                        }
+                    }
+                }
+            }
+            (pairs >= DAY && den > 1e-12).then(|| num / den)
+        };
+        let (level_share, hourly_phi) = match (acf(DAY), acf(1)) {
+            (Some(l), Some(a1)) => {
+                let l = l.clamp(0.0, 0.95);
+                (l, ((a1 - l) / (1.0 - l)).clamp(0.0, 0.95))
+            }
+            _ => (0.5, 0.8),
+        };
+        Self {
+            by_bucket,
+            level_share,
+            hourly_phi,
+        }
+    }
+}
+
+/// The calibrated error distribution of one series: a quantile grid per forecast day and
+/// the growth of the spread after the last day measured.
+#[derive(Debug, Clone)]
+pub(crate) struct Calibration {
+    grids: Vec<Vec<f64>>,
+    /// Last forecast day with errors measured (others are extrapolated from it).
+    last: usize,
+    /// Spread growth exponent after it.
+    alpha: f64,
+}
+
+/// The quantile grid of each day's errors (`None` for a day without errors).
+pub(crate) fn grids(by_bucket: &[Vec<f64>]) -> Vec<Option<(Vec<f64>, usize)>> {
+    let ps: Vec<f64> = (1..=GRID).map(|i| i as f64 / 100.0).collect();
+    by_bucket
+        .iter()
+        .map(|v| {
+            (!v.is_empty()).then(|| {
+                let mut v = v.clone();
+                (quantile_grid(&mut v, &ps), v.len())
+            })
+        })
+        .collect()
+}
+
+impl Calibration {
+    /// The calibration of a workload: its own errors' grids blended with its class's
+    /// (weights: own sample count vs 168), day by day. Days without errors copy the last day
+    /// that has some, widened by the growth rule.
+    pub(crate) fn blend(
+        own: &[Option<(Vec<f64>, usize)>],
+        class: &[Option<(Vec<f64>, usize)>],
+    ) -> Self {
+        let mut grids: Vec<Option<Vec<f64>>> = (0..BUCKETS)
+            .map(|b| {
+                match (
+                    own.get(b).and_then(|x| x.as_ref()),
+                    class.get(b).and_then(|x| x.as_ref()),
+                ) {
+                    (Some((g, n)), Some((c, _))) => {
+                        let wo = *n as f64;
+                        let wc = CLASS_PRIOR_SAMPLES;
+                        Some(
+                            g.iter()
+                                .zip(c)
+                                .map(|(a, b)| (wo * a + wc * b) / (wo + wc))
+                                .collect(),
+                        )
+                    }
+                    (Some((g, _)), None) => Some(g.clone()),
+                    (None, Some((c, _))) => Some(c.clone()),
+                    (None, None) => None,
+                }
+            })
+            .collect();
+        let Some(last) = grids.iter().rposition(Option::is_some) else {
+            return Self {
+                grids: vec![vec![0.0; GRID]; BUCKETS],
+                last: BUCKETS - 1,
+                alpha: ALPHA_RANGE.1,
+            };
+        };
+        // Fill gaps before the last measured day from the previous measured one.
+        let mut prev: Option<Vec<f64>> = None;
+        for g in grids.iter_mut().take(last + 1) {
+            match g {
+                Some(x) => prev = Some(x.clone()),
+                None => *g = prev.clone(),
+            }
+        }
+        let first = grids.iter().position(Option::is_some).unwrap_or(0);
+        let filled: Vec<Vec<f64>> = (0..BUCKETS)
+            .map(|b| {
+                grids[b.clamp(first, last)]
+                    .clone()
+                    .unwrap_or_else(|| vec![0.0; GRID])
+            })
+            .collect();
+        let alpha = growth_exponent(&filled[..=last]);
+        Self {
+            grids: filled,
+            last,
+            alpha,
+        }
+    }
+
+    /// The normalized error at probability index `i` of the grid, `h` hours ahead.
+    pub(crate) fn at(&self, h: usize, i: usize) -> f64 {
+        let (b, f) = self.bucket(h);
+        let g = &self.grids[b];
+        g[I50] + (g[i] - g[I50]) * f
+    }
+
+    /// The normalized error at probability `u` (interpolated on the grid, flat beyond
+    /// 0.01 and 0.99), `h` hours ahead.
+    pub(crate) fn quantile(&self, h: usize, u: f64) -> f64 {
+        let x = (u * 100.0 - 1.0).clamp(0.0, (GRID - 1) as f64);
+        let k = (x.floor() as usize).min(GRID - 2);
+        let t = x - k as f64;
+        let (a, b) = (self.at(h, k), self.at(h, k + 1));
+        a + t * (b - a)
+    }
+
+    /// The day whose grid serves hour `h`, and the widening around its median:
+    /// `((day + 1) / (last + 1))^alpha` after the last measured day, else 1.
+    fn bucket(&self, h: usize) -> (usize, f64) {
+        let day = h / DAY;
+        if day <= self.last {
+            (day, 1.0)
+        } else {
+            let f = ((day + 1) as f64 / (self.last + 1) as f64).powf(self.alpha);
+            (self.last, f)
+        }
+    }
+}
+
+/// The exponent of the spread's growth with the forecast day: the least-squares slope of
+/// log(P90 − P10) on log(day + 1) over the measured days, within [0.1, 0.5]; 0.5 (a random
+/// walk's) with fewer than three days measured.
+fn growth_exponent(grids: &[Vec<f64>]) -> f64 {
+    if grids.len() < 3 {
+        return ALPHA_RANGE.1;
+    }
+    let pts: Vec<(f64, f64)> = grids
+        .iter()
+        .enumerate()
+        .filter_map(|(b, g)| {
+            let w = g[I90] - g[I10];
+            (w > 1e-12).then(|| (((b + 1) as f64).ln(), w.ln()))
+        })
+        .collect();
+    if pts.len() < 3 {
+        return ALPHA_RANGE.1;
+    }
+    let n = pts.len() as f64;
+    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    if sxx <= 0.0 {
+        return ALPHA_RANGE.1;
+    }
+    (sxy / sxx).clamp(ALPHA_RANGE.0, ALPHA_RANGE.1)
+}
+
+/// The correlation of the workloads' errors that makes the spread of their sum match the
+/// fleet's own calibrated spread over the first `hours` hours: with per-workload spreads σ_w
+/// and fleet spread σ_F, `c = (σ_F² − Σσ_w²) / ((Σσ_w)² − Σσ_w²)`, within [0, 1].
+pub(crate) fn fleet_correlation(
+    workload_spread: &[Vec<f64>],
+    fleet_spread: &[f64],
+    hours: usize,
+) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for (h, sf) in fleet_spread.iter().enumerate().take(hours) {
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for w in workload_spread {
+            let x = w.get(h).copied().unwrap_or(0.0) / NORMAL_IQR80;
+            s1 += x;
+            s2 += x * x;
+        }
+        let f = sf / NORMAL_IQR80;
+        num += f * f - s2;
+        den += s1 * s1 - s2;
+    }
+    if den <= 1e-12 {
+        0.0
+    } else {
+        (num / den).clamp(0.0, 1.0)
+    }
+}
+
+/// What the scenario draw of one workload needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PathModel<'a> {
+    /// The point forecast per hour.
+    pub point: &'a [f64],
+    /// The error scale per hour.
+    pub scale: &'a [f64],
+    /// The error distribution.
+    pub cal: &'a Calibration,
+    /// Level share of the error variance and hourly autocorrelation of the rest.
+    pub level_share: f64,
+    /// Hourly autocorrelation of the non-level part.
+    pub hourly_phi: f64,
+}
+
+/// Draws `count` demand paths `[s][w][h]` by a Gaussian copula: each path has a fleet level
+/// shock and a fleet hourly AR(1) process shared by every workload (weight `corr`), and per
+/// workload its own level shock and AR(1) process, split by the workload's level share; the
+/// normal score of each hour is mapped through the workload's calibrated error quantiles.
+/// Every path therefore carries level uncertainty, and its marginals match the bands.
+/// Deterministic for a seed; path `s` does not depend on `count`.
+pub(crate) fn draw_paths(
+    models: &[PathModel],
+    hours: usize,
+    count: usize,
+    corr: f64,
+    seed: u64,
+) -> Vec<Vec<Vec<f64>>> {
+    const COMMON_PHI: f64 = 0.8;
+    let (rc, ri) = (corr.sqrt(), (1.0 - corr).sqrt());
+    (0..count)
+        .map(|m| {
+            let mut common = SplitMix64::stream(seed, &[m as u64, 0]);
+            let level = common.normal();
+            let mut g = common.normal();
+            let shared: Vec<f64> = (0..hours)
+                .map(|h| {
+                    if h > 0 {
+                        g = COMMON_PHI * g + (1.0 - COMMON_PHI * COMMON_PHI).sqrt() * common.normal();
+                    }
+                    g
+                })
+                .collect();
+            models
+                .iter()
+                .enumerate()
+                .map(|(w, pm)| {
+                    let mut r = SplitMix64::stream(seed, &[m as u64, w as u64 + 1]);
+                    let own_level = rc * level + ri * r.normal();
+                    let (la, lb) = (pm.level_share.sqrt(), (1.0 - pm.level_share).sqrt());
+                    let phi = pm.hourly_phi;
+                    let mut e = r.normal();
+                    (0..hours)
+                        .map(|h| {
+                            if h > 0 {
+                                e = phi * e + (1.0 - phi * phi).sqrt() * r.normal();
+                            }
+                            let z = la * own_level + lb * (rc * shared[h] + ri * e);
+                            let u = normal_cdf(z);
+                            let f = pm.point.get(h).copied().unwrap_or(0.0);
+                            let s = pm.scale.get(h).copied().unwrap_or(0.0);
+                            (f + s * pm.cal.quantile(h, u)).max(0.0)
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uniform_errors(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+            .collect()
+    }
+
+    #[test]
+    fn grid_reads_the_quantiles_and_widens_after_the_last_day() {
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = uniform_errors(-1.0, 1.0, 201);
+        by[1] = uniform_errors(-2.0, 2.0, 201);
+        let g = grids(&by);
+        let cal = Calibration::blend(&g, &[]);
+        assert!((cal.at(0, I10) + 0.8).abs() < 1e-9);
+        assert!((cal.at(30, I90) - 1.6).abs() < 1e-9);
+        // Two days measured: growth exponent 0.5, day 3 widened by √(4/2).
+        let w3 = cal.at(3 * DAY, I90) - cal.at(3 * DAY, I10);
+        assert!((w3 - 3.2 * 2f64.sqrt()).abs() < 1e-9, "{w3}");
+        assert!((cal.quantile(0, 0.5) - 0.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn correlation_reproduces_the_fleet_spread() {
+        // Two identical workloads: independent → fleet spread √2·s; perfectly correlated → 2·s.
+        let w = vec![vec![1.0; 4], vec![1.0; 4]];
+        assert!(fleet_correlation(&w, &[2f64.sqrt(); 4], 4).abs() < 1e-9);
+        assert!((fleet_correlation(&w, &[2.0; 4], 4) - 1.0).abs() < 1e-9);
+        assert!((fleet_correlation(&w, &[3.0; 4], 4) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn paths_follow_the_calibrated_marginals() {
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = uniform_errors(-0.5, 0.5, 1001);
+        let cal = Calibration::blend(&grids(&by), &[]);
+        let point = vec![10.0; DAY];
+        let scale = vec![10.0; DAY];
+        let m = PathModel {
+            point: &point,
+            scale: &scale,
+            cal: &cal,
+            level_share: 0.5,
+            hourly_phi: 0.5,
+        };
+        let paths = draw_paths(&[m], DAY, 2000, 0.0, 7);
+        let below: usize = paths.iter().filter(|p| p[0][5] < 10.0 - 4.0).count();
+        // P(r < −0.4) = 0.1 for errors uniform on [−0.5, 0.5].
+        assert!((150..250).contains(&below), "{below}");
+    }
+}

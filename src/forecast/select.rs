@@ -1,0 +1,146 @@
+//! Rolling-origin validation on the history itself: every candidate forecasts from daily
+//! origins inside the history, its error on the following (up to) week is recorded, and each
+//! workload takes the candidate with the lowest error, judged on its own record and on the
+//! pooled record of its class.
+
+use super::candidates::{path, Candidate, Decomposition, CANDIDATES, DEFAULT};
+use super::profile::{Series, DAY, WEEK};
+use crate::domain::WorkloadClass;
+
+/// Number of candidates.
+pub(crate) const NC: usize = CANDIDATES.len();
+/// Validation origins step back one day at a time, at most this many.
+pub(crate) const MAX_VALIDATION_ORIGINS: usize = 28;
+/// A validation origin needs this much history before it.
+pub(crate) const MIN_VALIDATION_FIT: usize = 72;
+/// Weight of the class's pooled record against the workload's own in the selection score.
+const CLASS_WEIGHT: f64 = 3.0;
+
+/// The validation origins of a forecast from origin `o`: `o − 24k` for k = 1, 2, … while at
+/// least [`MIN_VALIDATION_FIT`] hours stay before them, at most
+/// [`MAX_VALIDATION_ORIGINS`]; the most recent first.
+pub(crate) fn validation_origins(o: usize) -> Vec<usize> {
+    (1..=MAX_VALIDATION_ORIGINS)
+        .map_while(|k| o.checked_sub(k * DAY))
+        .take_while(|&v| v >= MIN_VALIDATION_FIT)
+        .collect()
+}
+
+/// Length of the validation target after validation origin `v` of a forecast from `o`: the
+/// hours up to `o`, at most a week.
+pub(crate) fn target_len(v: usize, o: usize) -> usize {
+    (o - v).min(WEEK)
+}
+
+/// Per candidate: the sum over the validation origins of the absolute error of the GPU-hours
+/// forecast for the (partial) week after the origin, over its kept hours.
+pub(crate) fn candidate_errors(s: &Series, origins: &[usize], damping: f64) -> [f64; NC] {
+    let mut err = [0.0; NC];
+    for &v in origins {
+        let sv = Series { o: v, ..*s };
+        let dec = Decomposition::of(&sv);
+        let len = target_len(v, s.o);
+        for (c, e) in CANDIDATES.iter().zip(err.iter_mut()) {
+            let f = path(*c, &sv, &dec, len, damping);
+            let diff: f64 = (0..len)
+                .filter(|&h| s.kept(v + h))
+                .map(|h| f[h] - s.y[v + h])
+                .sum();
+            *e += diff.abs();
+        }
+    }
+    err
+}
+
+/// The candidate of each workload: the lowest `own share + 3 × class share` of validation
+/// error, where a share is a candidate's error over the sum of all candidates' errors (of the
+/// workload, or pooled over the workloads of its class). Ties go to the earlier candidate;
+/// without validation origins every workload takes the default.
+pub(crate) fn select(
+    errors: &[[f64; NC]],
+    classes: &[WorkloadClass],
+    validated: bool,
+) -> Vec<Candidate> {
+    if !validated {
+        return vec![DEFAULT; errors.len()];
+    }
+    let class_of = |w: usize| classes.get(w).copied().unwrap_or(WorkloadClass::Training);
+    let mut pooled: Vec<(WorkloadClass, [f64; NC])> = Vec::new();
+    for (w, e) in errors.iter().enumerate() {
+        let c = class_of(w);
+        let slot = match pooled.iter().position(|p| p.0 == c) {
+            Some(i) => i,
+            None => {
+                pooled.push((c, [0.0; NC]));
+                pooled.len() - 1
+            }
+        };
+        for (a, b) in pooled[slot].1.iter_mut().zip(e) {
+            *a += b;
+        }
+    }
+    let shares = |e: &[f64; NC]| -> [f64; NC] {
+        let total: f64 = e.iter().sum();
+        let mut out = [0.0; NC];
+        if total > 0.0 {
+            for (o, x) in out.iter_mut().zip(e) {
+                *o = x / total;
+            }
+        }
+        out
+    };
+    errors
+        .iter()
+        .enumerate()
+        .map(|(w, e)| {
+            let own = shares(e);
+            let class = pooled
+                .iter()
+                .find(|p| p.0 == class_of(w))
+                .map_or([0.0; NC], |p| shares(&p.1));
+            let mut best = 0;
+            let score = |i: usize| own[i] + CLASS_WEIGHT * class[i];
+            for i in 1..NC {
+                if score(i) < score(best) - 1e-12 {
+                    best = i;
+                }
+            }
+            CANDIDATES[best]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_step_back_daily_and_keep_three_days_of_fit() {
+        assert_eq!(validation_origins(24 * 5), vec![96, 72]);
+        assert!(validation_origins(95).is_empty());
+        assert_eq!(validation_origins(24 * 100).len(), MAX_VALIDATION_ORIGINS);
+        assert_eq!(target_len(96, 120), 24);
+        assert_eq!(target_len(96, 1000), WEEK);
+    }
+
+    #[test]
+    fn the_class_record_outweighs_a_lucky_workload() {
+        let mut a = [10.0; NC];
+        a[2] = 1.0; // workload 0 alone prefers candidate 2
+        let mut b = [10.0; NC];
+        b[4] = 1.0; // workloads 1 and 2 prefer candidate 4, with more volume
+        b.iter_mut().for_each(|x| *x *= 10.0);
+        let errs = [a, b, b];
+        let cls = [WorkloadClass::Training; 3];
+        let pick = select(&errs, &cls, true);
+        assert_eq!(pick, vec![CANDIDATES[4]; 3]);
+        // In its own class, workload 0 keeps its own choice.
+        let cls = [
+            WorkloadClass::Inference,
+            WorkloadClass::Training,
+            WorkloadClass::Training,
+        ];
+        assert_eq!(select(&errs, &cls, true)[0], CANDIDATES[2]);
+        assert_eq!(select(&errs, &cls, false)[0], DEFAULT);
+    }
+}
