@@ -103,90 +103,145 @@ impl Residuals {
     }
 }
 
-/// The calibrated error distribution of one series: a quantile grid per forecast day and
-/// the growth of the spread after the last day measured.
+/// The calibrated error distribution of one series: a quantile grid per forecast day, the
+/// upper edge of its 80% band, and the growth of the spread after the last day measured.
 #[derive(Debug, Clone)]
 pub(crate) struct Calibration {
     grids: Vec<Vec<f64>>,
+    /// Per day, the probability of the band's upper edge: 0.9, or down to 0.8 when errors
+    /// tie at the lower edge (an atom of zero demand) so that the band holds 80%, not more.
+    upper: Vec<f64>,
     /// Last forecast day with errors measured (others are extrapolated from it).
     last: usize,
     /// Spread growth exponent after it.
     alpha: f64,
 }
 
+/// One forecast day's errors, summarized.
+#[derive(Debug, Clone)]
+pub(crate) struct DayGrid {
+    /// Quantiles at 0.01 … 0.99.
+    q: Vec<f64>,
+    /// Errors behind them.
+    n: usize,
+    /// Share of errors strictly below the 10% quantile (0.1 without ties, less with ties).
+    below: f64,
+}
+
 /// The quantile grid of each day's errors (`None` for a day without errors).
-pub(crate) fn grids(by_bucket: &[Vec<f64>]) -> Vec<Option<(Vec<f64>, usize)>> {
+pub(crate) fn grids(by_bucket: &[Vec<f64>]) -> Vec<Option<DayGrid>> {
     let ps: Vec<f64> = (1..=GRID).map(|i| i as f64 / 100.0).collect();
     by_bucket
         .iter()
         .map(|v| {
             (!v.is_empty()).then(|| {
                 let mut v = v.clone();
-                (quantile_grid(&mut v, &ps), v.len())
+                let q = quantile_grid(&mut v, &ps);
+                let below = v.iter().filter(|&&x| x < q[I10] - 1e-12).count() as f64;
+                DayGrid {
+                    below: below / v.len() as f64,
+                    q,
+                    n: v.len(),
+                }
             })
         })
         .collect()
 }
 
-impl Calibration {
-    /// The calibration of a workload: its own errors' grids blended with its class's
-    /// (weights: own sample count vs 168), day by day. Days without errors copy the last day
-    /// that has some, widened by the growth rule.
-    pub(crate) fn blend(
-        own: &[Option<(Vec<f64>, usize)>],
-        class: &[Option<(Vec<f64>, usize)>],
-    ) -> Self {
-        let mut grids: Vec<Option<Vec<f64>>> = (0..BUCKETS)
-            .map(|b| {
-                match (
-                    own.get(b).and_then(|x| x.as_ref()),
-                    class.get(b).and_then(|x| x.as_ref()),
-                ) {
-                    (Some((g, n)), Some((c, _))) => {
-                        let wo = *n as f64;
-                        let wc = CLASS_PRIOR_SAMPLES;
-                        Some(
-                            g.iter()
-                                .zip(c)
-                                .map(|(a, b)| (wo * a + wc * b) / (wo + wc))
-                                .collect(),
-                        )
-                    }
-                    (Some((g, _)), None) => Some(g.clone()),
-                    (None, Some((c, _))) => Some(c.clone()),
-                    (None, None) => None,
-                }
+/// The blend of a series' own day grid with its class's: weights own count vs 168.
+fn blend_day(own: Option<&DayGrid>, class: Option<&DayGrid>) -> Option<DayGrid> {
+    match (own, class) {
+        (Some(g), Some(c)) => {
+            let (wo, wc) = (g.n as f64, CLASS_PRIOR_SAMPLES);
+            let mix = |a: f64, b: f64| (wo * a + wc * b) / (wo + wc);
+            Some(DayGrid {
+                q: g.q.iter().zip(&c.q).map(|(a, b)| mix(*a, *b)).collect(),
+                n: g.n + c.n,
+                below: mix(g.below, c.below),
             })
+        }
+        (Some(g), None) => Some(g.clone()),
+        (None, Some(c)) => Some(c.clone()),
+        (None, None) => None,
+    }
+}
+
+/// Scales a grid around its median by `f`.
+fn widen(g: &mut [f64], f: f64) {
+    let m = g[I50];
+    for x in g.iter_mut() {
+        *x = m + (*x - m) * f;
+    }
+}
+
+/// Finite-sample widening of quantiles estimated from `n` error trajectories (validation
+/// origins): Student's t over the normal 90% quantile with n − 1 degrees of freedom
+/// (Cornish–Fisher expansion), times √(1 + 1/n) for the new draw; 1 for large n.
+pub(crate) fn small_sample_factor(n: usize) -> f64 {
+    if n < 2 {
+        return if n == 1 { small_sample_factor(2) } else { 1.0 };
+    }
+    let z: f64 = 1.281_552;
+    let nu = (n - 1) as f64;
+    let t = z
+        + (z.powi(3) + z) / (4.0 * nu)
+        + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * nu * nu);
+    t / z * (1.0 + 1.0 / n as f64).sqrt()
+}
+
+impl Calibration {
+    /// The calibration of a series: its own errors' day grids blended with its class's
+    /// (weights: own sample count vs 168); days without errors copy the previous measured
+    /// day; the spread never narrows from one day to the next; each day is widened by the
+    /// small-sample factor of the error trajectories behind it (a trajectory gives at most 24
+    /// errors a day); after the last measured day the growth rule applies.
+    pub(crate) fn blend(own: &[Option<DayGrid>], class: &[Option<DayGrid>]) -> Self {
+        let mut days: Vec<Option<DayGrid>> = (0..BUCKETS)
+            .map(|b| blend_day(own.get(b).and_then(Option::as_ref), class.get(b).and_then(Option::as_ref)))
             .collect();
-        let Some(last) = grids.iter().rposition(Option::is_some) else {
+        let Some(last) = days.iter().rposition(Option::is_some) else {
             return Self {
                 grids: vec![vec![0.0; GRID]; BUCKETS],
+                upper: vec![0.9; BUCKETS],
                 last: BUCKETS - 1,
                 alpha: ALPHA_RANGE.1,
             };
         };
-        // Fill gaps before the last measured day from the previous measured one.
-        let mut prev: Option<Vec<f64>> = None;
-        for g in grids.iter_mut().take(last + 1) {
-            match g {
-                Some(x) => prev = Some(x.clone()),
-                None => *g = prev.clone(),
+        let first = days.iter().position(Option::is_some).unwrap_or(0);
+        for b in first + 1..=last {
+            if days[b].is_none() {
+                days[b] = days[b - 1].clone();
             }
         }
-        let first = grids.iter().position(Option::is_some).unwrap_or(0);
-        let filled: Vec<Vec<f64>> = (0..BUCKETS)
-            .map(|b| {
-                grids[b.clamp(first, last)]
-                    .clone()
-                    .unwrap_or_else(|| vec![0.0; GRID])
-            })
-            .collect();
-        let alpha = growth_exponent(&filled[..=last]);
+        let mut grids = Vec::with_capacity(BUCKETS);
+        let mut upper = Vec::with_capacity(BUCKETS);
+        let mut width = 0.0f64;
+        for b in 0..BUCKETS {
+            let d = days[b.clamp(first, last)].clone();
+            let (mut g, below, n) = d.map_or((vec![0.0; GRID], 0.1, 0), |d| (d.q, d.below, d.n));
+            let w = g[I90] - g[I10];
+            if w > 1e-12 && w < width {
+                widen(&mut g, width / w);
+            }
+            width = width.max(g[I90] - g[I10]);
+            widen(&mut g, small_sample_factor(n.div_ceil(DAY)));
+            grids.push(g);
+            upper.push((0.8 + below).clamp(0.8, 0.9));
+        }
+        let alpha = growth_exponent(&grids[..=last]);
         Self {
-            grids: filled,
+            grids,
+            upper,
             last,
             alpha,
         }
+    }
+
+    /// The band's upper edge (normalized error) `h` hours ahead: the 90% quantile, lower
+    /// when the lower edge sits on tied errors (see `upper`).
+    pub(crate) fn upper_edge(&self, h: usize) -> f64 {
+        let (b, _) = self.bucket(h);
+        self.quantile(h, self.upper[b])
     }
 
     /// The normalized error at probability index `i` of the grid, `h` hours ahead.

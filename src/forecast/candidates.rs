@@ -25,11 +25,12 @@ pub(crate) enum Candidate {
     /// A recency-weighted level (exponential weights with this half-life, hours) of the
     /// deseasonalized history, plus the seasonal profile.
     Level(f64),
-    /// The mean level of the whole deseasonalized history, plus the profile.
-    LongMean,
     /// The current level (half-life 6 h) decaying toward the long-run mean with the hourly
     /// persistence measured by the lag-24 autocorrelation, plus the profile.
     Reverting,
+    /// This share of [`Candidate::Level`] (half-life 24 h) and the rest of
+    /// [`Candidate::Reverting`]: between a level that persists and one that reverts.
+    Mix(f64),
     /// A level (half-life 48 h) with a damped trend measured on days a week apart, plus the
     /// profile (the level model without trend is [`Candidate::Level`]).
     DampedTrend,
@@ -39,17 +40,18 @@ pub(crate) enum Candidate {
 pub(crate) const CANDIDATES: [Candidate; 9] = [
     Candidate::SeasonalNaive,
     Candidate::WeekMean,
-    Candidate::Level(12.0),
     Candidate::Level(24.0),
-    Candidate::Level(48.0),
     Candidate::Level(168.0),
-    Candidate::LongMean,
     Candidate::Reverting,
     Candidate::DampedTrend,
+    Candidate::Mix(0.25),
+    Candidate::Mix(0.5),
+    Candidate::Mix(0.75),
 ];
 
-/// The candidate used when the history allows no validation.
-pub(crate) const DEFAULT: Candidate = Candidate::WeekMean;
+/// The candidate kept unless validation clearly prefers another, and used when the
+/// history allows no validation.
+pub(crate) const DEFAULT: Candidate = Candidate::Level(24.0);
 
 impl Candidate {
     /// A short stable name (reports, docs).
@@ -57,13 +59,13 @@ impl Candidate {
         match self {
             Candidate::SeasonalNaive => "seasonal_naive",
             Candidate::WeekMean => "week_mean",
-            Candidate::Level(h) if h <= 12.0 => "level_12h",
             Candidate::Level(h) if h <= 24.0 => "level_24h",
-            Candidate::Level(h) if h <= 48.0 => "level_48h",
             Candidate::Level(_) => "level_168h",
-            Candidate::LongMean => "long_mean",
             Candidate::Reverting => "reverting",
             Candidate::DampedTrend => "damped_trend",
+            Candidate::Mix(x) if x <= 0.25 => "mix_25",
+            Candidate::Mix(x) if x <= 0.5 => "mix_50",
+            Candidate::Mix(_) => "mix_75",
         }
     }
 }
@@ -219,11 +221,15 @@ pub(crate) fn path(
             let l = ew_mean(s, &dec.d, Some(hl));
             with_level(&|_| l)
         }
-        Candidate::LongMean => with_level(&|_| dec.long),
         Candidate::Reverting => {
             let cur = ew_mean(s, &dec.d, Some(REVERTING_CURRENT_HALF_LIFE));
             let (long, rho) = (dec.long, dec.rho);
             with_level(&|h| long + (cur - long) * rho.powi(h as i32 + 1))
+        }
+        Candidate::Mix(x) => {
+            let a = path(Candidate::Level(24.0), s, dec, horizon, damping_hours);
+            let b = path(Candidate::Reverting, s, dec, horizon, damping_hours);
+            a.iter().zip(&b).map(|(p, q)| x * p + (1.0 - x) * q).collect()
         }
         Candidate::DampedTrend => {
             let hl = TREND_LEVEL_HALF_LIFE;

@@ -431,11 +431,12 @@ pub fn forecast(
         select::candidate_errors(&p.series(w), &origins, damping)
     });
     let chosen = select::select(&errors, classes, !origins.is_empty());
+    let cal_origins = select::calibration_origins(&origins, p.n);
     let fits: Vec<WorkloadFit> = par_map(nw, |w| {
-        fit_workload(&p.series(w), chosen[w], &origins, hz, damping)
+        fit_workload(&p.series(w), chosen[w], &cal_origins, hz, damping)
     });
     let cals = workload_calibrations(&fits, classes);
-    let (fleet_res, fleet_floor) = fleet_residuals(&p, &fits, &origins);
+    let (fleet_res, fleet_floor) = fleet_residuals(&p, &fits, &cal_origins);
     let fleet_cal = Calibration::blend(&calibrate::grids(&fleet_res.by_bucket), &[]);
     let growth: Vec<Vec<f64>> = (0..nw).map(|w| growth_factors(cfg, w, hz)).collect();
     let scales: Vec<Vec<f64>> = fits
@@ -467,7 +468,11 @@ pub fn forecast(
         };
         out.p10.push(band(I10));
         out.p50.push(band(I50));
-        out.p90.push(band(I90));
+        out.p90.push(
+            (0..hz)
+                .map(|h| (f.point[h] + scales[w][h] * cals[w].upper_edge(h)).max(0.0) * growth[w][h])
+                .collect(),
+        );
         out.mean
             .push((0..hz).map(|h| f.point[h] * growth[w][h]).collect());
         let s = p.series(w);
@@ -491,7 +496,8 @@ fn fleet_bands(out: &mut Forecast, fits: &[WorkloadFit], cal: &Calibration, floo
         let at = |i: usize| (point + s * cal.at(h, i)).max(0.0) * g;
         out.fleet_p10.push(at(I10));
         out.fleet_p50.push(at(I50));
-        out.fleet_p90.push(at(I90));
+        out.fleet_p90
+            .push((point + s * cal.upper_edge(h)).max(0.0) * g);
     }
 }
 

@@ -15,6 +15,8 @@ pub(crate) const MAX_VALIDATION_ORIGINS: usize = 28;
 pub(crate) const MIN_VALIDATION_FIT: usize = 72;
 /// Weight of the class's pooled record against the workload's own in the selection score.
 const CLASS_WEIGHT: f64 = 3.0;
+/// A candidate replaces the default only when its score is this much lower.
+const SWITCH_MARGIN: f64 = 0.03;
 
 /// The validation origins of a forecast from origin `o`: `o − 24k` for k = 1, 2, … while at
 /// least [`MIN_VALIDATION_FIT`] hours stay before them, at most
@@ -24,6 +26,13 @@ pub(crate) fn validation_origins(o: usize) -> Vec<usize> {
         .map_while(|k| o.checked_sub(k * DAY))
         .take_while(|&v| v >= MIN_VALIDATION_FIT)
         .collect()
+}
+
+/// The validation origins whose errors calibrate the bands: those with at least half the
+/// history of the forecast origin, so that their fits resemble the one being calibrated (an
+/// early fit on a few days has larger errors than a fit on months).
+pub(crate) fn calibration_origins(origins: &[usize], o: usize) -> Vec<usize> {
+    origins.iter().copied().filter(|&v| 2 * v >= o).collect()
 }
 
 /// Length of the validation target after validation origin `v` of a forecast from `o`: the
@@ -52,10 +61,13 @@ pub(crate) fn candidate_errors(s: &Series, origins: &[usize], damping: f64) -> [
     err
 }
 
-/// The candidate of each workload: the lowest `own share + 3 × class share` of validation
+/// The candidate of each workload. Its score is `own share + 3 × class share` of validation
 /// error, where a share is a candidate's error over the sum of all candidates' errors (of the
-/// workload, or pooled over the workloads of its class). Ties go to the earlier candidate;
-/// without validation origins every workload takes the default.
+/// workload, or pooled over the workloads of its class, so that large workloads weigh more).
+/// The default ([`DEFAULT`], a level with a one-day half-life) stays unless the best score
+/// is at least 3% lower than its own: validation on a few weeks is noisy, and a switch must
+/// pay for the risk of chasing noise. Without validation origins every workload takes the
+/// default.
 pub(crate) fn select(
     errors: &[[f64; NC]],
     classes: &[WorkloadClass],
@@ -89,6 +101,7 @@ pub(crate) fn select(
         }
         out
     };
+    let default = CANDIDATES.iter().position(|&c| c == DEFAULT).unwrap_or(0);
     errors
         .iter()
         .enumerate()
@@ -98,14 +111,18 @@ pub(crate) fn select(
                 .iter()
                 .find(|p| p.0 == class_of(w))
                 .map_or([0.0; NC], |p| shares(&p.1));
-            let mut best = 0;
             let score = |i: usize| own[i] + CLASS_WEIGHT * class[i];
+            let mut best = 0;
             for i in 1..NC {
                 if score(i) < score(best) - 1e-12 {
                     best = i;
                 }
             }
-            CANDIDATES[best]
+            if score(best) >= (1.0 - SWITCH_MARGIN) * score(default) {
+                DEFAULT
+            } else {
+                CANDIDATES[best]
+            }
         })
         .collect()
 }
@@ -125,22 +142,36 @@ mod tests {
 
     #[test]
     fn the_class_record_outweighs_a_lucky_workload() {
+        let def = CANDIDATES.iter().position(|&c| c == DEFAULT).expect("default listed");
+        let (a_pick, b_pick) = ((def + 1) % NC, (def + 2) % NC);
         let mut a = [10.0; NC];
-        a[2] = 1.0; // workload 0 alone prefers candidate 2
-        let mut b = [10.0; NC];
-        b[4] = 1.0; // workloads 1 and 2 prefer candidate 4, with more volume
-        b.iter_mut().for_each(|x| *x *= 10.0);
+        a[a_pick] = 1.0; // workload 0 alone prefers one candidate
+        let mut b = [100.0; NC];
+        b[b_pick] = 10.0; // workloads 1 and 2 prefer another, with more volume
         let errs = [a, b, b];
         let cls = [WorkloadClass::Training; 3];
-        let pick = select(&errs, &cls, true);
-        assert_eq!(pick, vec![CANDIDATES[4]; 3]);
+        assert_eq!(select(&errs, &cls, true), vec![CANDIDATES[b_pick]; 3]);
         // In its own class, workload 0 keeps its own choice.
         let cls = [
             WorkloadClass::Inference,
             WorkloadClass::Training,
             WorkloadClass::Training,
         ];
-        assert_eq!(select(&errs, &cls, true)[0], CANDIDATES[2]);
+        assert_eq!(select(&errs, &cls, true)[0], CANDIDATES[a_pick]);
         assert_eq!(select(&errs, &cls, false)[0], DEFAULT);
+    }
+
+    #[test]
+    fn the_default_stays_unless_clearly_beaten() {
+        let def = CANDIDATES.iter().position(|&c| c == DEFAULT).expect("default listed");
+        let other = (def + 1) % NC;
+        let mut e = [10.0; NC];
+        e[other] = 9.9; // 1% better: noise
+        assert_eq!(select(&[e], &[WorkloadClass::Training], true), vec![DEFAULT]);
+        e[other] = 5.0; // clearly better
+        assert_eq!(
+            select(&[e], &[WorkloadClass::Training], true),
+            vec![CANDIDATES[other]]
+        );
     }
 }
