@@ -124,8 +124,9 @@ pub(crate) struct DayGrid {
     q: Vec<f64>,
     /// Errors behind them.
     n: usize,
-    /// Share of errors strictly below the 10% quantile (0.1 without ties, less with ties).
-    below: f64,
+    /// Share of errors at or below the 10% quantile beyond 10%: the excess that ties at
+    /// the band's lower edge (0 without ties).
+    tied: f64,
 }
 
 /// The quantile grid of each day's errors (`None` for a day without errors).
@@ -137,9 +138,9 @@ pub(crate) fn grids(by_bucket: &[Vec<f64>]) -> Vec<Option<DayGrid>> {
             (!v.is_empty()).then(|| {
                 let mut v = v.clone();
                 let q = quantile_grid(&mut v, &ps);
-                let below = v.iter().filter(|&&x| x < q[I10] - 1e-12).count() as f64;
+                let at_or_below = v.iter().filter(|&&x| x <= q[I10] + 1e-12).count() as f64;
                 DayGrid {
-                    below: below / v.len() as f64,
+                    tied: (at_or_below / v.len() as f64 - 0.1).max(0.0),
                     q,
                     n: v.len(),
                 }
@@ -157,7 +158,7 @@ fn blend_day(own: Option<&DayGrid>, class: Option<&DayGrid>) -> Option<DayGrid> 
             Some(DayGrid {
                 q: g.q.iter().zip(&c.q).map(|(a, b)| mix(*a, *b)).collect(),
                 n: g.n + c.n,
-                below: mix(g.below, c.below),
+                tied: mix(g.tied, c.tied),
             })
         }
         (Some(g), None) => Some(g.clone()),
@@ -197,7 +198,12 @@ impl Calibration {
     /// errors a day); after the last measured day the growth rule applies.
     pub(crate) fn blend(own: &[Option<DayGrid>], class: &[Option<DayGrid>]) -> Self {
         let mut days: Vec<Option<DayGrid>> = (0..BUCKETS)
-            .map(|b| blend_day(own.get(b).and_then(Option::as_ref), class.get(b).and_then(Option::as_ref)))
+            .map(|b| {
+                blend_day(
+                    own.get(b).and_then(Option::as_ref),
+                    class.get(b).and_then(Option::as_ref),
+                )
+            })
             .collect();
         let Some(last) = days.iter().rposition(Option::is_some) else {
             return Self {
@@ -218,7 +224,7 @@ impl Calibration {
         let mut width = 0.0f64;
         for b in 0..BUCKETS {
             let d = days[b.clamp(first, last)].clone();
-            let (mut g, below, n) = d.map_or((vec![0.0; GRID], 0.1, 0), |d| (d.q, d.below, d.n));
+            let (mut g, tied, n) = d.map_or((vec![0.0; GRID], 0.0, 0), |d| (d.q, d.tied, d.n));
             let w = g[I90] - g[I10];
             if w > 1e-12 && w < width {
                 widen(&mut g, width / w);
@@ -226,7 +232,12 @@ impl Calibration {
             width = width.max(g[I90] - g[I10]);
             widen(&mut g, small_sample_factor(n.div_ceil(DAY)));
             grids.push(g);
-            upper.push((0.8 + below).clamp(0.8, 0.9));
+            // Ties under one grid step (0.01) are sampling noise, not an atom.
+            upper.push(if tied < 0.01 {
+                0.9
+            } else {
+                (0.9 - tied).max(0.8)
+            });
         }
         let alpha = growth_exponent(&grids[..=last]);
         Self {
@@ -368,7 +379,8 @@ pub(crate) fn draw_paths(
             let shared: Vec<f64> = (0..hours)
                 .map(|h| {
                     if h > 0 {
-                        g = COMMON_PHI * g + (1.0 - COMMON_PHI * COMMON_PHI).sqrt() * common.normal();
+                        g = COMMON_PHI * g
+                            + (1.0 - COMMON_PHI * COMMON_PHI).sqrt() * common.normal();
                     }
                     g
                 })
@@ -417,12 +429,43 @@ mod tests {
         by[1] = uniform_errors(-2.0, 2.0, 201);
         let g = grids(&by);
         let cal = Calibration::blend(&g, &[]);
-        assert!((cal.at(0, I10) + 0.8).abs() < 1e-9);
-        assert!((cal.at(30, I90) - 1.6).abs() < 1e-9);
+        // 201 errors a day come from ⌈201 / 24⌉ = 9 trajectories: widened by that factor.
+        let f = small_sample_factor(9);
+        assert!(f > 1.05 && f < 1.2, "{f}");
+        assert!((cal.at(0, I10) + 0.8 * f).abs() < 1e-9);
+        assert!((cal.at(30, I90) - 1.6 * f).abs() < 1e-9);
         // Two days measured: growth exponent 0.5, day 3 widened by √(4/2).
         let w3 = cal.at(3 * DAY, I90) - cal.at(3 * DAY, I10);
-        assert!((w3 - 3.2 * 2f64.sqrt()).abs() < 1e-9, "{w3}");
+        assert!((w3 - 3.2 * f * 2f64.sqrt()).abs() < 1e-9, "{w3}");
         assert!((cal.quantile(0, 0.5) - 0.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ties_at_the_lower_edge_lower_the_upper_edge() {
+        // 30% of the errors tie at −1 (idle hours): the band [q10, q90] would hold 90%, so
+        // its upper edge moves down to the 80% quantile.
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = (0..1000)
+            .map(|i| {
+                if i < 300 {
+                    -1.0
+                } else {
+                    (i - 300) as f64 / 700.0
+                }
+            })
+            .collect();
+        let cal = Calibration::blend(&grids(&by), &[]);
+        let held = by[0]
+            .iter()
+            .filter(|&&r| r >= cal.at(0, I10) - 1e-12 && r <= cal.upper_edge(0) + 1e-12)
+            .count();
+        assert!((790..=810).contains(&held), "{held}");
+        // Without ties the upper edge is the 90% quantile.
+        by[0] = uniform_errors(-1.0, 1.0, 24_001);
+        let cal = Calibration::blend(&grids(&by), &[]);
+        assert!((cal.upper_edge(0) - cal.at(0, I90)).abs() < 1e-9);
+        // Large samples are hardly widened; a handful of trajectories are.
+        assert!(small_sample_factor(1000) < 1.01 && small_sample_factor(3) > 1.3);
     }
 
     #[test]

@@ -112,12 +112,20 @@ impl Decomposition {
 /// Exponentially weighted mean of the kept `d` before the origin (`half_life` hours; `None`
 /// = equal weights); 0 when nothing is kept.
 pub(crate) fn ew_mean(s: &Series, d: &[f64], half_life: Option<f64>) -> f64 {
+    ew_mean_age(s, d, half_life).0
+}
+
+/// The exponentially weighted mean of [`ew_mean`] and the weighted mean age of its hours
+/// (hours before the last history hour): the mean of a linear series is its value that many
+/// hours before the end.
+fn ew_mean_age(s: &Series, d: &[f64], half_life: Option<f64>) -> (f64, f64) {
     let decay = half_life.map_or(1.0, |h| 0.5f64.powf(1.0 / h.max(1e-9)));
-    let (mut num, mut den, mut w) = (0.0, 0.0, 1.0);
+    let (mut num, mut den, mut age, mut w) = (0.0, 0.0, 0.0, 1.0);
     for t in (0..s.o).rev() {
         if s.kept(t) {
             num += w * d[t];
             den += w;
+            age += w * (s.o - 1 - t) as f64;
         }
         w *= decay;
         if w < 1e-12 {
@@ -125,9 +133,9 @@ pub(crate) fn ew_mean(s: &Series, d: &[f64], half_life: Option<f64>) -> f64 {
         }
     }
     if den > 0.0 {
-        num / den
+        (num / den, age / den)
     } else {
-        0.0
+        (0.0, 0.0)
     }
 }
 
@@ -229,12 +237,16 @@ pub(crate) fn path(
         Candidate::Mix(x) => {
             let a = path(Candidate::Level(24.0), s, dec, horizon, damping_hours);
             let b = path(Candidate::Reverting, s, dec, horizon, damping_hours);
-            a.iter().zip(&b).map(|(p, q)| x * p + (1.0 - x) * q).collect()
+            a.iter()
+                .zip(&b)
+                .map(|(p, q)| x * p + (1.0 - x) * q)
+                .collect()
         }
         Candidate::DampedTrend => {
-            let hl = TREND_LEVEL_HALF_LIFE;
-            // The weighted mean lags the level by the mean age of its weights, hl / ln 2.
-            let l = ew_mean(s, &dec.d, Some(hl)) + dec.slope * hl / std::f64::consts::LN_2;
+            // The weighted mean is the level its weights' mean age ago: move it to the last
+            // history hour.
+            let (m, age) = ew_mean_age(s, &dec.d, Some(TREND_LEVEL_HALF_LIFE));
+            let l = m + dec.slope * age;
             let damp = damped(horizon, damping_hours);
             with_level(&|h| l + dec.slope * damp[h])
         }
@@ -314,7 +326,10 @@ mod tests {
         let s = series(&y, &keep);
         let dec = Decomposition::of(&s);
         // Hour 0 of the last week is masked: one week earlier (2); hour 1: 3.
-        assert_eq!(path(Candidate::SeasonalNaive, &s, &dec, 2, 168.0), [2.0, 3.0]);
+        assert_eq!(
+            path(Candidate::SeasonalNaive, &s, &dec, 2, 168.0),
+            [2.0, 3.0]
+        );
         // Week mean of hour 1 over weeks 1..3: (1 + 2 + 3) / 3; hour 0 skips the masked one.
         assert_eq!(path(Candidate::WeekMean, &s, &dec, 2, 168.0), [1.5, 2.0]);
     }
@@ -341,6 +356,10 @@ mod tests {
         let s = series(&y, &vec![true; y.len()]);
         let dec = Decomposition::of(&s);
         let p = path(Candidate::Reverting, &s, &dec, 100, 168.0);
-        assert!(p[0] > p[99] && p[99] < 12.0, "{} {}", p[0], p[99]);
+        // The spike has no persistence (lag-24 autocorrelation near 0): gone at once.
+        assert!(p.windows(2).all(|x| x[1] <= x[0] + 1e-12));
+        assert!(p[0] < 12.0 && p[99] < 12.0, "{} {}", p[0], p[99]);
+        // A level-24h forecast still carries part of it.
+        assert!(path(Candidate::Level(24.0), &s, &dec, 1, 168.0)[0] > 13.0);
     }
 }

@@ -225,7 +225,9 @@ impl Prepared {
             .collect();
         Self {
             ys,
-            keep: (0..n).map(|t| keep.get(t).copied().unwrap_or(true)).collect(),
+            keep: (0..n)
+                .map(|t| keep.get(t).copied().unwrap_or(true))
+                .collect(),
             how0: hour_of_week(start),
             n,
         }
@@ -319,7 +321,11 @@ fn fit_workload(
     WorkloadFit {
         model,
         residuals: Residuals::from_trajectories(&trajs),
-        rms: if cnt > 0 { (ss / cnt as f64).sqrt() } else { 0.0 },
+        rms: if cnt > 0 {
+            (ss / cnt as f64).sqrt()
+        } else {
+            0.0
+        },
         dec,
         point,
         floor,
@@ -427,7 +433,7 @@ pub fn forecast(
     let hz = cfg.horizon_hours;
     let damping = cfg.trend_damping_hours;
     let origins = select::validation_origins(p.n);
-    let errors: Vec<[f64; NC]> = par_map(nw, |w| {
+    let errors: Vec<Vec<[f64; NC]>> = par_map(nw, |w| {
         select::candidate_errors(&p.series(w), &origins, damping)
     });
     let chosen = select::select(&errors, classes, !origins.is_empty());
@@ -441,7 +447,12 @@ pub fn forecast(
     let growth: Vec<Vec<f64>> = (0..nw).map(|w| growth_factors(cfg, w, hz)).collect();
     let scales: Vec<Vec<f64>> = fits
         .iter()
-        .map(|f| f.point.iter().map(|&x| calibrate::scale(x, f.floor)).collect())
+        .map(|f| {
+            f.point
+                .iter()
+                .map(|&x| calibrate::scale(x, f.floor))
+                .collect()
+        })
         .collect();
     let mut out = Forecast {
         start: start + Duration::hours(p.n as i64),
@@ -470,13 +481,16 @@ pub fn forecast(
         out.p50.push(band(I50));
         out.p90.push(
             (0..hz)
-                .map(|h| (f.point[h] + scales[w][h] * cals[w].upper_edge(h)).max(0.0) * growth[w][h])
+                .map(|h| {
+                    (f.point[h] + scales[w][h] * cals[w].upper_edge(h)).max(0.0) * growth[w][h]
+                })
                 .collect(),
         );
         out.mean
             .push((0..hz).map(|h| f.point[h] * growth[w][h]).collect());
         let s = p.series(w);
-        out.fits.push(summary(&out.workloads[w], classes, w, f, &s, &origins));
+        out.fits
+            .push(summary(&out.workloads[w], classes, w, f, &s, &origins));
     }
     fleet_bands(&mut out, &fits, &fleet_cal, fleet_floor);
     let corr = fleet_correlation(&out, &fits, &cals, &scales, &fleet_cal, fleet_floor);

@@ -75,8 +75,13 @@ pub(crate) fn profile(s: &Series) -> Vec<f64> {
         csum[t + 1] = csum[t] + if k { s.y[t] } else { 0.0 };
         ccnt[t + 1] = ccnt[t] + usize::from(k);
     }
+    // With two weeks or more, only hours whose centred week lies inside the history: at the
+    // edges a trend would leak into the deviations.
+    let half = WEEK / 2;
+    let interior = |t: usize| o < 2 * WEEK || (t >= half && t + half <= o);
     let z: Vec<(usize, f64)> = kept
         .iter()
+        .filter(|&&t| interior(t))
         .map(|&t| {
             let (a, b) = if o >= WEEK {
                 let a = t.saturating_sub(WEEK / 2).min(o - WEEK);

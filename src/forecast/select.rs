@@ -41,35 +41,89 @@ pub(crate) fn target_len(v: usize, o: usize) -> usize {
     (o - v).min(WEEK)
 }
 
-/// Per candidate: the sum over the validation origins of the absolute error of the GPU-hours
-/// forecast for the (partial) week after the origin, over its kept hours.
-pub(crate) fn candidate_errors(s: &Series, origins: &[usize], damping: f64) -> [f64; NC] {
-    let mut err = [0.0; NC];
-    for &v in origins {
-        let sv = Series { o: v, ..*s };
-        let dec = Decomposition::of(&sv);
-        let len = target_len(v, s.o);
-        for (c, e) in CANDIDATES.iter().zip(err.iter_mut()) {
-            let f = path(*c, &sv, &dec, len, damping);
-            let diff: f64 = (0..len)
-                .filter(|&h| s.kept(v + h))
-                .map(|h| f[h] - s.y[v + h])
-                .sum();
-            *e += diff.abs();
-        }
-    }
-    err
+/// Per validation origin and candidate: the absolute error of the GPU-hours forecast for
+/// the (partial) week after the origin, over its kept hours.
+pub(crate) fn candidate_errors(s: &Series, origins: &[usize], damping: f64) -> Vec<[f64; NC]> {
+    origins
+        .iter()
+        .map(|&v| {
+            let sv = Series { o: v, ..*s };
+            let dec = Decomposition::of(&sv);
+            let len = target_len(v, s.o);
+            let mut err = [0.0; NC];
+            for (c, e) in CANDIDATES.iter().zip(err.iter_mut()) {
+                let f = path(*c, &sv, &dec, len, damping);
+                let diff: f64 = (0..len)
+                    .filter(|&h| s.kept(v + h))
+                    .map(|h| f[h] - s.y[v + h])
+                    .sum();
+                *e = diff.abs();
+            }
+            err
+        })
+        .collect()
 }
 
-/// The candidate of each workload. Its score is `own share + 3 × class share` of validation
-/// error, where a share is a candidate's error over the sum of all candidates' errors (of the
-/// workload, or pooled over the workloads of its class, so that large workloads weigh more).
-/// The default ([`DEFAULT`], a level with a one-day half-life) stays unless the best score
-/// is at least 3% lower than its own: validation on a few weeks is noisy, and a switch must
-/// pay for the risk of chasing noise. Without validation origins every workload takes the
-/// default.
+/// Element-wise sum of error rows.
+fn total(rows: &[[f64; NC]]) -> [f64; NC] {
+    let mut t = [0.0; NC];
+    for r in rows {
+        for (a, b) in t.iter_mut().zip(r) {
+            *a += b;
+        }
+    }
+    t
+}
+
+/// The validation record of one class: per origin, the errors summed over its workloads.
+struct ClassRecord {
+    class: WorkloadClass,
+    per_origin: Vec<[f64; NC]>,
+    total: f64,
+}
+
+fn class_records(
+    errors: &[Vec<[f64; NC]>],
+    class_of: impl Fn(usize) -> WorkloadClass,
+) -> Vec<ClassRecord> {
+    let origins = errors.first().map_or(0, Vec::len);
+    let mut recs: Vec<ClassRecord> = Vec::new();
+    for (w, rows) in errors.iter().enumerate() {
+        let c = class_of(w);
+        let i = match recs.iter().position(|r| r.class == c) {
+            Some(i) => i,
+            None => {
+                recs.push(ClassRecord {
+                    class: c,
+                    per_origin: vec![[0.0; NC]; origins],
+                    total: 0.0,
+                });
+                recs.len() - 1
+            }
+        };
+        for (acc, row) in recs[i].per_origin.iter_mut().zip(rows) {
+            for (a, b) in acc.iter_mut().zip(row) {
+                *a += b;
+            }
+        }
+    }
+    for r in &mut recs {
+        r.total = total(&r.per_origin).iter().sum();
+    }
+    recs
+}
+
+/// The candidate of each workload, from `errors[w][k][c]` (workload, validation origin,
+/// candidate). A candidate's score on a set of origins is `own share + 3 × class share` of
+/// validation error, a share being its error over the sum of every candidate's error over
+/// all origins (of the workload, or pooled over the workloads of its class, so that large
+/// workloads weigh more). The default ([`DEFAULT`], a level with a one-day half-life) stays
+/// unless the best candidate's total score is at least 3% lower than its own **and** it
+/// scores lower at half the validation origins or more: validation on a few weeks is noisy,
+/// and a switch must not rest on one or two lucky weeks. Without validation origins every
+/// workload takes the default.
 pub(crate) fn select(
-    errors: &[[f64; NC]],
+    errors: &[Vec<[f64; NC]>],
     classes: &[WorkloadClass],
     validated: bool,
 ) -> Vec<Candidate> {
@@ -77,51 +131,40 @@ pub(crate) fn select(
         return vec![DEFAULT; errors.len()];
     }
     let class_of = |w: usize| classes.get(w).copied().unwrap_or(WorkloadClass::Training);
-    let mut pooled: Vec<(WorkloadClass, [f64; NC])> = Vec::new();
-    for (w, e) in errors.iter().enumerate() {
-        let c = class_of(w);
-        let slot = match pooled.iter().position(|p| p.0 == c) {
-            Some(i) => i,
-            None => {
-                pooled.push((c, [0.0; NC]));
-                pooled.len() - 1
-            }
-        };
-        for (a, b) in pooled[slot].1.iter_mut().zip(e) {
-            *a += b;
-        }
-    }
-    let shares = |e: &[f64; NC]| -> [f64; NC] {
-        let total: f64 = e.iter().sum();
-        let mut out = [0.0; NC];
-        if total > 0.0 {
-            for (o, x) in out.iter_mut().zip(e) {
-                *o = x / total;
-            }
-        }
-        out
-    };
+    let recs = class_records(errors, class_of);
     let default = CANDIDATES.iter().position(|&c| c == DEFAULT).unwrap_or(0);
     errors
         .iter()
         .enumerate()
-        .map(|(w, e)| {
-            let own = shares(e);
-            let class = pooled
-                .iter()
-                .find(|p| p.0 == class_of(w))
-                .map_or([0.0; NC], |p| shares(&p.1));
-            let score = |i: usize| own[i] + CLASS_WEIGHT * class[i];
+        .map(|(w, rows)| {
+            let own_total: f64 = total(rows).iter().sum::<f64>().max(1e-12);
+            let rec = recs.iter().find(|r| r.class == class_of(w));
+            let class_total = rec.map_or(1.0, |r| r.total).max(1e-12);
+            // Score of candidate `i` over the origins `ks`.
+            let score = |i: usize, ks: &mut dyn Iterator<Item = usize>| -> f64 {
+                ks.map(|k| {
+                    let own = rows[k][i] / own_total;
+                    let class = rec.map_or(0.0, |r| r.per_origin[k][i] / class_total);
+                    own + CLASS_WEIGHT * class
+                })
+                .sum()
+            };
+            let all = |i: usize| score(i, &mut (0..rows.len()));
             let mut best = 0;
             for i in 1..NC {
-                if score(i) < score(best) - 1e-12 {
+                if all(i) < all(best) - 1e-12 {
                     best = i;
                 }
             }
-            if score(best) >= (1.0 - SWITCH_MARGIN) * score(default) {
-                DEFAULT
-            } else {
+            let wins = (0..rows.len())
+                .filter(|&k| {
+                    score(best, &mut std::iter::once(k)) < score(default, &mut std::iter::once(k))
+                })
+                .count();
+            if all(best) < (1.0 - SWITCH_MARGIN) * all(default) && 2 * wins >= rows.len() {
                 CANDIDATES[best]
+            } else {
+                DEFAULT
             }
         })
         .collect()
@@ -142,13 +185,16 @@ mod tests {
 
     #[test]
     fn the_class_record_outweighs_a_lucky_workload() {
-        let def = CANDIDATES.iter().position(|&c| c == DEFAULT).expect("default listed");
+        let def = CANDIDATES
+            .iter()
+            .position(|&c| c == DEFAULT)
+            .expect("default listed");
         let (a_pick, b_pick) = ((def + 1) % NC, (def + 2) % NC);
         let mut a = [10.0; NC];
         a[a_pick] = 1.0; // workload 0 alone prefers one candidate
         let mut b = [100.0; NC];
         b[b_pick] = 10.0; // workloads 1 and 2 prefer another, with more volume
-        let errs = [a, b, b];
+        let errs = [vec![a], vec![b], vec![b]];
         let cls = [WorkloadClass::Training; 3];
         assert_eq!(select(&errs, &cls, true), vec![CANDIDATES[b_pick]; 3]);
         // In its own class, workload 0 keeps its own choice.
@@ -163,15 +209,25 @@ mod tests {
 
     #[test]
     fn the_default_stays_unless_clearly_beaten() {
-        let def = CANDIDATES.iter().position(|&c| c == DEFAULT).expect("default listed");
+        let def = CANDIDATES
+            .iter()
+            .position(|&c| c == DEFAULT)
+            .expect("default listed");
         let other = (def + 1) % NC;
         let mut e = [10.0; NC];
         e[other] = 9.9; // 1% better: noise
-        assert_eq!(select(&[e], &[WorkloadClass::Training], true), vec![DEFAULT]);
+        let one = [WorkloadClass::Training];
+        assert_eq!(select(&[vec![e]], &one, true), vec![DEFAULT]);
         e[other] = 5.0; // clearly better
+        assert_eq!(select(&[vec![e]], &one, true), vec![CANDIDATES[other]]);
+        // Clearly better in total, but thanks to one origin out of three: the default stays.
+        let mut lucky = [10.0; NC];
+        lucky[other] = 1.0;
+        let mut worse = [10.0; NC];
+        worse[other] = 11.0;
         assert_eq!(
-            select(&[e], &[WorkloadClass::Training], true),
-            vec![CANDIDATES[other]]
+            select(&[vec![lucky, worse, worse]], &one, true),
+            vec![DEFAULT]
         );
     }
 }
