@@ -227,14 +227,23 @@ impl ForecastRequest {
     ) -> Result<Self, Error> {
         let h = duration("--holdout", holdout)?;
         if h < 1 {
-            return Err(flag_error("--holdout", format!("expected at least 1 hour, found {holdout:?}")));
+            return Err(flag_error(
+                "--holdout",
+                format!("expected at least 1 hour, found {holdout:?}"),
+            ));
         }
         let st = duration("--step", step)?;
         if st < 1 {
-            return Err(flag_error("--step", format!("expected at least 1 hour, found {step:?}")));
+            return Err(flag_error(
+                "--step",
+                format!("expected at least 1 hour, found {step:?}"),
+            ));
         }
         if origins == Some(0) {
-            return Err(flag_error("--origins", "expected at least 1 origin, found 0"));
+            return Err(flag_error(
+                "--origins",
+                "expected at least 1 origin, found 0",
+            ));
         }
         Ok(Self {
             holdout: h as usize,
@@ -267,7 +276,11 @@ pub fn forecast(scenario: &Path, req: &ForecastRequest, format: Format) -> Resul
             || format!("the history ({n} h) is shorter than the holdout plus {min_fit} h of fit"),
             |m| format!("this history ({n} h) allows at most {m} origin(s) {} h apart with at least {min_fit} h of fit", req.step),
         );
-        let flag = if req.origins.is_some_and(|o| o > 1) { "--origins" } else { "--holdout" };
+        let flag = if req.origins.is_some_and(|o| o > 1) {
+            "--origins"
+        } else {
+            "--holdout"
+        };
         return Err(flag_error(flag, hint));
     }
     let demand = whole.window_demand();

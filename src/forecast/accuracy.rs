@@ -231,54 +231,9 @@ pub fn rolling_accuracy(
     let mut total = Tally::default();
     let mut per_origin = Vec::with_capacity(forecasts.len());
     for of in forecasts {
-        let mut t = Tally::default();
-        let o = of.fit_hours;
+        let t = score_blocks(of, block, hz, &actual, &kept, &mut per_workload)
+            .merged(score_hours(of, hz, nw, &actual, &kept));
         let f = &of.forecast;
-        for b in 0..(hz / block).max(1) {
-            let hours: Vec<usize> = (b * block..((b + 1) * block).min(hz))
-                .filter(|&h| kept(o + h))
-                .collect();
-            let mut fleet = [0.0f64; 3];
-            for (w, wa) in per_workload.iter_mut().enumerate() {
-                let a: f64 = hours.iter().map(|&h| actual(w, o + h)).sum();
-                let fm: f64 = hours.iter().map(|&h| f.mean[w][h]).sum();
-                let fnv: f64 = hours.iter().map(|&h| of.naive[w][h]).sum();
-                wa.actual_gpu_hours += a;
-                wa.abs_error_gpu_hours += (fm - a).abs();
-                wa.naive_abs_error_gpu_hours += (fnv - a).abs();
-                t.err[0] += (fm - a).abs();
-                t.err[1] += (fnv - a).abs();
-                t.actual += a;
-                fleet[0] += a;
-                fleet[1] += fm;
-                fleet[2] += fnv;
-            }
-            if fleet[0] > 1e-9 {
-                for k in 0..2 {
-                    t.fleet_err[k].push((fleet[k + 1] - fleet[0]) / fleet[0]);
-                }
-            }
-        }
-        for h in (0..hz).filter(|&h| kept(o + h)) {
-            let (mut a, mut fm, mut fnv) = (0.0, 0.0, 0.0);
-            for w in 0..nw {
-                let x = actual(w, o + h);
-                a += x;
-                fm += f.mean[w][h];
-                fnv += of.naive[w][h];
-                t.cells += 1;
-                if x >= f.p10[w][h] - 1e-9 && x <= f.p90[w][h] + 1e-9 {
-                    t.inside += 1;
-                }
-            }
-            t.hourly[0] += (fm - a).abs();
-            t.hourly[1] += (fnv - a).abs();
-            t.hourly_actual += a;
-            t.scored += 1;
-            if a >= f.fleet_p10[h] - 1e-9 && a <= f.fleet_p90[h] + 1e-9 {
-                t.fleet_inside += 1;
-            }
-        }
         per_origin.push(OriginScore {
             origin: f.start,
             wape: ratio(t.err[0], t.actual),
@@ -315,7 +270,84 @@ pub fn rolling_accuracy(
     }
 }
 
+/// Block sums of one origin: per workload and fleet GPU-hours, forecast vs actual.
+fn score_blocks(
+    of: &OriginForecast,
+    block: usize,
+    hz: usize,
+    actual: &dyn Fn(usize, usize) -> f64,
+    kept: &dyn Fn(usize) -> bool,
+    per_workload: &mut [WorkloadAccuracy],
+) -> Tally {
+    let mut t = Tally::default();
+    let (o, f) = (of.fit_hours, &of.forecast);
+    for b in 0..(hz / block).max(1) {
+        let hours: Vec<usize> = (b * block..((b + 1) * block).min(hz))
+            .filter(|&h| kept(o + h))
+            .collect();
+        let mut fleet = [0.0f64; 3];
+        for (w, wa) in per_workload.iter_mut().enumerate() {
+            let a: f64 = hours.iter().map(|&h| actual(w, o + h)).sum();
+            let fm: f64 = hours.iter().map(|&h| f.mean[w][h]).sum();
+            let fnv: f64 = hours.iter().map(|&h| of.naive[w][h]).sum();
+            wa.actual_gpu_hours += a;
+            wa.abs_error_gpu_hours += (fm - a).abs();
+            wa.naive_abs_error_gpu_hours += (fnv - a).abs();
+            t.err[0] += (fm - a).abs();
+            t.err[1] += (fnv - a).abs();
+            t.actual += a;
+            fleet[0] += a;
+            fleet[1] += fm;
+            fleet[2] += fnv;
+        }
+        if fleet[0] > 1e-9 {
+            for k in 0..2 {
+                t.fleet_err[k].push((fleet[k + 1] - fleet[0]) / fleet[0]);
+            }
+        }
+    }
+    t
+}
+
+/// Hourly sums of one origin: fleet errors and band coverage over the kept hours.
+fn score_hours(
+    of: &OriginForecast,
+    hz: usize,
+    nw: usize,
+    actual: &dyn Fn(usize, usize) -> f64,
+    kept: &dyn Fn(usize) -> bool,
+) -> Tally {
+    let mut t = Tally::default();
+    let (o, f) = (of.fit_hours, &of.forecast);
+    for h in (0..hz).filter(|&h| kept(o + h)) {
+        let (mut a, mut fm, mut fnv) = (0.0, 0.0, 0.0);
+        for w in 0..nw {
+            let x = actual(w, o + h);
+            a += x;
+            fm += f.mean[w][h];
+            fnv += of.naive[w][h];
+            t.cells += 1;
+            if x >= f.p10[w][h] - 1e-9 && x <= f.p90[w][h] + 1e-9 {
+                t.inside += 1;
+            }
+        }
+        t.hourly[0] += (fm - a).abs();
+        t.hourly[1] += (fnv - a).abs();
+        t.hourly_actual += a;
+        t.scored += 1;
+        if a >= f.fleet_p10[h] - 1e-9 && a <= f.fleet_p90[h] + 1e-9 {
+            t.fleet_inside += 1;
+        }
+    }
+    t
+}
+
 impl Tally {
+    fn merged(mut self, t: Tally) -> Tally {
+        self.absorb(t);
+        self
+    }
+
     fn absorb(&mut self, t: Tally) {
         for k in 0..2 {
             self.err[k] += t.err[k];

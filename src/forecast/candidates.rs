@@ -146,9 +146,9 @@ fn hourly_persistence(s: &Series, d: &[f64], mean: f64) -> f64 {
         return 0.0;
     }
     let (mut var, mut cnt) = (0.0, 0usize);
-    for t in 0..s.o {
+    for (t, x) in d.iter().enumerate().take(s.o) {
         if s.kept(t) {
-            var += (d[t] - mean).powi(2);
+            var += (x - mean).powi(2);
             cnt += 1;
         }
     }
@@ -177,9 +177,9 @@ fn weekly_slope(s: &Series, d: &[f64]) -> (f64, f64) {
     let day_mean = |j: usize| -> Option<f64> {
         let a = s.o - (j + 1) * DAY;
         let (mut sum, mut c) = (0.0, 0usize);
-        for t in a..a + DAY {
+        for (t, x) in d.iter().enumerate().skip(a).take(DAY) {
             if s.kept(t) {
-                sum += d[t];
+                sum += x;
                 c += 1;
             }
         }
