@@ -220,3 +220,82 @@ fn too_many_origins_is_a_flag_error_and_writes_nothing() {
         assert!(String::from_utf8_lossy(&r.stderr).contains(flag));
     }
 }
+
+/// Checks `v` against the subset of JSON Schema that `schemas/forecast.schema.json` uses
+/// (type, const, required, properties, additionalProperties: false, items, minimum,
+/// maximum), collecting every violation.
+fn validate(schema: &serde_json::Value, v: &serde_json::Value, path: &str, errs: &mut Vec<String>) {
+    use serde_json::Value;
+    if let Some(c) = schema.get("const") {
+        if v != c {
+            errs.push(format!("{path}: expected {c}, found {v}"));
+        }
+    }
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        let ok = match t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "number" => v.is_number(),
+            "integer" => v.is_u64() || v.is_i64(),
+            "boolean" => v.is_boolean(),
+            other => panic!("schema type {other} not handled"),
+        };
+        if !ok {
+            errs.push(format!("{path}: expected {t}, found {v}"));
+            return;
+        }
+    }
+    if let Some(x) = v.as_f64() {
+        let min = schema.get("minimum").and_then(Value::as_f64);
+        let max = schema.get("maximum").and_then(Value::as_f64);
+        if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
+            errs.push(format!("{path}: {x} out of range"));
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        for k in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !obj.contains_key(k.as_str().unwrap_or_default()) {
+                errs.push(format!("{path}: missing {k}"));
+            }
+        }
+        let props = schema.get("properties").and_then(Value::as_object);
+        for (k, x) in obj {
+            match props.and_then(|p| p.get(k)) {
+                Some(sub) => validate(sub, x, &format!("{path}.{k}"), errs),
+                None => errs.push(format!("{path}: undeclared key {k}")),
+            }
+        }
+    }
+    if let (Some(arr), Some(items)) = (v.as_array(), schema.get("items")) {
+        for (i, x) in arr.iter().enumerate() {
+            validate(items, x, &format!("{path}[{i}]"), errs);
+        }
+    }
+}
+
+#[test]
+fn json_conforms_to_the_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sc = scenario(dir.path());
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/forecast.schema.json"),
+        )
+        .expect("schema"),
+    )
+    .expect("schema is JSON");
+    for origins in ["1", "4"] {
+        let r = run(&["forecast", s(&sc), "--origins", origins, "--format", "json"]);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&r.stdout).expect("json");
+        let mut errs = Vec::new();
+        validate(&schema, &v, "$", &mut errs);
+        assert!(errs.is_empty(), "{}", errs.join("\n"));
+    }
+}
