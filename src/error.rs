@@ -92,26 +92,69 @@ impl InputError {
     }
 }
 
+/// Runs of whitespace (newlines included) as one space, and any other control character
+/// escaped (`\u{1b}`), so that an error is always one printable line whatever the input
+/// held.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_unicode().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 impl fmt::Display for InputError {
+    /// `file:line:column: column 'name': message` and its shorter forms. Every part is
+    /// written on one line: a column name, key path or file name taken from the input (a
+    /// quoted CSV header may hold newlines) is flattened like the message.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = self.file.display();
+        let file = one_line(&self.file.display().to_string());
         let msg = one_line(&self.message);
         match &self.location {
             Location::File => write!(f, "{file}: {msg}"),
             Location::Line(l) => write!(f, "{file}:{l}: {msg}"),
             Location::Cell { line, column, name } => {
-                write!(f, "{file}:{line}:{column}: column '{name}': {msg}")
+                write!(
+                    f,
+                    "{file}:{line}:{column}: column '{}': {msg}",
+                    one_line(name)
+                )
             }
             Location::Field {
                 path,
                 line: Some(l),
-            } => write!(f, "{file}:{l}: field '{path}': {msg}"),
-            Location::Field { path, line: None } => write!(f, "{file}: field '{path}': {msg}"),
+            } => write!(f, "{file}:{l}: field '{}': {msg}", one_line(path)),
+            Location::Field { path, line: None } => {
+                write!(f, "{file}: field '{}': {msg}", one_line(path))
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_part_of_an_error_is_one_printable_line() {
+        // A quoted CSV header cell can hold newlines: the fuzz target found an error whose
+        // column name spread over four lines.
+        let e = InputError::cell("c.csv", 1, 2, "quantity\nor,\r\nhourly", "unknown column");
+        assert_eq!(
+            e.to_string(),
+            "c.csv:1:2: column 'quantity or, hourly': unknown column"
+        );
+        let e = InputError::field("w.toml", "workloads.a\nb", Some(3), "bad \u{1b}[31m value");
+        let s = e.to_string();
+        assert!(!s.contains('\n') && !s.contains('\u{1b}'), "{s:?}");
+        assert!(s.contains("\\u{1b}"), "{s:?}");
     }
 }
 

@@ -5,30 +5,31 @@
 //! Data flows one way, and each stage is one folder:
 //!
 //! ```text
-//! ingest ──► forecast ──► model ──► solve ──► plan ──► output
-//!   │ scenario file,        │ Problem,    HiGHS      Plan, evaluate   tables,
-//!   │ catalog, demand,      │ MIP build,  outcome    (hourly          JSON,
-//!   │ workloads, owned,     │ aggregation as data    re-pricing),     writers
-//!   │ FOCUS exports         │                        risk, recommender
-//!   └──────── engine: the strategies that turn Inputs into a PlanRun ────┘
+//! ingest ──► forecast ──► model ──► solve ──► plan ──► engine ──► analysis ──► output
+//! scenario,   demand      Problem,   HiGHS     Plan,     strategies  backtest,    tables,
+//! catalog,    scenarios   MIP build, outcome   hourly    (joint MIP, inventory    JSON,
+//! demand,     over a      time       as data   evaluator, decompose,               one atomic
+//! workloads,  horizon     aggregation          risk,     stochastic)               writer
+//! owned, FOCUS                                 recommender  → PlanRun
 //! ```
 //!
 //! - [`domain`]: plain types (money, time, workloads, the catalog) and the pricing facts
 //!   every stage shares (performance per class, instances per GPU, compatibility, owned
 //!   commitment rates). It imports no other stage.
 //! - [`ingest`]: one loader per input file (scenario, catalog, demand, workloads,
-//!   commitments, plan JSON) and the FOCUS billing-export reader; [`ingest::inputs::Inputs`]
+//!   commitments) and the FOCUS billing-export reader; [`ingest::inputs::Inputs`]
 //!   is everything a planning run reads.
 //! - [`forecast`]: demand scenarios over a horizon after the history.
 //! - [`model`]: the optimisation problem ([`model::Problem`]), its MIP (good_lp), time
 //!   aggregation and the decomposition's pooled models.
 //! - [`solve`]: HiGHS; a solve outcome is data.
+//! - [`plan`]: the purchase plan, its independent hour-by-hour evaluator, risk measures,
+//!   the provider-style recommender and the plan JSON document with its reader.
 //! - [`engine`]: how a scenario is planned: the joint MIP with adaptive buckets, the
 //!   decomposition for large fleets, the stochastic forecast mode.
-//! - [`plan`]: the purchase plan, its independent hour-by-hour evaluator, risk measures and
-//!   the provider-style recommender.
 //! - [`analysis`]: backtests and the fleet inventory.
-//! - [`output`]: writers (tables, JSON) and the one atomic file writer.
+//! - [`output`]: writers (tables, JSON, the self-contained HTML report) and the one atomic
+//!   file writer.
 //! - [`synth`]: reproducible synthetic fleets and FOCUS exports for tests and benchmarks.
 //!
 //! See `docs/architecture.md` for the data types passed between stages.

@@ -4,13 +4,11 @@
 mod cli;
 
 use anyhow::Context;
-use clap::Parser;
 use gpuplan::error::Error;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = cli::args::Cli::parse();
-    match cli::run(args).context("gpuplan") {
+    match cli::run(cli::parse()).context("gpuplan") {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = e.downcast_ref::<Error>().map_or(1, Error::exit_code);

@@ -79,3 +79,51 @@ fn a_demand_drop_hurts_the_replay_but_never_beats_hindsight() {
         assert!(r.hindsight <= r.recommender + 1e-6, "{r:?}");
     }
 }
+
+/// A backtest that cannot plan at an origin (a workload with no compatible offering) is a
+/// runtime failure, exit code 1, not bad flags (2); windows that do not fit the history are
+/// bad flags (2), named.
+#[test]
+fn backtest_failures_are_runtime_errors_and_window_errors_are_flag_errors() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in [
+        "scenario.toml",
+        "demand.csv",
+        "workloads.toml",
+        "commitments.csv",
+    ] {
+        std::fs::copy(src.join(f), dir.path().join(f)).expect("copy fixture");
+    }
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gpuplan"))
+            .args(args)
+            .output()
+            .expect("run gpuplan");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let sc = dir.path().join("scenario.toml");
+    let sc = sc.to_str().expect("UTF-8 path");
+    let (code, err) = run(&["backtest", sc, "--lookback", "30d", "--horizon", "7d"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--lookback/--horizon"), "{err}");
+    // No offering has 10 TB of GPU memory: the workload cannot be placed anywhere.
+    let mut w = std::fs::read_to_string(dir.path().join("workloads.toml")).expect("read");
+    w.push_str("\n[workloads.unplaceable]\ncurrent_gpu = \"L4\"\nmin_gpu_memory_gb = 10000\n");
+    std::fs::write(dir.path().join("workloads.toml"), w).expect("write");
+    let mut d = std::fs::read_to_string(dir.path().join("demand.csv")).expect("read");
+    for h in 0..48 {
+        d.push_str(&format!(
+            "2026-10-{:02}T{:02}:00:00Z,unplaceable,1\n",
+            5 + h / 24,
+            h % 24
+        ));
+    }
+    std::fs::write(dir.path().join("demand.csv"), d).expect("write");
+    let (code, err) = run(&["backtest", sc, "--lookback", "24h", "--horizon", "12h"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("no plan on the lookback"), "{err}");
+}

@@ -129,7 +129,7 @@ fn ingest_command_writes_files_the_scenario_loaders_accept() {
     assert!(std::fs::read_to_string(out.join("commitments.csv"))
         .unwrap()
         .starts_with("offer_id,"));
-    // Nothing but the three files (no temporaries left).
+    // Nothing but the four files (no temporaries left).
     let mut names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -137,6 +137,11 @@ fn ingest_command_writes_files_the_scenario_loaders_accept() {
     names.sort();
     assert_eq!(
         names,
-        vec!["commitments.csv", "demand.csv", "workloads.toml"]
+        vec![
+            "commitments.csv",
+            "demand.csv",
+            "scenario.toml",
+            "workloads.toml"
+        ]
     );
 }

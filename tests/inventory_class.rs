@@ -150,3 +150,58 @@ fn class_inference_accuracy_on_full_traces() {
     let serve = load(&dir.join("servegen/hourly.csv"), "requests");
     report(&helios, &serve);
 }
+
+/// One classifier: the planner (workloads without a declared class), `validate` and
+/// `inventory` give a curve the same class. Before they shared one, a service with a daily
+/// cycle that was switched off after 42 of the 72 hours was `training` to the planner (busy
+/// in under 90% of all hours) and `inference` to the inventory (always on and moving over
+/// its lifetime).
+#[test]
+fn planner_and_inventory_infer_the_same_class() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut demand = String::from("timestamp,workload,gpus\n");
+    for h in 0..72 {
+        let t = format!("2026-01-{:02}T{:02}:00:00Z", 5 + h / 24, h % 24);
+        // A 10-hour job, then idle; and a service with a daily cycle, off after 42 hours.
+        let job = if (20..30).contains(&h) { 8.0 } else { 0.0 };
+        let svc = if h < 42 {
+            10.0 + 5.0 * ((h % 24) as f64 / 24.0 * std::f64::consts::TAU).sin()
+        } else {
+            0.0
+        };
+        demand.push_str(&format!("{t},job,{job}\n{t},svc,{svc:.3}\n"));
+    }
+    std::fs::write(dir.path().join("demand.csv"), demand).expect("write demand");
+    std::fs::write(
+        dir.path().join("workloads.toml"),
+        "[defaults]\ncurrent_gpu = \"A100-80GB\"\n",
+    )
+    .expect("write workloads");
+    let sc = dir.path().join("scenario.toml");
+    std::fs::write(
+        &sc,
+        "demand = \"demand.csv\"\nworkloads = \"workloads.toml\"\n",
+    )
+    .expect("write scenario");
+    let inputs = gpuplan::ingest::inputs::Inputs::load(&sc, None).expect("scenario loads");
+    let inv = gpuplan::analysis::inventory::from_inputs(&inputs, None, &Default::default())
+        .expect("inventory");
+    for w in &inputs.workloads {
+        assert!(w.class_inferred);
+        let line = inv
+            .workloads
+            .iter()
+            .find(|l| l.name == w.name)
+            .expect("workload in the inventory");
+        assert_eq!(line.class, w.class.as_str(), "{}", w.name);
+    }
+    let class = |n: &str| {
+        inputs
+            .workloads
+            .iter()
+            .find(|w| w.name == n)
+            .map(|w| w.class)
+    };
+    assert_eq!(class("job"), Some(WorkloadClass::Experimentation));
+    assert_eq!(class("svc"), Some(WorkloadClass::Inference));
+}

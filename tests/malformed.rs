@@ -93,8 +93,8 @@ fn check_case(case: &Path) -> Vec<String> {
 fn every_malformed_input_is_rejected_with_file_and_location() {
     let cases = cases();
     assert!(
-        cases.len() >= 30,
-        "the corpus has {} cases, expected at least 30",
+        cases.len() >= 80,
+        "the corpus has {} cases, expected at least 80",
         cases.len()
     );
     let mut failures = Vec::new();

@@ -12,14 +12,10 @@ use gpuplan::domain::CommitmentKind;
 use gpuplan::plan::{evaluate, Plan, Purchase};
 use gpuplan::solve::SolveStatus;
 
-struct Rng(u64);
+struct Rng(gpuplan::domain::rng::SplitMix64);
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn f(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
@@ -58,7 +54,7 @@ struct Instance {
 }
 
 fn instance(seed: u64) -> Instance {
-    let mut r = Rng(seed);
+    let mut r = Rng(gpuplan::domain::rng::SplitMix64::new(seed));
     let n_off = 2 + r.pick(2);
     let mut offerings = Vec::new();
     let mut offers = Vec::new();

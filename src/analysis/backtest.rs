@@ -86,11 +86,25 @@ impl Backtest {
     }
 }
 
-/// Runs the backtest over the scenario's history. Errors explain why no origin fits.
-pub fn backtest(inputs: &Inputs, cfg: &BacktestConfig) -> Result<Backtest, String> {
+/// Why a backtest could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BacktestError {
+    /// The windows asked for do not fit the history (bad input: the flags).
+    #[error("{0}")]
+    Windows(String),
+    /// A plan could not be made or re-priced at an origin (a runtime failure).
+    #[error("{0}")]
+    Run(String),
+}
+
+/// Runs the backtest over the scenario's history. Errors explain why no origin fits, or
+/// which origin failed.
+pub fn backtest(inputs: &Inputs, cfg: &BacktestConfig) -> Result<Backtest, BacktestError> {
     let hist = inputs.history.window;
     if cfg.lookback_hours <= 0 || cfg.horizon_hours <= 0 || cfg.step_hours <= 0 {
-        return Err("lookback, horizon and step must be positive".into());
+        return Err(BacktestError::Windows(
+            "lookback, horizon and step must be positive".into(),
+        ));
     }
     let mut origin = hist.start + Duration::hours(cfg.lookback_hours);
     let mut rows = Vec::new();
@@ -121,26 +135,31 @@ pub fn backtest(inputs: &Inputs, cfg: &BacktestConfig) -> Result<Backtest, Strin
         on_lb_h.scenario.window.horizon_hours = Some(cfg.horizon_hours);
         let run = crate::engine::plan_scenario(&on_lb_h, &cfg.settings, cfg.resolution);
         let Some(mut gp_plan) = run.plan.clone() else {
-            return Err(format!(
-                "origin {}: no plan on the lookback: {}",
+            return Err(BacktestError::Run(format!(
+                "origin {}: no plan on the lookback (status {}): {}",
                 origin.format("%Y-%m-%dT%H:%M:%SZ"),
+                run.outcome.status.as_str(),
                 run.outcome.message.unwrap_or_default()
-            ));
+            )));
         };
         gp_plan.start = origin;
-        let (gp_cost, od) = price(&gp_plan).map_err(|e| e.0)?;
+        let (gp_cost, od) = price(&gp_plan).map_err(|e| BacktestError::Run(e.0))?;
         // Provider-style recommender.
         let rec_plan = recommend(&on_lb, &on_lb.window_demand(), &on_lb.keep, origin);
-        let (rec_cost, _) = price(&rec_plan).map_err(|e| e.0)?;
+        let (rec_cost, _) = price(&rec_plan).map_err(|e| BacktestError::Run(e.0))?;
         // Hindsight: the MIP on the actual window.
         let hs = plan(&on_ev, &cfg.settings, cfg.resolution);
-        let hs_cost = hs
-            .plan
-            .as_ref()
-            .map(|p| price(p).map(|c| c.0))
-            .transpose()
-            .map_err(|e| e.0)?
-            .unwrap_or(f64::NAN);
+        // Without a hindsight plan there is nothing to compare with: an error naming the
+        // solve's status (it used to become NaN, written as null).
+        let Some(hs_plan) = hs.plan.as_ref() else {
+            return Err(BacktestError::Run(format!(
+                "origin {}: no hindsight plan on the actual window (status {}): {}",
+                origin.format("%Y-%m-%dT%H:%M:%SZ"),
+                hs.outcome.status.as_str(),
+                hs.outcome.message.clone().unwrap_or_default()
+            )));
+        };
+        let (hs_cost, _) = price(hs_plan).map_err(|e| BacktestError::Run(e.0))?;
         rows.push(BacktestRow {
             origin,
             all_on_demand: od,
@@ -155,12 +174,12 @@ pub fn backtest(inputs: &Inputs, cfg: &BacktestConfig) -> Result<Backtest, Strin
         origin += Duration::hours(cfg.step_hours);
     }
     if rows.is_empty() {
-        return Err(format!(
+        return Err(BacktestError::Windows(format!(
             "the history ({} hours) is too short for a lookback of {} h and a horizon of {} h",
             hist.hours(),
             cfg.lookback_hours,
             cfg.horizon_hours
-        ));
+        )));
     }
     Ok(Backtest { rows })
 }

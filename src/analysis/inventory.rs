@@ -363,6 +363,15 @@ struct Agg {
     spot: f64,
 }
 
+impl Agg {
+    fn add(&mut self, o: &Agg) {
+        self.gh += o.gh;
+        self.cost += o.cost;
+        self.committed += o.committed;
+        self.spot += o.spot;
+    }
+}
+
 fn shares(a: &Agg) -> (f64, f64, f64) {
     if a.gh > 0.0 {
         let c = a.committed / a.gh;
@@ -401,87 +410,16 @@ fn build(
     metrics: Option<&Metrics>,
     opts: &InventoryOptions,
 ) -> Inventory {
-    let mut groups: BTreeMap<GroupKey, (Agg, Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, GroupAgg> = BTreeMap::new();
     let mut lines = Vec::new();
     let mut tot = Agg::default();
     let mut anomalies = Vec::new();
     let mut units = Vec::new();
     for s in &srcs {
-        let (class, source_of, feats) = match s.class {
-            Some(c) => (
-                c,
-                "declared",
-                crate::domain::classify::class_features(&s.curve),
-            ),
-            None => {
-                let (c, f) = classify(&s.curve);
-                (c, "inferred", f)
-            }
-        };
-        let mut all = Agg::default();
-        let mut main: Option<(&OfferingKey, f64)> = None;
-        let mut its: Vec<(String, f64)> = Vec::new();
-        for (k, a) in &s.by_offering {
-            all.gh += a.gh;
-            all.cost += a.cost;
-            all.committed += a.committed;
-            all.spot += a.spot;
-            if main.is_none_or(|m| a.gh > m.1) {
-                main = Some((k, a.gh));
-            }
-            match its.iter_mut().find(|x| x.0 == k.3) {
-                Some(x) => x.1 += a.gh,
-                None => its.push((k.3.clone(), a.gh)),
-            }
-            let g = groups
-                .entry((
-                    s.team.clone().unwrap_or_else(|| "-".into()),
-                    s.project.clone().unwrap_or_else(|| "-".into()),
-                    k.0.clone(),
-                    k.1.clone(),
-                    k.2.clone(),
-                ))
-                .or_default();
-            g.0.gh += a.gh;
-            g.0.cost += a.cost;
-            g.0.committed += a.committed;
-            g.0.spot += a.spot;
-            if !g.1.contains(&s.name) {
-                g.1.push(s.name.clone());
-            }
-            if !g.2.contains(&class.as_str().to_string()) {
-                g.2.push(class.as_str().to_string());
-            }
-        }
-        its.sort_by(|a, b| b.1.total_cmp(&a.1));
-        tot.gh += all.gh;
-        tot.cost += all.cost;
-        tot.committed += all.committed;
-        tot.spot += all.spot;
-        let (c, sp, od) = shares(&all);
-        let cpg = if all.gh > 0.0 { all.cost / all.gh } else { 0.0 };
-        let main_k = main.map(|m| m.0.clone()).unwrap_or_default();
-        lines.push(WorkloadLine {
-            name: s.name.clone(),
-            team: s.team.clone(),
-            project: s.project.clone(),
-            cloud: main_k.0,
-            region: main_k.1,
-            gpu_model: main_k.2,
-            instance_types: its.into_iter().map(|x| x.0).collect(),
-            class: class.as_str().into(),
-            class_source: source_of.into(),
-            class_features: feats.describe(),
-            gpu_hours: all.gh,
-            peak_gpus: s.curve.iter().copied().fold(0.0, f64::max),
-            cost: all.cost,
-            cost_per_gpu_hour: cpg,
-            committed_share: c,
-            spot_share: sp,
-            on_demand_share: od,
-            hidden_cost: s.hidden,
-            hidden_per_gpu_hour: if all.gh > 0.0 { s.hidden / all.gh } else { 0.0 },
-        });
+        let (line, all) = workload_line(s, &mut groups);
+        tot.add(&all);
+        let cpg = line.cost_per_gpu_hour;
+        lines.push(line);
         anomalies.extend(find_anomalies(
             &s.name,
             "gpus",
@@ -501,29 +439,138 @@ fn build(
             ));
         }
         if let Some(m) = metrics {
-            let cost_curve: Vec<f64> = match &s.hourly_cost {
-                Some(h) => h.clone(),
-                None => s.curve.iter().map(|g| g * cpg).collect(),
-            };
-            for nm in &s.metric_names {
-                for (k, _) in MetricKind::ALL {
-                    if let Some(series) = m.series.get(&(nm.clone(), k)) {
-                        units.push(unit_economics(
-                            &s.name,
-                            k,
-                            series,
-                            &cost_curve,
-                            start,
-                            hours,
-                            opts,
-                        ));
-                    }
-                }
+            units.extend(workload_unit_costs(s, m, cpg, start, hours, opts));
+        }
+    }
+    let (c, sp, od) = shares(&tot);
+    Inventory {
+        source: source.into(),
+        start,
+        end: start + Duration::hours(hours as i64),
+        cost_basis: basis.into(),
+        totals: InventoryTotals {
+            gpu_hours: tot.gh,
+            cost: tot.cost,
+            hidden_cost: srcs.iter().map(|s| s.hidden).sum(),
+            committed_share: c,
+            spot_share: sp,
+            on_demand_share: od,
+            ..Default::default()
+        },
+        groups: fleet_groups(groups),
+        workloads: lines,
+        commitments: Vec::new(),
+        anomalies: top_anomalies(anomalies, opts.top_anomalies),
+        unit_economics: units,
+        warnings: Vec::new(),
+    }
+}
+
+/// A group's totals, its workloads and their classes.
+type GroupAgg = (Agg, Vec<String>, Vec<String>);
+
+/// One workload's line (its class declared or inferred; its main offering is the one with
+/// the most GPU-hours), with its totals; adds its usage to the groups.
+fn workload_line(s: &Source, groups: &mut BTreeMap<GroupKey, GroupAgg>) -> (WorkloadLine, Agg) {
+    let (class, source_of, feats) = match s.class {
+        Some(c) => (c, "declared", classify::class_features(&s.curve)),
+        None => {
+            let (c, f) = classify(&s.curve);
+            (c, "inferred", f)
+        }
+    };
+    let mut all = Agg::default();
+    let mut main: Option<(&OfferingKey, f64)> = None;
+    let mut its: Vec<(String, f64)> = Vec::new();
+    for (k, a) in &s.by_offering {
+        all.add(a);
+        if main.is_none_or(|m| a.gh > m.1) {
+            main = Some((k, a.gh));
+        }
+        match its.iter_mut().find(|x| x.0 == k.3) {
+            Some(x) => x.1 += a.gh,
+            None => its.push((k.3.clone(), a.gh)),
+        }
+        let g = groups
+            .entry((
+                s.team.clone().unwrap_or_else(|| "-".into()),
+                s.project.clone().unwrap_or_else(|| "-".into()),
+                k.0.clone(),
+                k.1.clone(),
+                k.2.clone(),
+            ))
+            .or_default();
+        g.0.add(a);
+        if !g.1.contains(&s.name) {
+            g.1.push(s.name.clone());
+        }
+        if !g.2.contains(&class.as_str().to_string()) {
+            g.2.push(class.as_str().to_string());
+        }
+    }
+    its.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (c, sp, od) = shares(&all);
+    let cpg = if all.gh > 0.0 { all.cost / all.gh } else { 0.0 };
+    let main_k = main.map(|m| m.0.clone()).unwrap_or_default();
+    let line = WorkloadLine {
+        name: s.name.clone(),
+        team: s.team.clone(),
+        project: s.project.clone(),
+        cloud: main_k.0,
+        region: main_k.1,
+        gpu_model: main_k.2,
+        instance_types: its.into_iter().map(|x| x.0).collect(),
+        class: class.as_str().into(),
+        class_source: source_of.into(),
+        class_features: feats.describe(),
+        gpu_hours: all.gh,
+        peak_gpus: s.curve.iter().copied().fold(0.0, f64::max),
+        cost: all.cost,
+        cost_per_gpu_hour: cpg,
+        committed_share: c,
+        spot_share: sp,
+        on_demand_share: od,
+        hidden_cost: s.hidden,
+        hidden_per_gpu_hour: if all.gh > 0.0 { s.hidden / all.gh } else { 0.0 },
+    };
+    (line, all)
+}
+
+/// Unit costs of one workload for every metric series it has.
+fn workload_unit_costs(
+    s: &Source,
+    m: &Metrics,
+    cost_per_gpu_hour: f64,
+    start: DateTime<Utc>,
+    hours: usize,
+    opts: &InventoryOptions,
+) -> Vec<UnitEconomics> {
+    let cost_curve: Vec<f64> = match &s.hourly_cost {
+        Some(h) => h.clone(),
+        None => s.curve.iter().map(|g| g * cost_per_gpu_hour).collect(),
+    };
+    let mut units = Vec::new();
+    for nm in &s.metric_names {
+        for (k, _) in MetricKind::ALL {
+            if let Some(series) = m.series.get(&(nm.clone(), k)) {
+                units.push(unit_economics(
+                    &s.name,
+                    k,
+                    series,
+                    &cost_curve,
+                    start,
+                    hours,
+                    opts,
+                ));
             }
         }
     }
-    // Anomalies: GPU anomalies are the primary signal; a cost run that coincides with a GPU
-    // run of the same workload adds nothing, keep the larger.
+    units
+}
+
+/// The `n` largest anomalies in USD. GPU anomalies are the primary signal; a cost run that
+/// coincides with a GPU run of the same workload adds nothing, so the larger is kept.
+fn top_anomalies(mut anomalies: Vec<Anomaly>, n: usize) -> Vec<Anomaly> {
     anomalies.sort_by(|a, b| {
         b.excess_usd
             .total_cmp(&a.excess_usd)
@@ -537,12 +584,16 @@ fn build(
                 && k.start < a.start + Duration::hours(a.hours as i64)
                 && a.start < k.start + Duration::hours(k.hours as i64)
         });
-        if !dup && kept.len() < opts.top_anomalies {
+        if !dup && kept.len() < n {
             kept.push(a);
         }
     }
-    let (c, sp, od) = shares(&tot);
-    let groups = groups
+    kept
+}
+
+/// The groups' rows, in key order.
+fn fleet_groups(groups: BTreeMap<GroupKey, GroupAgg>) -> Vec<FleetGroup> {
+    groups
         .into_iter()
         .map(|((team, project, cloud, region, gpu_model), (a, ws, cl))| {
             let (c, s, o) = shares(&a);
@@ -561,28 +612,7 @@ fn build(
                 on_demand_share: o,
             }
         })
-        .collect();
-    Inventory {
-        source: source.into(),
-        start,
-        end: start + Duration::hours(hours as i64),
-        cost_basis: basis.into(),
-        totals: InventoryTotals {
-            gpu_hours: tot.gh,
-            cost: tot.cost,
-            hidden_cost: srcs.iter().map(|s| s.hidden).sum(),
-            committed_share: c,
-            spot_share: sp,
-            on_demand_share: od,
-            ..Default::default()
-        },
-        groups,
-        workloads: lines,
-        commitments: Vec::new(),
-        anomalies: kept,
-        unit_economics: units,
-        warnings: Vec::new(),
-    }
+        .collect()
 }
 
 /// Runs of hours outside the hour-of-week (or hour-of-day) band of `series`.

@@ -2,4 +2,5 @@
 //! (usage, classes, anomalies, owned-commitment utilization, unit costs).
 
 pub mod backtest;
+pub mod dispatch;
 pub mod inventory;

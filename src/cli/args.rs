@@ -12,6 +12,9 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+    /// No progress spinner on stderr (it is also hidden when stderr is not a terminal).
+    #[arg(long, global = true)]
+    pub quiet: bool,
 }
 
 /// Output format of a command.
@@ -175,7 +178,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Turn billing exports into demand.csv, commitments.csv and a workloads.toml skeleton.
+    /// Turn billing exports into demand.csv, commitments.csv, a workloads.toml skeleton and a
+    /// scenario.toml that `gpuplan plan` reads next.
     Ingest {
         /// What to ingest.
         #[command(subcommand)]
@@ -199,6 +203,54 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Write a self-contained HTML report of a plan (inline SVG charts, no JavaScript, no
+    /// network): summary, demand against commitments, cost distribution, purchases, expiry
+    /// ladder, tier changes, and other plans side by side.
+    Report(ReportArgs),
+    /// Print a shell completion script for gpuplan (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print gpuplan's man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write gpuplan.1 and one gpuplan-COMMAND.1 per command into this directory
+        /// (created if missing; all pages or none).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Write a commented starter scenario (scenario.toml, a tiny demand.csv and
+    /// workloads.toml) that validates and plans as it is.
+    Init {
+        /// Directory to write into (created if missing; existing files are not replaced).
+        dir: PathBuf,
+    },
+}
+
+/// `gpuplan report PLAN.json --out report.html`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// Plan JSON written by `gpuplan plan`.
+    #[arg(value_name = "PLAN")]
+    pub plan: PathBuf,
+    /// Demand history CSV (`timestamp,workload,gpus`): draws the hourly demand of each
+    /// offering against its commitments (the plan re-priced hour by hour).
+    #[arg(long, value_name = "CSV")]
+    pub demand: Option<PathBuf>,
+    /// Other plan JSON files to show side by side with PLAN.
+    #[arg(long, value_name = "PLAN", num_args = 1..)]
+    pub compare: Vec<PathBuf>,
+    /// Catalog override directory (rows replace shipped rows with the same key).
+    #[arg(long, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
+    /// Offerings drawn one by one (the rest are summed into "other offerings"), and rows
+    /// of the long tables.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub top: usize,
+    /// The HTML file to write (whole or not at all).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 /// What `ingest` reads.
@@ -262,8 +314,8 @@ pub struct IngestFocusArgs {
     /// ContractCommitment dataset files.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Directory for demand.csv, commitments.csv and workloads.toml (created if missing;
-    /// existing files are replaced, each whole or not at all).
+    /// Directory for demand.csv, commitments.csv, workloads.toml and scenario.toml (created
+    /// if missing; existing files are replaced, each whole or not at all).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// How to read the exports.

@@ -1,10 +1,10 @@
 //! One function per command: a validated request in, library calls, a writer's text out.
 //! Nothing here computes a plan or formats a table; files are written whole or not at all.
 
-use super::args::{Format, IngestFocusArgs, InventoryArgs, SolverArgs};
+use super::args::{Format, IngestFocusArgs, InventoryArgs, ReportArgs, SolverArgs};
 use super::progress::Ticker;
 use super::requests::{duration, flag_error, SolverRequest};
-use gpuplan::analysis::backtest::{backtest as run_backtest, BacktestConfig};
+use gpuplan::analysis::backtest::{backtest as run_backtest, BacktestConfig, BacktestError};
 use gpuplan::analysis::inventory::{self, InventoryOptions};
 use gpuplan::domain::Cloud;
 use gpuplan::error::{Error, InputError};
@@ -67,9 +67,19 @@ fn doc_options(reproducible: bool) -> DocOptions {
     }
 }
 
-/// Plans one loaded scenario with the solver request, reporting progress to `ticker`.
-fn plan_loaded(inp: &mut Inputs, req: &SolverRequest, ticker: &Ticker) -> gpuplan::engine::PlanRun {
+/// Plans one loaded scenario with the solver request, reporting progress to `ticker`. A
+/// reproducible run stops hard MIPs at a work limit instead of the wall clock (only an
+/// explicit `--time-limit` keeps a wall-clock limit), so any machine gets the same plan.
+fn plan_loaded(
+    inp: &mut Inputs,
+    req: &SolverRequest,
+    ticker: &Ticker,
+    reproducible: bool,
+) -> gpuplan::engine::PlanRun {
     let (mut settings, resolution) = req.apply(inp);
+    if reproducible {
+        settings = settings.reproducible(req.time_limit);
+    }
     settings.progress = ticker.progress();
     gpuplan::engine::plan_scenario(inp, &settings, resolution)
 }
@@ -87,10 +97,14 @@ pub fn plan(
     let req = solver.request()?;
     let mut inp = Inputs::load(scenario, catalog)?;
     let ticker = Ticker::start();
-    let run = plan_loaded(&mut inp, &req, &ticker);
+    let opts = doc_options(reproducible);
+    let run = plan_loaded(&mut inp, &req, &ticker, opts.reproducible);
     drop(ticker);
-    let doc = plan_doc(&inp, &run, doc_options(reproducible));
+    check_run_amounts(&inp, &run)?;
+    let doc = plan_doc(&inp, &run, opts);
     let json = to_json(&doc);
+    gpuplan::plan::doc::check_reads_back(&json)
+        .map_err(|m| Error::Runtime(format!("internal error: {m}")))?;
     if let Some(path) = out {
         write_atomic(path, &json)?;
     }
@@ -99,6 +113,22 @@ pub fn plan(
         Format::Json => String::new(),
         Format::Table => gpuplan::output::plan_table::plan_table(&doc),
     })
+}
+
+/// Every money amount of a run's re-pricing (and of each forecast scenario's) must be one
+/// gpuplan represents; past the limit, the demand file is named (inputs inside their
+/// plausibility bounds only get there all at once).
+fn check_run_amounts(inp: &Inputs, run: &gpuplan::engine::PlanRun) -> Result<(), Error> {
+    let scenarios = run.risk.iter().flat_map(|r| r.evaluations.iter());
+    for e in run.evaluation.iter().chain(scenarios) {
+        gpuplan::plan::amounts::check_evaluation_amounts(e).map_err(|o| {
+            Error::Input(InputError::file(
+                &inp.scenario.demand,
+                format!("the plan re-priced on this demand gives an {o}: check the GPU counts"),
+            ))
+        })?;
+    }
+    Ok(())
 }
 
 /// `synth`: a reproducible synthetic scenario written into `out`.
@@ -168,7 +198,10 @@ pub fn backtest(
             ..settings
         },
     };
-    let b = run_backtest(&inp, &cfg).map_err(|m| flag_error("--lookback/--horizon", m));
+    let b = run_backtest(&inp, &cfg).map_err(|e| match e {
+        BacktestError::Windows(m) => flag_error("--lookback/--horizon", m),
+        BacktestError::Run(m) => Error::Runtime(m),
+    });
     drop(ticker);
     let b = b?;
     Ok(match format {
@@ -190,14 +223,16 @@ pub fn compare(
         .map(|s| Inputs::load(s, catalog))
         .collect::<Result<Vec<_>, _>>()?;
     let ticker = Ticker::start();
-    let docs: Vec<PlanDoc> = inputs
+    let docs: Result<Vec<PlanDoc>, Error> = inputs
         .iter_mut()
         .map(|inp| {
-            let run = plan_loaded(inp, &req, &ticker);
-            plan_doc(inp, &run, DocOptions::default())
+            let run = plan_loaded(inp, &req, &ticker, false);
+            check_run_amounts(inp, &run)?;
+            Ok(plan_doc(inp, &run, DocOptions::default()))
         })
         .collect();
     drop(ticker);
+    let docs = docs?;
     Ok(match format {
         Format::Table => gpuplan::output::compare::compare_table(&docs),
         Format::Json => gpuplan::output::compare::compare_json(&docs),
@@ -318,24 +353,38 @@ pub fn evaluate(
     let hist = gpuplan::ingest::demand::read_demand(demand)?;
     let ev = gpuplan::plan::evaluate(&p, &cat, &hist, None)
         .map_err(|e| Error::Input(InputError::file(plan, e.0)))?;
+    gpuplan::plan::amounts::check_evaluation_amounts(&ev).map_err(|o| {
+        Error::Input(InputError::file(
+            demand,
+            format!("the plan re-priced on this demand gives an {o}: check the GPU counts"),
+        ))
+    })?;
     Ok(match format {
         Format::Table => gpuplan::output::plan_table::evaluation_table(&ev),
         Format::Json => gpuplan::output::json::evaluation_json(&ev),
     })
 }
 
-/// `ingest focus`: exports → demand.csv, commitments.csv, workloads.toml (all or none).
+/// `ingest focus`: exports → demand.csv, commitments.csv, workloads.toml and scenario.toml
+/// (all or none).
 pub fn ingest_focus(args: &IngestFocusArgs) -> Result<String, Error> {
     let opts = args.read.options()?;
     let catalog = gpuplan::ingest::catalog::load_catalog(args.read.catalog.as_deref())?;
     let ing = gpuplan::ingest::focus::read_focus(&args.files, &catalog, &opts)?;
-    let files = gpuplan::ingest::focus::write::ingested_files(
+    let mut files = gpuplan::ingest::focus::write::ingested_files(
         &ing,
         &catalog,
         &opts,
         &args.files,
         &args.out,
     )?;
+    let scenario = gpuplan::ingest::focus::write::scenario_file(
+        &ing,
+        &args.files,
+        args.read.catalog.as_deref(),
+        &args.out,
+    )?;
+    files.files.push(("scenario.toml", scenario));
     write_files_atomic(&args.out, &files.files)?;
     Ok(gpuplan::output::ingest::ingest_summary(
         &ing,
@@ -395,4 +444,131 @@ pub fn inventory(args: &InventoryArgs) -> Result<String, Error> {
         Format::Table => gpuplan::output::inventory::inventory_table(&inv),
         Format::Json => gpuplan::output::inventory::inventory_json(&inv),
     })
+}
+
+/// Points of the report's time series: beyond this many hours, hours are averaged.
+const REPORT_MAX_POINTS: usize = 400;
+
+/// `report`: the plan (and any plans to compare) as one self-contained HTML file; with
+/// `--demand`, each offering's hourly dispatch re-priced by the evaluator.
+pub fn report(args: &ReportArgs) -> Result<String, Error> {
+    use gpuplan::output::report::{report_html, DemandView, ReportInput};
+    if args.top == 0 {
+        return Err(flag_error("--top", "expected 1 or more offerings, found 0"));
+    }
+    let doc = gpuplan::plan::doc::read_plan_doc(&args.plan)?;
+    let plan = doc
+        .to_plan()
+        .map_err(|m| Error::Input(InputError::file(&args.plan, m)))?;
+    let compare = args
+        .compare
+        .iter()
+        .map(|p| Ok((file_label(p), gpuplan::plan::doc::read_plan_doc(p)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let cat = gpuplan::ingest::catalog::load_catalog(args.catalog.as_deref())?;
+    let history = args
+        .demand
+        .as_deref()
+        .map(gpuplan::ingest::demand::read_demand)
+        .transpose()?;
+    let dispatch = history.as_ref().map(|h| {
+        gpuplan::analysis::dispatch::plan_dispatch(
+            &plan,
+            &cat,
+            h,
+            doc.horizon.hours,
+            REPORT_MAX_POINTS,
+        )
+        .map_err(|e| e.0)
+    });
+    let demand = match &dispatch {
+        None => DemandView::NotGiven,
+        Some(Ok(d)) => DemandView::Drawn(d),
+        Some(Err(why)) => DemandView::Failed(why),
+    };
+    let plan_file = file_label(&args.plan);
+    let html = report_html(&ReportInput {
+        plan: &doc,
+        plan_file: &plan_file,
+        demand,
+        compare: &compare,
+        catalog: &cat,
+        top: args.top,
+    });
+    write_atomic(&args.out, &html)?;
+    Ok(format!("wrote {}\n", args.out.display()))
+}
+
+/// A file's name for display (the whole path when it has none).
+fn file_label(p: &Path) -> String {
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    )
+}
+
+/// `completions SHELL`: the completion script, from the same clap definitions as parsing.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    use clap::CommandFactory;
+    let mut cmd = super::args::Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "gpuplan", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `man`: the top-level man page (roff) on stdout, or with `out` one page per command
+/// (gpuplan.1, gpuplan-plan.1, gpuplan-ingest-focus.1, …) written all or none.
+pub fn man(out: Option<&Path>) -> Result<String, Error> {
+    use clap::CommandFactory;
+    let mut cmd = super::args::Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let render = |c: &clap::Command| -> Result<(String, String), Error> {
+        let page = clap_mangen::Man::new(c.clone())
+            .source(format!("gpuplan {}", env!("CARGO_PKG_VERSION")));
+        let mut buf = Vec::new();
+        page.render(&mut buf)
+            .map_err(|e| Error::Runtime(format!("cannot render the man page: {e}")))?;
+        Ok((
+            page.get_filename(),
+            String::from_utf8_lossy(&buf).into_owned(),
+        ))
+    };
+    let Some(dir) = out else {
+        return Ok(render(&cmd)?.1);
+    };
+    let mut pages = Vec::new();
+    let mut stack = vec![cmd];
+    while let Some(c) = stack.pop() {
+        pages.push(render(&c)?);
+        stack.extend(c.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+    }
+    pages.sort();
+    let files: Vec<(&str, String)> = pages.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    write_files_atomic(dir, &files)?;
+    Ok(format!(
+        "wrote {} man pages to {}\n",
+        pages.len(),
+        dir.display()
+    ))
+}
+
+/// `init DIR`: the commented starter scenario, demand and workloads (never over existing
+/// files).
+pub fn init(dir: &Path) -> Result<String, Error> {
+    let files = gpuplan::synth::starter::starter_files();
+    for (name, _) in &files {
+        let target = dir.join(name);
+        if target.exists() {
+            return Err(Error::Input(InputError::file(
+                &target,
+                "already exists: gpuplan init does not replace files; choose a new directory",
+            )));
+        }
+    }
+    write_files_atomic(dir, &files)?;
+    let scenario = dir.join("scenario.toml");
+    Ok(format!(
+        "wrote {}, demand.csv and workloads.toml\nnext: gpuplan validate {0} && gpuplan plan {0}\n",
+        scenario.display()
+    ))
 }

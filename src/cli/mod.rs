@@ -8,11 +8,19 @@ pub mod progress;
 pub mod requests;
 
 use args::{Cli, Command, IngestCommand};
+use clap::Parser;
 use gpuplan::error::Error;
 use std::io::Write;
 
+/// Parses the process's command line (clap prints help, version and usage errors itself,
+/// with exit code 2 for a usage error).
+pub fn parse() -> Cli {
+    Cli::parse()
+}
+
 /// Runs one parsed command line: the command's text goes to stdout.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    progress::set_quiet(cli.quiet);
     let text = match cli.command {
         Command::Validate { scenario, catalog } => {
             commands::validate(&scenario, catalog.as_deref())?
@@ -83,6 +91,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             catalog,
             format,
         } => commands::evaluate(&plan, &demand, catalog.as_deref(), format)?,
+        Command::Report(a) => commands::report(&a)?,
+        Command::Completions { shell } => commands::completions(shell),
+        Command::Man { out } => commands::man(out.as_deref())?,
+        Command::Init { dir } => commands::init(&dir)?,
     };
     emit(&text)
 }

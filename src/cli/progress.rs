@@ -1,76 +1,97 @@
-//! The progress line of long commands (plan, compare, backtest): elapsed seconds and the
-//! engine's current stage on stderr, only on a terminal.
+//! The progress spinner of long commands (plan, compare, backtest): an indicatif spinner on
+//! stderr with the elapsed time and the engine's current stage. Hidden when stderr is not a
+//! terminal (pipes, CI logs) or with the global `--quiet` flag.
 
-/// The stage the engine last reported, for the progress line.
-static STAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
+/// Set by `--quiet`: no spinner at all.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// The spinner the engine's stage messages go to (one run at a time in this process).
+static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Silences every spinner of this process (the global `--quiet` flag).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// The engine's stage sink: the message becomes the spinner's text.
 fn report_stage(msg: &str) {
-    if let Ok(mut s) = STAGE.lock() {
-        msg.clone_into(&mut s);
+    if let Ok(bar) = BAR.lock() {
+        if let Some(b) = bar.as_ref() {
+            b.set_message(msg.to_string());
+        }
     }
 }
 
-/// A progress line on stderr (elapsed seconds and the engine's current stage), shown once a
-/// run has taken more than a second, only when stdout and stderr are terminals; erased when
-/// dropped.
+/// A spinner on stderr (elapsed time and the engine's current stage) while a command plans;
+/// cleared when dropped. Nothing is drawn when stderr is not a terminal or with `--quiet`.
 pub struct Ticker {
-    stop: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    bar: Option<ProgressBar>,
 }
 
 impl Ticker {
-    /// Starts the progress thread (nothing is shown unless stdout and stderr are terminals).
+    /// Starts the spinner (hidden unless stderr is a terminal and `--quiet` is off).
     pub fn start() -> Ticker {
         use std::io::IsTerminal;
-        if !(std::io::stdout().is_terminal() && std::io::stderr().is_terminal()) {
-            return Ticker {
-                stop: None,
-                thread: None,
-            };
+        if QUIET.load(Ordering::Relaxed) || !std::io::stderr().is_terminal() {
+            return Ticker { bar: None };
         }
-        let (tx, rx) = std::sync::mpsc::channel::<()>();
-        let t0 = std::time::Instant::now();
-        let thread = std::thread::spawn(move || {
-            let mut shown = false;
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                rx.recv_timeout(std::time::Duration::from_millis(200))
-            {
-                let el = t0.elapsed().as_secs_f64();
-                if el < 1.0 {
-                    continue;
-                }
-                let stage = STAGE.lock().map(|s| s.clone()).unwrap_or_default();
-                let line: String = format!("[{el:6.1} s] {stage}").chars().take(100).collect();
-                eprint!("\r\x1b[2K{line}");
-                shown = true;
-            }
-            if shown {
-                eprint!("\r\x1b[2K");
-            }
-        });
-        Ticker {
-            stop: Some(tx),
-            thread: Some(thread),
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
+        if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_msg}")
+        {
+            bar.set_style(style);
         }
+        bar.set_message("reading inputs");
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        if let Ok(mut slot) = BAR.lock() {
+            *slot = Some(bar.clone());
+        }
+        Ticker { bar: Some(bar) }
     }
 
-    /// The engine's progress hook (reports nothing when no line is shown).
+    /// The engine's progress hook (reports nothing when no spinner is shown).
     pub fn progress(&self) -> gpuplan::solve::Progress {
-        if self.stop.is_some() {
+        if self.bar.is_some() {
             gpuplan::solve::Progress::to(&report_stage)
         } else {
             gpuplan::solve::Progress::NONE
         }
     }
+
+    /// Whether a spinner is drawn.
+    #[cfg(test)]
+    fn shown(&self) -> bool {
+        self.bar.is_some()
+    }
 }
 
 impl Drop for Ticker {
     fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+            if let Ok(mut slot) = BAR.lock() {
+                *slot = None;
+            }
         }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_hides_the_spinner_and_the_engine_hook() {
+        set_quiet(true);
+        let t = Ticker::start();
+        assert!(!t.shown());
+        assert_eq!(
+            format!("{:?}", t.progress()),
+            format!("{:?}", gpuplan::solve::Progress::NONE)
+        );
+        set_quiet(false);
     }
 }

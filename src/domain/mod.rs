@@ -1,11 +1,13 @@
 //! Plain domain types: no I/O. Money, time, workloads, the catalog, owned commitments,
 //! demand history and the pricing facts every stage shares. Imports no other stage.
 
+pub mod bounds;
 pub mod catalog;
 pub mod classify;
 pub mod demand;
 pub mod money;
 pub mod pricing;
+pub mod rng;
 pub mod stats;
 pub mod time;
 pub mod workload;

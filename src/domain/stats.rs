@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn selection_matches_sorting() {
-        let mut r = crate::forecast::rng::SplitMix64::new(3);
+        let mut r = crate::domain::rng::SplitMix64::new(3);
         for n in [1usize, 2, 3, 10, 200, 201] {
             let mut v: Vec<f64> = (0..n).map(|_| (r.next_u64() % 50) as f64 / 3.0).collect();
             let mut sorted = v.clone();

@@ -34,25 +34,11 @@ impl WorkloadClass {
         }
     }
 
-    /// Infers a class from an hourly GPU curve, for workloads whose file does not say.
-    ///
-    /// Rules (simple and documented; a curve classifier with measured accuracy is future
-    /// work): a curve busy in fewer than half of its hours is `experimentation`; a curve busy
-    /// in at least 90% of hours whose lag-24 autocorrelation is ≥ 0.5 (a daily cycle) is
-    /// `inference`; everything else is `training`.
+    /// Infers a class from an hourly GPU curve, for workloads whose file does not say: the
+    /// one classifier ([`super::classify::classify`]) that `inventory` and `ingest focus`
+    /// use too, so that every command gives a curve the same class.
     pub fn infer(curve: &[f64]) -> Self {
-        let n = curve.len();
-        if n == 0 {
-            return Self::Training;
-        }
-        let busy = curve.iter().filter(|&&g| g > 1e-9).count() as f64 / n as f64;
-        if busy < 0.5 {
-            return Self::Experimentation;
-        }
-        if busy >= 0.9 && super::stats::autocorrelation(curve, 24) >= 0.5 {
-            return Self::Inference;
-        }
-        Self::Training
+        super::classify::classify(curve).0
     }
 }
 

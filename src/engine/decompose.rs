@@ -3,7 +3,7 @@
 //! commitment MIP on the pooled load of the chosen tiers.
 
 use super::joint::{keep_better, step};
-use super::{add_sensitivity, finish, no_plan, solve_problem, PlanRun};
+use super::{add_sensitivity, build_failed, finish, no_plan, solve_problem, PlanRun};
 use crate::ingest::inputs::Inputs;
 use crate::ingest::scenario::Resolution;
 use crate::model::aggregate::{aggregate, bucketed, cluster_hours, owned_segments, Groups};
@@ -203,7 +203,7 @@ pub fn plan_decomposed(
     let full = DemandSet::full_resolution(inputs);
     let problem = match Problem::build(inputs, full) {
         Ok(p) => p,
-        Err(inf) => return no_plan(inf, Vec::new(), t0.elapsed().as_secs_f64()),
+        Err(inf) => return build_failed(inputs, inf, t0.elapsed().as_secs_f64()),
     };
     progress.stage(|| "decomposition: standalone costs".into());
     let d = Decomp {
@@ -304,31 +304,67 @@ fn decompose_from(
     start: TierStart,
     t0: Instant,
 ) -> PlanRun {
-    let progress = settings.progress;
-    let problem = &d.problem;
-    let n = problem.demand.weights.len();
     let first = match start {
         TierStart::Standalone => None,
         TierStart::JointLp => {
-            progress.stage(|| "decomposition: joint LP relaxation".into());
-            joint_lp_tiers(inputs, problem, settings)
+            settings
+                .progress
+                .stage(|| "decomposition: joint LP relaxation".into());
+            joint_lp_tiers(inputs, &d.problem, settings)
         }
     };
-    let mut best_tier = first.unwrap_or_else(|| cheapest(&d.costs.standalone));
-    let mut best = price_round(d, &best_tier, settings);
-    let first_lp = best.as_ref().map(|b| b.0);
+    let tier = first.unwrap_or_else(|| cheapest(&d.costs.standalone));
+    let mut search = price_rounds(d, tier, settings, start);
+    let polish_moves = polish(inputs, d, settings, start, &mut search);
+    let tiers_seconds = t0.elapsed().as_secs_f64();
+    let mut run = commitments_on_tiers(inputs, d, settings, resolution, &search.tier);
+    run.decomposition = Some(Decomposition {
+        start,
+        rounds: search.rounds,
+        tiers_seconds,
+        first_lp_objective: search.first_lp,
+        lp_objective: search.best.map(|b| b.0),
+        polish_moves,
+    });
+    run
+}
+
+/// Where a tier search stands: the tiers, the pooled LP's objective and option costs at
+/// them, the first round's objective and the rounds solved.
+struct TierSearch {
+    tier: Vec<usize>,
+    best: Option<(f64, Vec<Vec<f64>>)>,
+    first_lp: Option<f64>,
+    rounds: usize,
+}
+
+/// Price-directed rounds from `tier`: move the share `frac` of workloads that the duals say
+/// are cheaper elsewhere; keep the move if the pooled LP falls, else halve `frac`.
+fn price_rounds(
+    d: &Decomp,
+    tier: Vec<usize>,
+    settings: &SolveSettings,
+    start: TierStart,
+) -> TierSearch {
+    let best = price_round(d, &tier, settings);
+    let mut search = TierSearch {
+        first_lp: best.as_ref().map(|b| b.0),
+        tier,
+        best,
+        rounds: 1,
+    };
     let mut frac = 0.5;
-    let mut rounds = 1;
-    while let Some((best_obj, costs)) = &best {
-        if rounds >= DECOMP_MAX_ROUNDS || frac < 1.0 / 64.0 {
+    while let Some((best_obj, costs)) = &search.best {
+        if search.rounds >= DECOMP_MAX_ROUNDS || frac < 1.0 / 64.0 {
             break;
         }
-        let cand = apply_moves(&best_tier, costs, frac);
-        if cand == best_tier {
+        let cand = apply_moves(&search.tier, costs, frac);
+        if cand == search.tier {
             break;
         }
-        rounds += 1;
-        progress.stage(|| {
+        search.rounds += 1;
+        let rounds = search.rounds;
+        settings.progress.stage(|| {
             format!(
                 "decomposition ({}): round {rounds}, LP {best_obj:.0} USD",
                 start.as_str()
@@ -336,34 +372,54 @@ fn decompose_from(
         });
         match price_round(d, &cand, settings) {
             Some((obj, c)) if obj < best_obj * (1.0 - 1e-7) => {
-                best_tier = cand;
-                best = Some((obj, c));
+                search.tier = cand;
+                search.best = Some((obj, c));
             }
             _ => frac /= 2.0,
         }
     }
-    let mut polish_moves = None;
-    if let Some((_, costs)) = best.clone() {
-        let costs = &costs;
-        progress.stage(|| format!("decomposition ({}): polishing tiers", start.as_str()));
-        let best_obj = best.as_ref().map_or(f64::INFINITY, |b| b.0);
-        if let Some(t) = polish_tiers(inputs, problem, &best_tier, costs, settings) {
-            // Kept only if the pooled LP (the rounds' yardstick) agrees that it is cheaper.
-            let moved = t.iter().zip(&best_tier).filter(|(a, b)| a != b).count();
-            polish_moves = Some(0);
-            if moved > 0 {
-                if let Some((obj, c)) = price_round(d, &t, settings) {
-                    if obj < best_obj * (1.0 - 1e-7) {
-                        polish_moves = Some(moved);
-                        best_tier = t;
-                        best = Some((obj, c));
-                    }
-                }
+    search
+}
+
+/// The polish MIP on the search's tiers, kept only if the pooled LP (the rounds' yardstick)
+/// agrees that it is cheaper. Returns the workloads it moved (`None`: not run).
+fn polish(
+    inputs: &Inputs,
+    d: &Decomp,
+    settings: &SolveSettings,
+    start: TierStart,
+    search: &mut TierSearch,
+) -> Option<usize> {
+    let (best_obj, costs) = search.best.clone()?;
+    settings
+        .progress
+        .stage(|| format!("decomposition ({}): polishing tiers", start.as_str()));
+    let t = polish_tiers(inputs, &d.problem, &search.tier, &costs, settings)?;
+    let moved = t.iter().zip(&search.tier).filter(|(a, b)| a != b).count();
+    if moved > 0 {
+        if let Some((obj, c)) = price_round(d, &t, settings) {
+            if obj < best_obj * (1.0 - 1e-7) {
+                search.tier = t;
+                search.best = Some((obj, c));
+                return Some(moved);
             }
         }
     }
-    let tiers_seconds = t0.elapsed().as_secs_f64();
-    // Commitments on the chosen tiers: adaptive buckets, or the resolution asked for.
+    Some(0)
+}
+
+/// The commitment MIP on the load pooled per offering at fixed tiers: adaptive buckets
+/// (doubled from `2 × DECOMP_LP_BUCKETS` while the re-priced cost improves), or the
+/// resolution asked for.
+fn commitments_on_tiers(
+    inputs: &Inputs,
+    d: &Decomp,
+    settings: &SolveSettings,
+    resolution: Resolution,
+    tier: &[usize],
+) -> PlanRun {
+    let problem = &d.problem;
+    let n = problem.demand.weights.len();
     let mut k = match resolution {
         Resolution::Full => n,
         Resolution::Buckets(k) => k.min(n),
@@ -373,8 +429,10 @@ fn decompose_from(
     let mut chosen: Option<PlanRun> = None;
     loop {
         let t = Instant::now();
-        progress.stage(|| format!("decomposition: commitment MIP on {k} buckets"));
-        let (_, mut pp) = pooled_on_buckets(d, &best_tier, k);
+        settings
+            .progress
+            .stage(|| format!("decomposition: commitment MIP on {k} buckets"));
+        let (_, mut pp) = pooled_on_buckets(d, tier, k);
         let buckets = pp.demand.weights.len();
         let exact = buckets >= n;
         let (outcome, psol, build_seconds) = match solve_problem(inputs, &mut pp, settings, t) {
@@ -387,10 +445,12 @@ fn decompose_from(
             }
         };
         let sol = crate::model::MipSolution {
-            tier: best_tier.clone(),
+            tier: tier.to_vec(),
             ..psol
         };
-        progress.stage(|| "re-pricing the plan hour by hour".into());
+        settings
+            .progress
+            .stage(|| "re-pricing the plan hour by hour".into());
         let plan = plan_from_solution(inputs, problem, &sol);
         let run = finish(
             inputs,
@@ -413,19 +473,12 @@ fn decompose_from(
             Infeasibility {
                 group: "model".into(),
                 message: "no plan".into(),
+                conflicts: Vec::new(),
             },
             Vec::new(),
             0.0,
         )
     });
     run.steps = steps;
-    run.decomposition = Some(Decomposition {
-        start,
-        rounds,
-        tiers_seconds,
-        first_lp_objective: first_lp,
-        lp_objective: best.map(|b| b.0),
-        polish_moves,
-    });
     run
 }

@@ -2,7 +2,7 @@
 //! number of time buckets, or on adaptive buckets (doubled until the hourly re-priced cost
 //! stops improving).
 
-use super::{add_sensitivity, finish, no_plan, solve_problem, AggStep, PlanRun};
+use super::{add_sensitivity, build_failed, finish, solve_problem, AggStep, PlanRun};
 use crate::ingest::inputs::Inputs;
 use crate::ingest::scenario::Resolution;
 use crate::model::aggregate::aggregate;
@@ -37,7 +37,7 @@ pub(crate) fn plan_on_buckets(
     let buckets = demand.weights.len();
     let mut problem = match Problem::build(inputs, demand) {
         Ok(p) => p,
-        Err(inf) => return no_plan(inf, Vec::new(), t0.elapsed().as_secs_f64()),
+        Err(inf) => return build_failed(inputs, inf, t0.elapsed().as_secs_f64()),
     };
     let (outcome, sol, build_seconds) = match solve_problem(inputs, &mut problem, settings, t0) {
         Ok(x) => x,

@@ -11,6 +11,7 @@
 //! independent evaluator. The engine never prints; callers hand the result to `output`.
 
 pub mod decompose;
+pub mod explain;
 pub mod joint;
 pub mod stochastic;
 
@@ -121,6 +122,61 @@ pub(crate) fn no_plan(inf: Infeasibility, pruned: Vec<String>, build_seconds: f6
     }
 }
 
+/// The run of a problem that could not be built: every workload without a compatible
+/// offering explained (the build stops at the first).
+pub(crate) fn build_failed(inputs: &Inputs, inf: Infeasibility, build_seconds: f64) -> PlanRun {
+    no_plan(
+        explain::tier_infeasibility(inputs, inf),
+        Vec::new(),
+        build_seconds,
+    )
+}
+
+/// The catalog offering each input workload is placed on in `plan` (its largest share).
+fn placed_offerings(inputs: &Inputs, plan: &Plan) -> Vec<Option<usize>> {
+    let cat = &inputs.catalog;
+    inputs
+        .workloads
+        .iter()
+        .map(|w| {
+            plan.placements
+                .iter()
+                .filter(|p| p.workload == w.name)
+                .max_by(|a, b| a.share.total_cmp(&b.share))
+                .and_then(|p| {
+                    cat.offerings.iter().position(|o| {
+                        o.cloud == p.cloud
+                            && o.region == p.region
+                            && o.instance_type == p.instance_type
+                    })
+                })
+        })
+        .collect()
+}
+
+/// The capacity conflicts of a solution, explained (`None` when all load is served).
+/// `gpus(w, b, s)` gives input workload `w`'s GPUs in bucket `b` of scenario `s` of the
+/// solved problem.
+pub(crate) fn capacity_conflicts(
+    inputs: &Inputs,
+    problem: &Problem,
+    plan: &Plan,
+    sol: &crate::model::MipSolution,
+    gpus: &dyn Fn(usize, usize, usize) -> f64,
+) -> Option<Infeasibility> {
+    if sol.unserved.is_empty() {
+        return None;
+    }
+    let offering = placed_offerings(inputs, plan);
+    let placed = crate::model::conflict::Placed {
+        offering: &offering,
+        gpus,
+    };
+    let conflicts =
+        crate::model::conflict::detect_capacity_conflicts(inputs, &placed, problem, sol);
+    explain::capacity_infeasibility(inputs, &conflicts, problem.demand.total_hours())
+}
+
 /// The end of every replay-mode run: an infeasibility named from the unserved load of the
 /// solution (`problem` is the one solved: its offerings and buckets), the plan re-priced
 /// hour by hour on the planning window and at ±20% demand.
@@ -135,29 +191,23 @@ pub(crate) fn finish(
     pruned: Vec<String>,
     dominated_offerings: Vec<String>,
 ) -> PlanRun {
-    let mut infeasibility = None;
-    if !sol.unserved.is_empty() {
-        let (o, b, _, q) = sol.unserved[0];
-        let off = &inputs.catalog.offerings[problem.offerings[o].catalog];
-        let hour = problem.demand.hours[b]
-            .first()
-            .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-            .unwrap_or_default();
-        infeasibility = Some(Infeasibility {
-            group: "capacity".into(),
-            message: format!(
-                "on-demand capacity_limit of {} ({} instances) is below the load placed on it: {:.2} instances unserved at {hour} ({} offering-hours short in total)",
-                off.key(),
-                off.capacity_limit.unwrap_or(0.0),
-                q,
-                sol.unserved.len()
-            ),
-        });
-        outcome.status = SolveStatus::Infeasible;
-        outcome.message = infeasibility.as_ref().map(|i| i.message.clone());
-    }
     let t1 = Instant::now();
     let wd = inputs.window_demand();
+    // The GPUs of a bucket: the planning window's demand in its first hour (the problem
+    // solved may be pooled per offering, so its own rows are not per workload).
+    let gpus = |w: usize, b: usize, _: usize| {
+        problem.demand.hours[b]
+            .first()
+            .and_then(|t| usize::try_from((*t - inputs.window.start).num_hours()).ok())
+            .and_then(|h| wd.gpus.get(w).and_then(|row| row.get(h)))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let infeasibility = capacity_conflicts(inputs, problem, &plan, sol, &gpus);
+    if let Some(inf) = &infeasibility {
+        outcome.status = SolveStatus::Infeasible;
+        outcome.message = Some(inf.message.clone());
+    }
     let evaluation = evaluate(&plan, &inputs.catalog, &wd, Some(&inputs.keep)).ok();
     PlanRun {
         outcome,
@@ -277,7 +327,10 @@ fn regret_offsets(inputs: &Inputs, demand: &DemandSet, settings: &SolveSettings)
 
 /// Builds and solves a problem's MIP (regret offsets first, when asked for). Returns the
 /// outcome, the solution read back and the build seconds, or the finished run when the
-/// solver found no plan.
+/// solver found no plan. A solution that leaves load unserved is checked by solving again
+/// with unserved load priced above any way of serving it
+/// ([`crate::model::problem::strict_unserved_penalty`]): a plan that serves everything
+/// replaces it; load still unserved is a real conflict (see `finish`).
 pub(crate) fn solve_problem(
     inputs: &Inputs,
     problem: &mut Problem,
@@ -285,21 +338,77 @@ pub(crate) fn solve_problem(
     t0: Instant,
 ) -> Result<(SolveOutcome, crate::model::MipSolution, f64), Box<PlanRun>> {
     problem.cvar_offsets = regret_offsets(inputs, &problem.demand, settings);
+    let first = solve_once(problem, settings, t0)?;
+    let strict = crate::model::problem::strict_unserved_penalty(problem.demand.total_hours());
+    if first.1.unserved.is_empty() || problem.unserved_penalty >= strict {
+        return Ok(first);
+    }
+    settings
+        .progress
+        .stage(|| "load left unserved: checking whether any plan serves it".into());
+    let penalty = std::mem::replace(&mut problem.unserved_penalty, strict);
+    match solve_once(problem, settings, t0) {
+        Ok(checked) => Ok(checked),
+        Err(_) => {
+            problem.unserved_penalty = penalty;
+            Ok(first)
+        }
+    }
+}
+
+/// One build and solve of a problem's MIP (see [`solve_problem`]).
+fn solve_once(
+    problem: &Problem,
+    settings: &SolveSettings,
+    t0: Instant,
+) -> Result<(SolveOutcome, crate::model::MipSolution, f64), Box<PlanRun>> {
     let mip = build_mip(problem);
     let build_seconds = t0.elapsed().as_secs_f64();
     let reader = MipReader::from(&mip);
     let mut outcome = solve(mip, settings);
     let Some(values) = outcome.values.take() else {
-        let inf = Infeasibility {
-            group: "model".into(),
-            message: outcome
-                .message
-                .clone()
-                .unwrap_or_else(|| "no feasible plan".into()),
-        };
-        let mut run = no_plan(inf, problem.pruned.clone(), build_seconds);
+        // Only a real infeasibility gets an explanation; a limit reached before any plan
+        // was found, or a solver error, keeps its own status and message.
+        let mut run = no_plan(
+            Infeasibility {
+                group: "model".into(),
+                message: String::new(),
+                conflicts: Vec::new(),
+            },
+            problem.pruned.clone(),
+            build_seconds,
+        );
+        run.infeasibility = (outcome.status == SolveStatus::Infeasible).then(|| {
+            match problem.max_cvar {
+                // The only constraint of the model that can fail on its own: on-demand
+                // keeps every other combination feasible.
+                Some(budget) => {
+                    explain::budget_infeasibility(budget, lowest_cvar(problem, settings))
+                }
+                None => Infeasibility {
+                    group: "model".into(),
+                    message: outcome
+                        .message
+                        .clone()
+                        .unwrap_or_else(|| "no feasible plan".into()),
+                    conflicts: Vec::new(),
+                },
+            }
+        });
+        if let Some(inf) = &run.infeasibility {
+            outcome.message = Some(inf.message.clone());
+        }
         run.outcome = outcome;
         return Err(Box::new(run));
     };
     Ok((outcome, reader.read(&values), build_seconds))
+}
+
+/// The lowest CVaR any plan of the problem reaches: the problem solved for CVaR alone
+/// (λ = 1), without the budget.
+fn lowest_cvar(problem: &Problem, settings: &SolveSettings) -> Option<f64> {
+    let mut p = problem.clone();
+    p.max_cvar = None;
+    p.risk_weight = 1.0;
+    solve(build_mip(&p), settings).objective
 }

@@ -2,7 +2,7 @@
 //! scenario, over the horizon after the history; re-priced on every scenario.
 
 use super::joint::AUTO_FIRST_BUCKETS;
-use super::{no_plan, solve_problem, PlanRun};
+use super::{build_failed, solve_problem, PlanRun};
 use crate::ingest::inputs::Inputs;
 use crate::ingest::scenario::Resolution;
 use crate::model::aggregate::aggregate;
@@ -41,14 +41,27 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
     fin.keep = vec![true; fc.hours];
     let mut problem = match Problem::build(&fin, ds.clone()) {
         Ok(p) => p,
-        Err(inf) => return no_plan(inf, Vec::new(), t0.elapsed().as_secs_f64()),
+        Err(inf) => return build_failed(inputs, inf, t0.elapsed().as_secs_f64()),
     };
-    let (outcome, sol, build_seconds) = match solve_problem(&fin, &mut problem, settings, t0) {
+    let (mut outcome, sol, build_seconds) = match solve_problem(&fin, &mut problem, settings, t0) {
         Ok(x) => x,
         Err(run) => return *run,
     };
     let mut plan = plan_from_solution(&fin, &problem, &sol);
     plan.start = horizon.start;
+    // Capacity conflicts on the forecast scenarios (the problem's rows are per workload).
+    let gpus = |w: usize, b: usize, s: usize| {
+        problem.demand.gpus[s]
+            .get(w)
+            .and_then(|r| r.get(b))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let infeasibility = super::capacity_conflicts(&fin, &problem, &plan, &sol, &gpus);
+    if let Some(inf) = &infeasibility {
+        outcome.status = crate::solve::SolveStatus::Infeasible;
+        outcome.message = Some(inf.message.clone());
+    }
     let t1 = Instant::now();
     let hist = |g: &Vec<Vec<f64>>| crate::domain::DemandHistory {
         window: horizon,
@@ -76,7 +89,7 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         outcome,
         plan: Some(plan),
         evaluation,
-        infeasibility: None,
+        infeasibility,
         pruned: problem.pruned,
         dominated_offerings: problem.dominated_offerings,
         build_seconds,

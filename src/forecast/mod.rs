@@ -31,7 +31,7 @@ mod accuracy;
 mod calibrate;
 mod candidates;
 mod profile;
-pub mod rng;
+pub use crate::domain::rng;
 mod select;
 
 pub use accuracy::{

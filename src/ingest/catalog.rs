@@ -3,6 +3,7 @@
 //! new ones.
 
 use super::csvread::{read_table, Row};
+use crate::domain::bounds;
 use crate::domain::catalog::CommitmentRow;
 use crate::domain::{
     Catalog, Cloud, CommitmentKind, CommitmentOffer, GpuModel, MatchRule, Offering, Payment,
@@ -53,6 +54,14 @@ const OFFER_COLS: &[&str] = &[
     "price_date",
     "source",
 ];
+
+/// What a price cell must hold (the plausibility bound of `domain::bounds`).
+static PRICE_EXPECTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "a price above 0 and at most {} (USD per instance-hour; a plausibility bound)",
+        bounds::show(bounds::MAX_INSTANCE_HOURLY_USD)
+    )
+});
 
 /// Where a catalog file comes from: the shipped copy or a user directory.
 #[derive(Debug, Clone)]
@@ -250,14 +259,21 @@ fn parse_gpus(f: &CatalogFile) -> Result<Vec<(String, GpuModel)>, InputError> {
     let t = read_table(&f.name, &f.bytes, GPU_COLS, &["source"], false)?;
     let mut out: Vec<(String, GpuModel)> = Vec::new();
     for row in t.iter() {
-        let pos = |v: f64| v > 0.0;
+        // Each figure above 0 and at most its plausibility bound.
+        let positive = |col: &str, max: f64| {
+            row.num(
+                col,
+                &format!("a number above 0 and at most {}", bounds::show(max)),
+                |v| v > 0.0 && v <= max,
+            )
+        };
         let g = GpuModel {
             name: row.text("gpu_model")?,
-            memory_gb: row.num("memory_gb", "a number > 0", pos)?,
-            bf16_tflops: row.num("bf16_tflops", "a number > 0", pos)?,
-            memory_bandwidth_gbps: row.num("memory_bandwidth_gbps", "a number > 0", pos)?,
-            training_perf: row.num("training_perf", "a number > 0", pos)?,
-            inference_perf: row.num("inference_perf", "a number > 0", pos)?,
+            memory_gb: positive("memory_gb", bounds::MAX_GPU_MEMORY_GB)?,
+            bf16_tflops: positive("bf16_tflops", bounds::MAX_GPU_SPEC)?,
+            memory_bandwidth_gbps: positive("memory_bandwidth_gbps", bounds::MAX_GPU_SPEC)?,
+            training_perf: positive("training_perf", bounds::MAX_PERF_RATIO)?,
+            inference_perf: positive("inference_perf", bounds::MAX_PERF_RATIO)?,
             source: row.str("source").to_string(),
         };
         if out.iter().any(|(k, _)| *k == g.name) {
@@ -275,11 +291,9 @@ fn parse_offerings(f: &CatalogFile) -> Result<Keyed<OfferingKey, Offering>, Inpu
     let t = read_table(&f.name, &f.bytes, OFFERING_COLS, &[], false)?;
     let mut out: Vec<(OfferingKey, (Loc, Offering))> = Vec::new();
     for row in t.iter() {
-        let on_demand = row.num(
-            "on_demand_hourly",
-            "a price > 0 (USD per instance-hour)",
-            |v| v > 0.0,
-        )?;
+        let on_demand = row.num("on_demand_hourly", &PRICE_EXPECTED, |v| {
+            v > 0.0 && v <= bounds::MAX_INSTANCE_HOURLY_USD
+        })?;
         let spot = row.opt_num(
             "spot_hourly",
             "empty or a price > 0 (USD per instance-hour)",
@@ -298,7 +312,7 @@ fn parse_offerings(f: &CatalogFile) -> Result<Keyed<OfferingKey, Offering>, Inpu
             region: row.text("region")?,
             instance_type: row.text("instance_type")?,
             gpu_model: row.text("gpu_model")?,
-            gpus: row.count("gpus")?,
+            gpus: row.count_at_most("gpus", bounds::MAX_GPUS_PER_INSTANCE)?,
             on_demand_hourly: on_demand,
             spot_hourly: spot,
             spot_interruption_pct: row
@@ -308,8 +322,11 @@ fn parse_offerings(f: &CatalogFile) -> Result<Keyed<OfferingKey, Offering>, Inpu
                 .unwrap_or(0.0),
             capacity_limit: row.opt_num(
                 "capacity_limit",
-                "empty (unlimited) or a number of instances >= 0",
-                |v| v >= 0.0,
+                &format!(
+                    "empty (unlimited) or a number of instances from 0 to {} (a plausibility bound)",
+                    bounds::show(bounds::MAX_CAPACITY_INSTANCES)
+                ),
+                |v| bounds::within(v, 0.0, bounds::MAX_CAPACITY_INSTANCES),
             )?,
             price_date: row.date("price_date")?,
             source: row.text("source")?,
@@ -385,7 +402,7 @@ fn parse_offer_rows(f: &CatalogFile) -> Result<Keyed<OfferKey, OfferRow>, InputE
             id: row.text("id")?,
             cloud: cloud(&row)?,
             kind,
-            term_months: row.count("term_months")?,
+            term_months: row.count_at_most("term_months", bounds::MAX_TERM_MONTHS)?,
             payment,
             upfront_fraction: row.num("upfront_fraction", "a fraction in [0, 1]", |v| {
                 (0.0..=1.0).contains(&v)

@@ -1,6 +1,7 @@
 //! Owned commitments: `offer_id,quantity_or_hourly,start,end`.
 
 use super::csvread::read_table;
+use crate::domain::bounds;
 use crate::domain::{Catalog, CommitmentKind, OwnedCommitment};
 use crate::error::InputError;
 use std::path::Path;
@@ -31,13 +32,19 @@ pub fn parse_commitments(
         let q = match offer.kind {
             CommitmentKind::Unit => row.num(
                 "quantity_or_hourly",
-                "a whole number of instances > 0 (unit offer)",
-                |v| v > 0.0 && v.fract() == 0.0,
+                &format!(
+                    "a whole number of instances from 1 to {} (unit offer; a plausibility bound)",
+                    bounds::show(bounds::MAX_OWNED_INSTANCES)
+                ),
+                |v| v > 0.0 && v.fract() == 0.0 && v <= bounds::MAX_OWNED_INSTANCES,
             )?,
             CommitmentKind::Spend => row.num(
                 "quantity_or_hourly",
-                "a commitment in USD per hour > 0 (spend offer)",
-                |v| v > 0.0,
+                &format!(
+                    "a commitment in USD per hour above 0 and at most {} (spend offer; a plausibility bound)",
+                    bounds::show(bounds::MAX_OWNED_HOURLY_USD)
+                ),
+                |v| v > 0.0 && v <= bounds::MAX_OWNED_HOURLY_USD,
             )?,
         };
         let start = row.instant("start", true)?;

@@ -230,12 +230,15 @@ impl Row<'_> {
             self.num(col, what, ok).map(Some)
         }
     }
-    /// A positive whole number.
-    pub fn count(&self, col: &str) -> Result<u32, InputError> {
+    /// A whole number from 1 to `max` (a plausibility bound).
+    pub fn count_at_most(&self, col: &str, max: u32) -> Result<u32, InputError> {
         let s = self.str(col);
         match s.parse::<u32>() {
-            Ok(v) if v > 0 => Ok(v),
-            _ => Err(self.err(col, format!("expected a whole number > 0, found {s:?}"))),
+            Ok(v) if (1..=max).contains(&v) => Ok(v),
+            _ => Err(self.err(
+                col,
+                format!("expected a whole number from 1 to {max}, found {s:?}"),
+            )),
         }
     }
     /// A date `YYYY-MM-DD`.

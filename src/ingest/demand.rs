@@ -5,6 +5,7 @@
 //! last timestamp text is cached since consecutive rows usually share it).
 
 use super::csvread::{for_each_row, parse_instant};
+use crate::domain::bounds;
 use crate::domain::time::on_the_hour;
 use crate::domain::{DemandHistory, HourWindow};
 use crate::error::InputError;
@@ -17,6 +18,15 @@ use std::path::Path;
 pub const MAX_HISTORY_HOURS: i64 = 5 * 8784;
 
 const COLS: [&str; 3] = ["timestamp", "workload", "gpus"];
+
+/// What a `gpus` cell must hold (the plausibility bounds of `domain::bounds`).
+static GPUS_EXPECTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "0 or a number of GPUs from {} to {} (a plausibility bound: no workload uses more in an hour, and less is rounding noise)",
+        bounds::show(bounds::MIN_POSITIVE_GPUS),
+        bounds::show(bounds::MAX_GPUS)
+    )
+});
 
 /// A cell no row has set yet (GPU counts read are finite).
 const UNSEEN: f64 = f64::NAN;
@@ -157,7 +167,9 @@ pub fn parse_demand(file: &Path, bytes: &[u8]) -> Result<DemandHistory, InputErr
             }
         };
         let w = row.text_ref("workload")?;
-        let g = row.num("gpus", "a number of GPUs >= 0", |v| v >= 0.0)?;
+        let g = row.num("gpus", &GPUS_EXPECTED, |v| {
+            v == 0.0 || bounds::within(v, bounds::MIN_POSITIVE_GPUS, bounds::MAX_GPUS)
+        })?;
         // Files usually list the workloads in the same order at every hour: try the one
         // after the last row's before hashing.
         let wi = match names.get(next_w) {

@@ -52,19 +52,16 @@ impl Inputs {
             .map(Path::to_path_buf)
             .or_else(|| scenario.catalog.clone());
         let catalog = ingest::catalog::load_catalog(catalog_dir.as_deref())?;
-        let demand_bytes = ingest::read_file(&scenario.demand).map_err(|mut e| {
-            e.message = format!(
-                "{} (named by field 'demand' of {})",
-                e.message,
-                scenario.file.display()
-            );
-            e
-        })?;
+        let demand_bytes = read_named_file(&scenario, &scenario.demand, "demand")?;
         let history = ingest::demand::parse_demand(&scenario.demand, &demand_bytes)?;
         let wl_src = scenario
             .workloads
             .as_deref()
-            .map(ingest::workloads::read_workloads)
+            .map(|p| {
+                let bytes = read_named_file(&scenario, p, "workloads")?;
+                let text = ingest::utf8_text(p, bytes)?;
+                ingest::workloads::parse_workloads(p, &text)
+            })
             .transpose()?;
         let (workloads, unknown) = ingest::workloads::resolve_workloads(
             wl_src.as_ref(),
@@ -74,7 +71,7 @@ impl Inputs {
         )?;
         let (owned, owned_bytes) = match &scenario.commitments {
             Some(p) => {
-                let b = ingest::read_file(p)?;
+                let b = read_named_file(&scenario, p, "commitments")?;
                 (ingest::commitments::parse_commitments(p, &b, &catalog)?, b)
             }
             None => (Vec::new(), Vec::new()),
@@ -82,98 +79,25 @@ impl Inputs {
         let window = scenario
             .window
             .resolve(history.window)
-            .map_err(|(field, m)| {
-                crate::ingest::toml_de::field_err(
-                    &scenario.file,
-                    &scenario.text,
-                    "window",
-                    field,
-                    m,
-                )
-            })?;
-        let mut warnings = Vec::new();
-        if let Some(types) = &scenario.instruments.instance_types {
-            if let Some(bad) = types
-                .iter()
-                .find(|t| !catalog.offerings.iter().any(|o| &&o.instance_type == t))
-            {
-                return Err(Error::Input(crate::ingest::toml_de::field_err(
-                    &scenario.file,
-                    &scenario.text,
-                    "instruments",
-                    "instance_types",
-                    format!(
-                        "unknown instance type {bad:?}: expected an instance_type of offerings.csv"
-                    ),
-                )));
-            }
-        }
-        let mut problems: Vec<InputError> = Vec::new();
-        for name in unknown {
-            warnings.push(format!(
-                "workloads file has [workloads.{name}] but the demand history has no workload {name:?}"
-            ));
-        }
-        let keep: Vec<bool> = (0..window.hours())
-            .map(|i| {
-                let t = window.hour(i);
-                !scenario.window.masks.iter().any(|m| m.window.contains(t))
-            })
+            .map_err(|(field, m)| scenario_field_err(&scenario, "window", field, m))?;
+        check_instance_types(&scenario, &catalog)?;
+        let keep = planned_hours(&scenario, window)?;
+        let mut warnings: Vec<String> = unknown
+            .iter()
+            .map(|name| format!("workloads file has [workloads.{name}] but the demand history has no workload {name:?}"))
             .collect();
-        for m in &scenario.window.masks {
-            if m.window.end <= window.start || m.window.start >= window.end {
-                warnings.push(format!(
-                    "mask {} .. {} lies outside the planning window: it has no effect",
-                    m.window.start.format("%Y-%m-%dT%H:%M:%SZ"),
-                    m.window.end.format("%Y-%m-%dT%H:%M:%SZ")
-                ));
-            }
-        }
-        if !keep.iter().any(|&k| k) {
-            problems.push(crate::ingest::toml_de::field_err(
-                &scenario.file,
-                &scenario.text,
-                "window",
-                "mask",
-                "masks cover the whole planning window: no hour is left to plan on",
-            ));
-        }
-        for c in &owned {
-            if c.end <= window.start || c.start >= window.end {
-                warnings.push(format!(
-                    "owned commitment {} (line {}) does not overlap the planning window",
-                    c.offer_id, c.line
-                ));
-            }
-        }
-        for w in &workloads {
-            let n = catalog
-                .offerings
-                .iter()
-                .filter(|o| compatible(w, o, &catalog, &scenario))
-                .count();
-            if n == 0 {
-                warnings.push(format!(
-                    "workload {} has no compatible offering (min_gpu_memory_gb {}, gpus_per_replica {}, clouds/regions allowed): planning it is infeasible",
-                    w.name, w.min_gpu_memory_gb, w.gpus_per_replica
-                ));
-            }
-        }
-        if let Some(first) = problems.into_iter().next() {
-            return Err(Error::Input(first));
-        }
-        let mut h = Sha256::new();
-        for part in [
-            scenario.text.as_bytes(),
-            &demand_bytes,
-            wl_src.as_ref().map_or(&b""[..], |s| s.text.as_bytes()),
-            &owned_bytes,
-        ] {
-            h.update((part.len() as u64).to_le_bytes());
-            h.update(part);
-        }
-        h.update(format!("{catalog:?}").as_bytes());
-        let input_hash = format!("sha256:{:x}", h.finalize());
+        warnings.extend(cross_check_warnings(
+            &scenario, &catalog, window, &workloads, &owned,
+        ));
+        let input_hash = input_hash(
+            &[
+                scenario.text.as_bytes(),
+                &demand_bytes,
+                wl_src.as_ref().map_or(&b""[..], |s| s.text.as_bytes()),
+                &owned_bytes,
+            ],
+            &catalog,
+        );
         Ok(Inputs {
             scenario,
             catalog,
@@ -212,4 +136,120 @@ impl Inputs {
             ..self.clone()
         }
     }
+}
+
+/// Reads a file the scenario names; a missing or unreadable one is reported with the
+/// scenario field that names it.
+fn read_named_file(scenario: &Scenario, path: &Path, field: &str) -> Result<Vec<u8>, InputError> {
+    ingest::read_file(path).map_err(|mut e| {
+        e.message = format!(
+            "{} (named by field '{field}' of {})",
+            e.message,
+            scenario.file.display()
+        );
+        e
+    })
+}
+
+/// An error on a field of the scenario file.
+fn scenario_field_err(
+    scenario: &Scenario,
+    table: &str,
+    key: &str,
+    msg: impl Into<String>,
+) -> InputError {
+    ingest::toml_de::field_err(&scenario.file, &scenario.text, table, key, msg)
+}
+
+/// `[instruments] instance_types`: each an instance type of the catalog.
+fn check_instance_types(scenario: &Scenario, catalog: &Catalog) -> Result<(), Error> {
+    let Some(types) = &scenario.instruments.instance_types else {
+        return Ok(());
+    };
+    match types
+        .iter()
+        .find(|t| !catalog.offerings.iter().any(|o| &&o.instance_type == t))
+    {
+        Some(bad) => Err(Error::Input(scenario_field_err(
+            scenario,
+            "instruments",
+            "instance_types",
+            format!("unknown instance type {bad:?}: expected an instance_type of offerings.csv"),
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Which hours of the planning window are planned on (not masked); an error when masks
+/// leave none.
+fn planned_hours(scenario: &Scenario, window: HourWindow) -> Result<Vec<bool>, Error> {
+    let keep: Vec<bool> = (0..window.hours())
+        .map(|i| {
+            let t = window.hour(i);
+            !scenario.window.masks.iter().any(|m| m.window.contains(t))
+        })
+        .collect();
+    if !keep.iter().any(|&k| k) {
+        return Err(Error::Input(scenario_field_err(
+            scenario,
+            "window",
+            "mask",
+            "masks cover the whole planning window: no hour is left to plan on",
+        )));
+    }
+    Ok(keep)
+}
+
+/// Warnings about inputs that read but will not act as the user may expect: masks outside
+/// the window, owned commitments that do not overlap it, workloads with no compatible
+/// offering.
+fn cross_check_warnings(
+    scenario: &Scenario,
+    catalog: &Catalog,
+    window: HourWindow,
+    workloads: &[Workload],
+    owned: &[OwnedCommitment],
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for m in &scenario.window.masks {
+        if m.window.end <= window.start || m.window.start >= window.end {
+            warnings.push(format!(
+                "mask {} .. {} lies outside the planning window: it has no effect",
+                m.window.start.format("%Y-%m-%dT%H:%M:%SZ"),
+                m.window.end.format("%Y-%m-%dT%H:%M:%SZ")
+            ));
+        }
+    }
+    for c in owned {
+        if c.end <= window.start || c.start >= window.end {
+            warnings.push(format!(
+                "owned commitment {} (line {}) does not overlap the planning window",
+                c.offer_id, c.line
+            ));
+        }
+    }
+    for w in workloads {
+        if !catalog
+            .offerings
+            .iter()
+            .any(|o| compatible(w, o, catalog, scenario))
+        {
+            warnings.push(format!(
+                "workload {} has no compatible offering (min_gpu_memory_gb {}, gpus_per_replica {}, clouds/regions allowed): planning it is infeasible",
+                w.name, w.min_gpu_memory_gb, w.gpus_per_replica
+            ));
+        }
+    }
+    warnings
+}
+
+/// SHA-256 over every input's bytes (each prefixed by its length) and the catalog.
+fn input_hash(parts: &[&[u8]], catalog: &Catalog) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h.update(format!("{catalog:?}").as_bytes());
+    format!("sha256:{:x}", h.finalize())
 }

@@ -28,7 +28,11 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, InputError> {
 
 /// Reads a whole input file as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, InputError> {
-    let bytes = read_file(path)?;
+    utf8_text(path, read_file(path)?)
+}
+
+/// An input file's bytes as UTF-8 text; invalid bytes are an error naming their line.
+pub fn utf8_text(path: &Path, bytes: Vec<u8>) -> Result<String, InputError> {
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = 1 + good.iter().filter(|&&b| b == b'\n').count() as u64;

@@ -1,6 +1,7 @@
 //! Scenario files (`scenarios/*.toml`) → one validated run configuration. Paths in a
 //! scenario are relative to the scenario file. Every field but `demand` has a default.
 
+use crate::domain::bounds;
 use crate::domain::{Cloud, CommitmentKind, CommitmentOffer, HourWindow, Payment};
 use crate::error::InputError;
 use crate::ingest::csvread::parse_instant;
@@ -190,9 +191,9 @@ pub struct RiskConfig {
     pub risk_weight: f64,
     /// Optional CVaR budget (USD over the window).
     pub max_cvar: Option<f64>,
-    /// What the CVaR is taken of: total `cost` per scenario (DESIGN.md), or `regret`: cost
-    /// minus the scenario's own hindsight optimum (what a plan overpays when that scenario
-    /// happens).
+    /// What the CVaR is taken of: total `cost` per scenario, or `regret`: cost minus the
+    /// scenario's own hindsight optimum (what a plan overpays when that scenario happens);
+    /// see `docs/model.md` "Objective: expected cost, CVaR, regret".
     pub regret: bool,
 }
 
@@ -358,25 +359,67 @@ pub fn parse_duration_hours(s: &str) -> Option<i64> {
     (hours > 0 && hours <= 100 * 8784).then_some(hours)
 }
 
+/// Where a scenario's values come from, for errors that name the table and key.
+struct Source<'a> {
+    file: &'a Path,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn err(&self, table: &str, key: &str, msg: String) -> InputError {
+        field_err(self.file, self.text, table, key, msg)
+    }
+}
+
 /// Parses a scenario from its text; relative paths resolve against the file's directory.
 pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     let raw: RawScenario = from_toml(file, text)?;
+    let cx = Source { file, text };
     let dir = file.parent().unwrap_or(Path::new("."));
-    let err = |table: &str, key: &str, msg: String| field_err(file, text, table, key, msg);
     let path = |p: &Option<String>| p.as_ref().map(|p| dir.join(p));
     let demand = path(&raw.demand).ok_or_else(|| {
-        err(
+        cx.err(
             "",
             "demand",
             "missing: expected the path of the demand history CSV (relative to the scenario file)"
                 .into(),
         )
     })?;
+    let (growth, scenarios) = parse_growth_and_forecast(&cx, &raw)?;
+    let (max_committed_share, max_upfront) = parse_caps(&cx, &raw.caps)?;
+    let name = raw.name.clone().unwrap_or_else(|| {
+        file.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into())
+    });
+    Ok(Scenario {
+        file: file.to_path_buf(),
+        text: text.to_string(),
+        name,
+        description: raw.description.clone().unwrap_or_default(),
+        demand,
+        workloads: path(&raw.workloads),
+        commitments: path(&raw.commitments),
+        catalog: path(&raw.catalog),
+        window: parse_window(&cx, &raw.window)?,
+        growth_annual_pct: growth,
+        forecast_scenarios: scenarios,
+        seed: raw.forecast.seed.unwrap_or(1),
+        risk: parse_risk(&cx, &raw.risk)?,
+        instruments: parse_instruments(&cx, &raw.instruments)?,
+        max_committed_share,
+        max_upfront,
+        solver: parse_solver(&cx, &raw.solver)?,
+    })
+}
+
+/// `[window]`: start/end or lookback, horizon, masks.
+fn parse_window(cx: &Source<'_>, w: &RawWindow) -> Result<WindowSpec, InputError> {
     let instant = |s: &Option<String>, key: &str| -> Result<Option<DateTime<Utc>>, InputError> {
         s.as_ref()
             .map(|v| {
                 parse_instant(v, true).ok_or_else(|| {
-                    err(
+                    cx.err(
                         "window",
                         key,
                         format!("expected an ISO-8601 UTC timestamp like 2020-05-01T00:00:00Z or a date, found {v:?}"),
@@ -389,7 +432,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         s.as_ref()
             .map(|v| {
                 parse_duration_hours(v).ok_or_else(|| {
-                    err(
+                    cx.err(
                         "window",
                         key,
                         format!("expected a duration like \"14d\", \"336h\" or \"2w\" (at most 100 years), found {v:?}"),
@@ -398,9 +441,8 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             })
             .transpose()
     };
-    let w = &raw.window;
     if w.start.is_some() && w.lookback.is_some() {
-        return Err(err(
+        return Err(cx.err(
             "window",
             "lookback",
             "give either start or lookback, not both".into(),
@@ -410,7 +452,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     for m in &w.mask {
         let (Some(s), Some(e)) = (parse_instant(&m.start, true), parse_instant(&m.end, true))
         else {
-            return Err(err(
+            return Err(cx.err(
                 "window",
                 "mask",
                 format!(
@@ -420,7 +462,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             ));
         };
         if e <= s || !crate::domain::time::on_the_hour(s) || !crate::domain::time::on_the_hour(e) {
-            return Err(err(
+            return Err(cx.err(
                 "window",
                 "mask",
                 format!(
@@ -443,34 +485,45 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     };
     for (k, t) in [("start", window.start), ("end", window.end)] {
         if t.is_some_and(|t| !crate::domain::time::on_the_hour(t)) {
-            return Err(err("window", k, "expected a time on the hour".into()));
+            return Err(cx.err("window", k, "expected a time on the hour".into()));
         }
     }
+    Ok(window)
+}
 
+/// `[growth] annual_pct` and `[forecast] scenarios`.
+fn parse_growth_and_forecast(cx: &Source<'_>, raw: &RawScenario) -> Result<(f64, u32), InputError> {
     let growth = raw.growth.annual_pct.unwrap_or(0.0);
-    if !(growth.is_finite() && growth > -100.0) {
-        return Err(err(
+    if !(growth.is_finite() && growth > -100.0 && growth <= bounds::MAX_GROWTH_PCT) {
+        return Err(cx.err(
             "growth",
             "annual_pct",
-            format!("expected a percentage > -100, found {growth}"),
+            format!(
+                "expected a percentage above -100 and at most {} (a plausibility bound: 11× a year), found {}",
+                bounds::show(bounds::MAX_GROWTH_PCT),
+                bounds::show(growth)
+            ),
         ));
     }
     let scenarios = raw.forecast.scenarios.unwrap_or(1);
     if !(1..=10_000).contains(&scenarios) {
-        return Err(err(
+        return Err(cx.err(
             "forecast",
             "scenarios",
             format!("expected 1 to 10000, found {scenarios}"),
         ));
     }
+    Ok((growth, scenarios))
+}
 
-    let r = &raw.risk;
+/// `[risk]`: preset, CVaR level and weight, budget, measure.
+fn parse_risk(cx: &Source<'_>, r: &RawRisk) -> Result<RiskConfig, InputError> {
     let (preset, alpha0, lambda0): (&'static str, f64, f64) = match r.preset.as_deref() {
         None | Some("neutral") => ("neutral", 0.95, 0.0),
         Some("balanced") => ("balanced", 0.9, 0.3),
         Some("averse") => ("averse", 0.95, 0.7),
         Some(p) => {
-            return Err(err(
+            return Err(cx.err(
                 "risk",
                 "preset",
                 format!("expected neutral, balanced or averse, found {p:?}"),
@@ -479,31 +532,41 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     };
     let cvar_alpha = r.cvar_alpha.unwrap_or(alpha0);
     if !(cvar_alpha > 0.0 && cvar_alpha < 1.0) {
-        return Err(err(
+        return Err(cx.err(
             "risk",
             "cvar_alpha",
-            format!("expected a level strictly between 0 and 1, found {cvar_alpha}"),
+            format!(
+                "expected a level strictly between 0 and 1, found {}",
+                bounds::show(cvar_alpha)
+            ),
         ));
     }
     let risk_weight = r.risk_weight.unwrap_or(lambda0);
     if !(0.0..=1.0).contains(&risk_weight) {
-        return Err(err(
+        return Err(cx.err(
             "risk",
             "risk_weight",
-            format!("expected a weight in [0, 1], found {risk_weight}"),
+            format!(
+                "expected a weight in [0, 1], found {}",
+                bounds::show(risk_weight)
+            ),
         ));
     }
     if let Some(b) = r.max_cvar {
-        if !(b.is_finite() && b > 0.0) {
-            return Err(err(
+        if !(b > 0.0 && bounds::within(b, 0.0, bounds::MAX_BUDGET_USD)) {
+            return Err(cx.err(
                 "risk",
                 "max_cvar",
-                format!("expected a budget in USD > 0, found {b}"),
+                format!(
+                    "expected a budget in USD above 0 and at most {} (a plausibility bound), found {}",
+                    bounds::show(bounds::MAX_BUDGET_USD),
+                    bounds::show(b)
+                ),
             ));
         }
     }
     let custom = r.cvar_alpha.is_some() || r.risk_weight.is_some();
-    let risk = RiskConfig {
+    Ok(RiskConfig {
         preset: if custom && r.preset.is_none() {
             "custom"
         } else {
@@ -516,22 +579,31 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             None | Some("cost") => false,
             Some("regret") => true,
             Some(m) => {
-                return Err(err(
+                return Err(cx.err(
                     "risk",
                     "measure",
                     format!("expected cost or regret, found {m:?}"),
                 ))
             }
         },
-    };
+    })
+}
 
-    let i = &raw.instruments;
+/// `[instruments]`: which instruments, terms, payments, clouds and instance types.
+fn parse_instruments(cx: &Source<'_>, i: &RawInstruments) -> Result<Instruments, InputError> {
     let terms = i.terms_months.clone().unwrap_or_else(|| vec![12, 36]);
-    if terms.is_empty() || terms.contains(&0) {
-        return Err(err(
+    if terms.is_empty()
+        || terms
+            .iter()
+            .any(|t| !(1..=bounds::MAX_TERM_MONTHS).contains(t))
+    {
+        return Err(cx.err(
             "instruments",
             "terms_months",
-            format!("expected a non-empty list of terms in months, found {terms:?}"),
+            format!(
+                "expected a non-empty list of terms from 1 to {} months, found {terms:?}",
+                bounds::MAX_TERM_MONTHS
+            ),
         ));
     }
     let payments = match &i.payments {
@@ -540,7 +612,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             .iter()
             .map(|p| {
                 Payment::parse(p).ok_or_else(|| {
-                    err(
+                    cx.err(
                         "instruments",
                         "payments",
                         format!("expected no_upfront, partial_upfront or all_upfront, found {p:?}"),
@@ -555,7 +627,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             .iter()
             .map(|c| {
                 Cloud::parse(c).ok_or_else(|| {
-                    err(
+                    cx.err(
                         "instruments",
                         "clouds",
                         format!("expected aws, azure or gcp, found {c:?}"),
@@ -565,7 +637,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             .collect::<Result<Vec<_>, _>>()?,
     };
     if clouds.is_empty() {
-        return Err(err(
+        return Err(cx.err(
             "instruments",
             "clouds",
             "is empty: expected at least one cloud".into(),
@@ -586,38 +658,53 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         .as_ref()
         .is_some_and(|v| v.is_empty())
     {
-        return Err(err(
+        return Err(cx.err(
             "instruments",
             "instance_types",
             "is empty: expected at least one instance type (leave it out to allow all)".into(),
         ));
     }
     if !instruments.on_demand {
-        return Err(err("instruments", "on_demand", "on_demand = false is not supported: on-demand is the fallback that keeps every plan feasible".into()));
+        return Err(cx.err("instruments", "on_demand", "on_demand = false is not supported: on-demand is the fallback that keeps every plan feasible".into()));
     }
+    Ok(instruments)
+}
 
-    let max_committed_share = raw.caps.max_committed_share.unwrap_or(1.0);
+/// `[caps]`: the committed share of the on-demand baseline and the upfront budget.
+fn parse_caps(cx: &Source<'_>, caps: &RawCaps) -> Result<(f64, Option<f64>), InputError> {
+    let max_committed_share = caps.max_committed_share.unwrap_or(1.0);
     if !(0.0..=1.0).contains(&max_committed_share) {
-        return Err(err(
+        return Err(cx.err(
             "caps",
             "max_committed_share",
-            format!("expected a share in [0, 1], found {max_committed_share}"),
+            format!(
+                "expected a share in [0, 1], found {}",
+                bounds::show(max_committed_share)
+            ),
         ));
     }
-    if let Some(u) = raw.caps.max_upfront {
-        if !(u.is_finite() && u >= 0.0) {
-            return Err(err(
+    if let Some(u) = caps.max_upfront {
+        if !bounds::within(u, 0.0, bounds::MAX_BUDGET_USD) {
+            return Err(cx.err(
                 "caps",
                 "max_upfront",
-                format!("expected USD >= 0, found {u}"),
+                format!(
+                    "expected USD from 0 to {} (a plausibility bound), found {}",
+                    bounds::show(bounds::MAX_BUDGET_USD),
+                    bounds::show(u)
+                ),
             ));
         }
     }
-    let s = &raw.solver;
+    Ok((max_committed_share, caps.max_upfront))
+}
+
+/// `[solver]`: resolution, method, time limit, gap, threads.
+fn parse_solver(cx: &Source<'_>, s: &RawSolver) -> Result<SolverConfig, InputError> {
     let resolution = match &s.resolution {
         None => Resolution::Auto,
         Some(toml::Value::String(v)) => Resolution::parse(v).ok_or_else(|| {
-            err(
+            cx.err(
                 "solver",
                 "resolution",
                 format!("expected \"full\", \"auto\" or a bucket count >= 1, found {v:?}"),
@@ -625,7 +712,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         })?,
         Some(toml::Value::Integer(n)) if *n >= 1 => Resolution::Buckets(*n as usize),
         Some(v) => {
-            return Err(err(
+            return Err(cx.err(
                 "solver",
                 "resolution",
                 format!("expected \"full\", \"auto\" or a bucket count >= 1, found {v}"),
@@ -635,7 +722,7 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
     let method = match &s.method {
         None => Method::Auto,
         Some(m) => Method::parse(m).ok_or_else(|| {
-            err(
+            cx.err(
                 "solver",
                 "method",
                 format!("expected \"auto\", \"mip\" or \"decompose\", found {m:?}"),
@@ -649,15 +736,25 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         mip_gap: s.mip_gap.unwrap_or(1e-4),
         threads: s.threads.unwrap_or(1),
     };
-    if !(solver.time_limit_seconds.is_finite() && solver.time_limit_seconds > 0.0) {
-        return Err(err(
+    if !(solver.time_limit_seconds > 0.0
+        && bounds::within(
+            solver.time_limit_seconds,
+            0.0,
+            bounds::MAX_TIME_LIMIT_SECONDS,
+        ))
+    {
+        return Err(cx.err(
             "solver",
             "time_limit_seconds",
-            format!("expected seconds > 0, found {}", solver.time_limit_seconds),
+            format!(
+                "expected seconds above 0 and at most {} (a week), found {}",
+                bounds::show(bounds::MAX_TIME_LIMIT_SECONDS),
+                bounds::show(solver.time_limit_seconds)
+            ),
         ));
     }
     if !(0.0..1.0).contains(&solver.mip_gap) {
-        return Err(err(
+        return Err(cx.err(
             "solver",
             "mip_gap",
             format!(
@@ -666,37 +763,18 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
             ),
         ));
     }
-    if solver.threads == 0 {
-        return Err(err(
+    if !(1..=bounds::MAX_THREADS).contains(&solver.threads) {
+        return Err(cx.err(
             "solver",
             "threads",
-            "expected at least 1 thread".into(),
+            format!(
+                "expected 1 to {} threads, found {}",
+                bounds::MAX_THREADS,
+                solver.threads
+            ),
         ));
     }
-    let name = raw.name.clone().unwrap_or_else(|| {
-        file.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into())
-    });
-    Ok(Scenario {
-        file: file.to_path_buf(),
-        text: text.to_string(),
-        name,
-        description: raw.description.clone().unwrap_or_default(),
-        demand,
-        workloads: path(&raw.workloads),
-        commitments: path(&raw.commitments),
-        catalog: path(&raw.catalog),
-        window,
-        growth_annual_pct: growth,
-        forecast_scenarios: scenarios,
-        seed: raw.forecast.seed.unwrap_or(1),
-        risk,
-        instruments,
-        max_committed_share,
-        max_upfront: raw.caps.max_upfront,
-        solver,
-    })
+    Ok(solver)
 }
 
 /// Reads a scenario file.

@@ -2,6 +2,7 @@
 //! an error.
 
 use super::toml_de::{field_err, from_toml};
+use crate::domain::bounds;
 use crate::domain::{Catalog, Cloud, DailyWindow, DemandHistory, Workload, WorkloadClass};
 use crate::error::InputError;
 use serde::Deserialize;
@@ -124,219 +125,130 @@ pub fn resolve_workloads(
     let parsed = src.map_or(&empty, |s| &s.parsed);
     let mut out = Vec::with_capacity(demand.workloads.len());
     for (wi, name) in demand.workloads.iter().enumerate() {
-        let own = parsed.workloads.get(name);
-        let r = merge(&parsed.defaults, own.unwrap_or(&RawWorkload::default()));
-        // Error location: the workload's own table if it sets the key, else defaults.
-        let err = |key: &str, set_here: bool, msg: String| -> InputError {
-            match src {
-                Some(s) => {
-                    let table = if set_here {
-                        format!("workloads.{name}")
-                    } else {
-                        "defaults".to_string()
-                    };
-                    field_err(&s.file, &s.text, &table, key, msg)
-                }
-                None => InputError::file(demand_file, msg),
-            }
+        let entry = Entry {
+            src,
+            demand_file,
+            name,
+            own: parsed.workloads.get(name),
         };
-        macro_rules! here {
-            ($f:ident) => {
-                own.is_some_and(|o| o.$f.is_some())
-            };
+        out.push(entry.resolve(&parsed.defaults, &demand.gpus[wi], catalog)?);
+    }
+    // Entries for workloads the demand does not have (yet: a workload may start later) are
+    // checked all the same, so a typo in a name does not also hide a bad value.
+    let mut unknown = Vec::new();
+    for (name, own) in &parsed.workloads {
+        if demand.index_of(name).is_some() {
+            continue;
         }
-        let Some(gpu) = r.current_gpu.clone() else {
-            return Err(match src {
-                Some(s) => field_err(
-                    &s.file,
-                    &s.text,
-                    "defaults",
-                    "current_gpu",
-                    format!("missing: workload {name:?} needs current_gpu (the GPU model its history ran on), in [defaults] or [workloads.{name}]"),
-                ),
-                None => InputError::file(
-                    demand_file,
-                    format!("workload {name:?} has no current_gpu: give a workloads file with [defaults] current_gpu"),
-                ),
-            });
+        let entry = Entry {
+            src,
+            demand_file,
+            name,
+            own: Some(own),
         };
-        if catalog.gpu(&gpu).is_none() {
-            return Err(err(
-                "current_gpu",
-                here!(current_gpu),
-                format!(
-                    "unknown GPU model {gpu:?}: expected one of {}",
-                    catalog
-                        .gpus
-                        .iter()
-                        .map(|g| g.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
-        }
-        let (class, class_inferred) = match &r.class {
-            Some(c) => (
-                WorkloadClass::parse(c).ok_or_else(|| {
-                    err(
-                        "class",
-                        here!(class),
-                        format!("expected training, inference or experimentation, found {c:?}"),
-                    )
-                })?,
-                false,
-            ),
-            None => (WorkloadClass::infer(&demand.gpus[wi]), true),
-        };
-        let parse_clouds = |v: &Option<Vec<String>>, key: &str, set: bool| {
-            v.as_ref()
-                .map(|cs| {
-                    cs.iter()
-                        .map(|c| {
-                            Cloud::parse(c).ok_or_else(|| {
-                                err(key, set, format!("expected aws, azure or gcp, found {c:?}"))
-                            })
-                        })
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()
-        };
-        let allowed_clouds =
-            parse_clouds(&r.allowed_clouds, "allowed_clouds", here!(allowed_clouds))?;
-        if allowed_clouds.as_ref().is_some_and(|c| c.is_empty()) {
-            return Err(err(
-                "allowed_clouds",
-                here!(allowed_clouds),
-                "is empty: expected at least one cloud (leave it out to allow all)".into(),
-            ));
-        }
-        let home_cloud = match &r.home_cloud {
-            Some(c) => Some(Cloud::parse(c).ok_or_else(|| {
-                err(
-                    "home_cloud",
-                    here!(home_cloud),
-                    format!("expected aws, azure or gcp, found {c:?}"),
-                )
-            })?),
-            None => None,
-        };
-        if let Some(regions) = &r.allowed_regions {
-            if regions.is_empty() {
-                return Err(err(
-                    "allowed_regions",
-                    here!(allowed_regions),
-                    "is empty: expected at least one region (leave it out to allow all)".into(),
-                ));
-            }
-            if let Some(bad) = regions
-                .iter()
-                .find(|g| !catalog.offerings.iter().any(|o| &&o.region == g))
-            {
-                return Err(err(
-                    "allowed_regions",
-                    here!(allowed_regions),
-                    format!("unknown region {bad:?}: no offering of the catalog is in it"),
-                ));
-            }
-        }
-        if let Some(it) = &r.current_offering {
-            let gpus: Vec<&str> = catalog
-                .offerings
-                .iter()
-                .filter(|o| &o.instance_type == it)
-                .map(|o| o.gpu_model.as_str())
-                .collect();
-            if gpus.is_empty() {
-                return Err(err(
-                    "current_offering",
-                    here!(current_offering),
-                    format!(
-                        "unknown instance type {it:?}: expected an instance_type of offerings.csv"
-                    ),
-                ));
-            }
-            if !gpus.contains(&gpu.as_str()) {
-                return Err(err(
-                    "current_offering",
-                    here!(current_offering),
-                    format!(
-                        "instance type {it} carries {} but current_gpu of workload {name:?} is {gpu}",
-                        gpus.join("/")
-                    ),
-                ));
-            }
-        }
-        let interruptible = r.interruptible.unwrap_or(false);
-        let max_spot_share = r
-            .max_spot_share
-            .unwrap_or(if interruptible { 1.0 } else { 0.0 });
-        if !(0.0..=1.0).contains(&max_spot_share) {
-            return Err(err(
-                "max_spot_share",
-                here!(max_spot_share),
-                format!("expected a share in [0, 1], found {max_spot_share}"),
-            ));
-        }
-        if !interruptible && max_spot_share > 0.0 {
-            return Err(err(
-                "max_spot_share",
-                here!(max_spot_share),
-                format!("is {max_spot_share} but the workload is not interruptible: set interruptible = true or max_spot_share = 0"),
-            ));
-        }
-        let nonneg =
-            |v: Option<f64>, key: &str, set: bool, what: &str| -> Result<f64, InputError> {
-                let x = v.unwrap_or(0.0);
-                if x.is_finite() && x >= 0.0 {
-                    Ok(x)
+        entry.resolve(&parsed.defaults, &[], catalog)?;
+        unknown.push(name.clone());
+    }
+    Ok((out, unknown))
+}
+
+/// One workload being resolved: where its values come from, for errors that name the table
+/// (its own `[workloads.NAME]` if it sets the key, else `[defaults]`).
+struct Entry<'a> {
+    src: Option<&'a WorkloadsSource>,
+    demand_file: &'a Path,
+    name: &'a str,
+    own: Option<&'a RawWorkload>,
+}
+
+/// Whether the workload's own table sets a key.
+macro_rules! here {
+    ($e:expr, $f:ident) => {
+        $e.own.is_some_and(|o| o.$f.is_some())
+    };
+}
+
+impl Entry<'_> {
+    fn err(&self, key: &str, set_here: bool, msg: String) -> InputError {
+        match self.src {
+            Some(s) => {
+                let table = if set_here {
+                    format!("workloads.{}", self.name)
                 } else {
-                    Err(err(key, set, format!("expected {what} >= 0, found {x}")))
-                }
-            };
-        let min_gpu_memory_gb = nonneg(
+                    "defaults".to_string()
+                };
+                field_err(&s.file, &s.text, &table, key, msg)
+            }
+            None => InputError::file(self.demand_file, msg),
+        }
+    }
+
+    /// The workload: defaults merged with its own table, every value checked.
+    fn resolve(
+        &self,
+        defaults: &RawWorkload,
+        curve: &[f64],
+        catalog: &Catalog,
+    ) -> Result<Workload, InputError> {
+        let r = merge(defaults, self.own.unwrap_or(&RawWorkload::default()));
+        let gpu = self.current_gpu(&r, catalog)?;
+        let (class, class_inferred) = match &r.class {
+            Some(c) => (self.class(c)?, false),
+            None => (WorkloadClass::infer(curve), true),
+        };
+        let allowed_clouds = self.allowed_clouds(&r)?;
+        let home_cloud = self.home_cloud(&r)?;
+        self.check_regions(&r, catalog)?;
+        self.check_current_offering(&r, &gpu, catalog)?;
+        let (interruptible, max_spot_share) = self.spot(&r)?;
+        let min_gpu_memory_gb = self.nonneg(
             r.min_gpu_memory_gb,
             "min_gpu_memory_gb",
-            here!(min_gpu_memory_gb),
-            "a memory size in GB",
+            here!(self, min_gpu_memory_gb),
+            ("a memory size in GB", bounds::MAX_GPU_MEMORY_GB),
         )?;
-        let storage = nonneg(
+        let storage_per_gpu_hour = self.nonneg(
             r.storage_per_gpu_hour,
             "storage_per_gpu_hour",
-            here!(storage_per_gpu_hour),
-            "USD per GPU-hour",
+            here!(self, storage_per_gpu_hour),
+            ("USD per GPU-hour", bounds::MAX_ADDER_PER_GPU_HOUR_USD),
         )?;
-        let egress = nonneg(
+        let egress_per_gpu_hour = self.nonneg(
             r.egress_per_gpu_hour,
             "egress_per_gpu_hour",
-            here!(egress_per_gpu_hour),
-            "USD per GPU-hour",
+            here!(self, egress_per_gpu_hour),
+            ("USD per GPU-hour", bounds::MAX_ADDER_PER_GPU_HOUR_USD),
         )?;
-        let overhead = nonneg(
+        let overhead_pct = self.nonneg(
             r.overhead_pct,
             "overhead_pct",
-            here!(overhead_pct),
-            "a percentage",
+            here!(self, overhead_pct),
+            ("a percentage", bounds::MAX_OVERHEAD_PCT),
         )?;
         let gpus_per_replica = r.gpus_per_replica.unwrap_or(1);
-        if gpus_per_replica == 0 {
-            return Err(err(
+        if !(1..=bounds::MAX_GPUS_PER_INSTANCE).contains(&gpus_per_replica) {
+            return Err(self.err(
                 "gpus_per_replica",
-                here!(gpus_per_replica),
-                "expected a whole number >= 1, found 0".into(),
+                here!(self, gpus_per_replica),
+                format!(
+                    "expected a whole number from 1 to {} (a plausibility bound on GPUs per instance), found {gpus_per_replica}",
+                    bounds::MAX_GPUS_PER_INSTANCE
+                ),
             ));
         }
-        let mut windows = Vec::new();
-        for s in r.scale_to_zero.iter().flatten() {
-            windows.push(DailyWindow::parse(s).ok_or_else(|| {
-                err(
-                    "scale_to_zero",
-                    here!(scale_to_zero),
-                    format!("expected daily UTC windows like \"22:00-06:00\", found {s:?}"),
-                )
-            })?);
+        let shiftable_hours = r.shiftable_hours.unwrap_or(0);
+        if shiftable_hours > bounds::MAX_SHIFTABLE_HOURS {
+            return Err(self.err(
+                "shiftable_hours",
+                here!(self, shiftable_hours),
+                format!(
+                    "expected at most {} hours (a year), found {shiftable_hours}",
+                    bounds::MAX_SHIFTABLE_HOURS
+                ),
+            ));
         }
-        out.push(Workload {
-            name: name.clone(),
+        Ok(Workload {
+            name: self.name.to_string(),
             class,
             class_inferred,
             current_gpu: gpu,
@@ -350,20 +262,214 @@ pub fn resolve_workloads(
             team: r.team.clone(),
             project: r.project.clone(),
             home_cloud,
-            storage_per_gpu_hour: storage,
-            egress_per_gpu_hour: egress,
-            overhead_pct: overhead,
-            shiftable_hours: r.shiftable_hours.unwrap_or(0),
-            scale_to_zero: windows,
-        });
+            storage_per_gpu_hour,
+            egress_per_gpu_hour,
+            overhead_pct,
+            shiftable_hours,
+            scale_to_zero: self.scale_to_zero(&r)?,
+        })
     }
-    let unknown = parsed
-        .workloads
-        .keys()
-        .filter(|k| demand.index_of(k).is_none())
-        .cloned()
-        .collect();
-    Ok((out, unknown))
+
+    /// `current_gpu`: required, and a GPU model of the catalog.
+    fn current_gpu(&self, r: &RawWorkload, catalog: &Catalog) -> Result<String, InputError> {
+        let name = self.name;
+        let Some(gpu) = r.current_gpu.clone() else {
+            return Err(match self.src {
+                Some(s) => field_err(
+                    &s.file,
+                    &s.text,
+                    "defaults",
+                    "current_gpu",
+                    format!("missing: workload {name:?} needs current_gpu (the GPU model its history ran on), in [defaults] or [workloads.{name}]"),
+                ),
+                None => InputError::file(
+                    self.demand_file,
+                    format!("workload {name:?} has no current_gpu: give a workloads file with [defaults] current_gpu"),
+                ),
+            });
+        };
+        if catalog.gpu(&gpu).is_none() {
+            let known: Vec<&str> = catalog.gpus.iter().map(|g| g.name.as_str()).collect();
+            return Err(self.err(
+                "current_gpu",
+                here!(self, current_gpu),
+                format!(
+                    "unknown GPU model {gpu:?}: expected one of {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+        Ok(gpu)
+    }
+
+    fn class(&self, c: &str) -> Result<WorkloadClass, InputError> {
+        WorkloadClass::parse(c).ok_or_else(|| {
+            self.err(
+                "class",
+                here!(self, class),
+                format!("expected training, inference or experimentation, found {c:?}"),
+            )
+        })
+    }
+
+    fn cloud(&self, c: &str, key: &str, set: bool) -> Result<Cloud, InputError> {
+        Cloud::parse(c)
+            .ok_or_else(|| self.err(key, set, format!("expected aws, azure or gcp, found {c:?}")))
+    }
+
+    fn allowed_clouds(&self, r: &RawWorkload) -> Result<Option<Vec<Cloud>>, InputError> {
+        let set = here!(self, allowed_clouds);
+        let Some(cs) = &r.allowed_clouds else {
+            return Ok(None);
+        };
+        if cs.is_empty() {
+            return Err(self.err(
+                "allowed_clouds",
+                set,
+                "is empty: expected at least one cloud (leave it out to allow all)".into(),
+            ));
+        }
+        cs.iter()
+            .map(|c| self.cloud(c, "allowed_clouds", set))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    fn home_cloud(&self, r: &RawWorkload) -> Result<Option<Cloud>, InputError> {
+        r.home_cloud
+            .as_deref()
+            .map(|c| self.cloud(c, "home_cloud", here!(self, home_cloud)))
+            .transpose()
+    }
+
+    /// `allowed_regions`: non-empty, each a region of some catalog offering.
+    fn check_regions(&self, r: &RawWorkload, catalog: &Catalog) -> Result<(), InputError> {
+        let Some(regions) = &r.allowed_regions else {
+            return Ok(());
+        };
+        let set = here!(self, allowed_regions);
+        if regions.is_empty() {
+            return Err(self.err(
+                "allowed_regions",
+                set,
+                "is empty: expected at least one region (leave it out to allow all)".into(),
+            ));
+        }
+        if let Some(bad) = regions
+            .iter()
+            .find(|g| !catalog.offerings.iter().any(|o| &&o.region == g))
+        {
+            return Err(self.err(
+                "allowed_regions",
+                set,
+                format!("unknown region {bad:?}: no offering of the catalog is in it"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `current_offering`: an instance type of the catalog that carries `current_gpu`.
+    fn check_current_offering(
+        &self,
+        r: &RawWorkload,
+        gpu: &str,
+        catalog: &Catalog,
+    ) -> Result<(), InputError> {
+        let Some(it) = &r.current_offering else {
+            return Ok(());
+        };
+        let set = here!(self, current_offering);
+        let gpus: Vec<&str> = catalog
+            .offerings
+            .iter()
+            .filter(|o| &o.instance_type == it)
+            .map(|o| o.gpu_model.as_str())
+            .collect();
+        if gpus.is_empty() {
+            return Err(self.err(
+                "current_offering",
+                set,
+                format!("unknown instance type {it:?}: expected an instance_type of offerings.csv"),
+            ));
+        }
+        if !gpus.contains(&gpu) {
+            return Err(self.err(
+                "current_offering",
+                set,
+                format!(
+                    "instance type {it} carries {} but current_gpu of workload {:?} is {gpu}",
+                    gpus.join("/"),
+                    self.name
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `interruptible` and `max_spot_share` (a share in [0, 1]; 0 unless interruptible).
+    fn spot(&self, r: &RawWorkload) -> Result<(bool, f64), InputError> {
+        let interruptible = r.interruptible.unwrap_or(false);
+        let share = r
+            .max_spot_share
+            .unwrap_or(if interruptible { 1.0 } else { 0.0 });
+        let set = here!(self, max_spot_share);
+        if !(0.0..=1.0).contains(&share) {
+            return Err(self.err(
+                "max_spot_share",
+                set,
+                format!("expected a share in [0, 1], found {}", bounds::show(share)),
+            ));
+        }
+        if !interruptible && share > 0.0 {
+            return Err(self.err(
+                "max_spot_share",
+                set,
+                format!("is {share} but the workload is not interruptible: set interruptible = true or max_spot_share = 0"),
+            ));
+        }
+        Ok((interruptible, share))
+    }
+
+    /// A value in `[0, max]` (0 when absent); `max` is a plausibility bound of
+    /// `domain::bounds`, named in the error.
+    fn nonneg(
+        &self,
+        v: Option<f64>,
+        key: &str,
+        set: bool,
+        (what, max): (&str, f64),
+    ) -> Result<f64, InputError> {
+        let x = v.unwrap_or(0.0);
+        if bounds::within(x, 0.0, max) {
+            Ok(x)
+        } else {
+            Err(self.err(
+                key,
+                set,
+                format!(
+                    "expected {what} from 0 to {} (a plausibility bound), found {}",
+                    bounds::show(max),
+                    bounds::show(x)
+                ),
+            ))
+        }
+    }
+
+    fn scale_to_zero(&self, r: &RawWorkload) -> Result<Vec<DailyWindow>, InputError> {
+        r.scale_to_zero
+            .iter()
+            .flatten()
+            .map(|s| {
+                DailyWindow::parse(s).ok_or_else(|| {
+                    self.err(
+                        "scale_to_zero",
+                        here!(self, scale_to_zero),
+                        format!("expected daily UTC windows like \"22:00-06:00\", found {s:?}"),
+                    )
+                })
+            })
+            .collect()
+    }
 }
 
 /// The classes a workloads file declares, by workload name (for `inventory --focus

@@ -1,5 +1,5 @@
 //! Time aggregation: hours that look alike across workloads are grouped into buckets whose
-//! weight is the number of hours they stand for (DESIGN.md "Time aggregation"). The second
+//! weight is the number of hours they stand for (`docs/model.md` "Time aggregation"). The second
 //! stage of the model does not care about the order of hours, only about which hours look
 //! alike; the plan found on buckets is always re-priced hour by hour.
 //!
@@ -248,8 +248,8 @@ pub fn aggregate(inputs: &Inputs, full: &DemandSet, k: usize) -> DemandSet {
 
 /// Labels hours by the set of owned commitments active in them: hours with different labels
 /// never share a bucket.
-pub fn owned_segments(inputs: &Inputs, hours: &[Vec<chrono::DateTime<chrono::Utc>>]) -> Vec<u64> {
-    let mut labels: std::collections::BTreeMap<Vec<usize>, u64> = Default::default();
+pub fn owned_segments(inputs: &Inputs, hours: &[Vec<DateTime<Utc>>]) -> Vec<u64> {
+    let mut labels: BTreeMap<Vec<usize>, u64> = Default::default();
     hours
         .iter()
         .map(|hs| {

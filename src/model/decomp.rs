@@ -430,6 +430,7 @@ pub fn pooled_problem(
         cvar_offsets: p.cvar_offsets.clone(),
         pruned: p.pruned.clone(),
         dominated_offerings: p.dominated_offerings.clone(),
+        unserved_penalty: p.unserved_penalty,
     }
 }
 

@@ -2,6 +2,7 @@
 //! model (the only module besides `solve` that imports good_lp).
 
 pub mod aggregate;
+pub mod conflict;
 pub mod decomp;
 pub mod mip;
 pub mod problem;

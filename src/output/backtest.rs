@@ -5,9 +5,7 @@ use crate::analysis::backtest::Backtest;
 use crate::domain::Usd;
 use std::fmt::Write;
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "-".into(), |v| format!("{:.1}%", v * 100.0))
-}
+use super::format::pct1_or_dash as pct;
 
 /// The backtest as text: one row per origin and a total row.
 pub fn backtest_table(b: &Backtest) -> String {

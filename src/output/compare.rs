@@ -5,9 +5,7 @@ use super::table::{render, Align};
 use crate::domain::Usd;
 use std::collections::BTreeMap;
 
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
+use super::format::pct1 as pct;
 
 /// Commitment spend per hour by instrument and term, e.g. `unit 36m` → USD/h.
 pub fn by_instrument(d: &PlanDoc) -> BTreeMap<String, f64> {

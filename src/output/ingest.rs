@@ -55,7 +55,7 @@ pub fn ingest_summary(
         let _ = writeln!(
             s,
             "  {}: {} {:.1} GPU-hours, class {} ({}), storage ${:.4}/GPU-h, egress ${:.4}/GPU-h, overhead {:.1}%",
-            m.name, m.gpu_model, m.gpu_hours, c.as_str(), why, m.storage_per_gpu_hour, m.egress_per_gpu_hour, m.overhead_pct
+            super::format::printable(&m.name), m.gpu_model, m.gpu_hours, c.as_str(), why, m.storage_per_gpu_hour, m.egress_per_gpu_hour, m.overhead_pct
         );
     }
     let mapped = ing
@@ -96,6 +96,11 @@ pub fn ingest_summary(
         );
     }
     let _ = writeln!(s, "wrote {}/workloads.toml (skeleton)", out.display());
+    let _ = writeln!(
+        s,
+        "wrote {0}/scenario.toml (next: gpuplan plan {0}/scenario.toml)",
+        out.display()
+    );
     if !ing.warnings.is_empty() {
         let _ = writeln!(s, "\nwarnings:");
         for w in &ing.warnings {

@@ -6,9 +6,7 @@ use crate::analysis::inventory::Inventory;
 /// Version tag of the inventory JSON.
 pub const INVENTORY_SCHEMA: &str = "gpuplan.inventory/1";
 
-fn pct(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
-}
+use super::format::pct0 as pct;
 
 fn usd(v: f64) -> String {
     if v.abs() >= 100.0 {
@@ -37,8 +35,23 @@ pub fn inventory_json(inv: &Inventory) -> String {
     s
 }
 
-/// The inventory as text tables.
+/// The inventory as text tables: totals, groups, workloads, owned commitments, anomalies,
+/// unit economics and warnings.
 pub fn inventory_table(inv: &Inventory) -> String {
+    [
+        totals_text(inv),
+        groups_table(inv),
+        workloads_table(inv),
+        commitments_table(inv),
+        anomalies_table(inv),
+        unit_economics_table(inv),
+        warnings_text(inv),
+    ]
+    .concat()
+}
+
+/// The heading: window, totals, shares and ESR.
+fn totals_text(inv: &Inventory) -> String {
     let t = &inv.totals;
     let mut s = format!(
         "GPU fleet inventory ({} data, {} cost): {} .. {} ({} h)\n",
@@ -63,6 +76,12 @@ pub fn inventory_table(inv: &Inventory) -> String {
             String::new()
         }
     ));
+    s
+}
+
+/// By team / project / cloud / region / GPU model.
+fn groups_table(inv: &Inventory) -> String {
+    let mut s = String::new();
     s.push_str("By team / project / cloud / region / GPU model\n");
     let rows: Vec<Vec<String>> = inv
         .groups
@@ -101,6 +120,12 @@ pub fn inventory_table(inv: &Inventory) -> String {
         ],
         &rows,
     ));
+    s
+}
+
+/// One row per workload.
+fn workloads_table(inv: &Inventory) -> String {
+    let mut s = String::new();
     s.push_str("\nWorkloads\n");
     let rows: Vec<Vec<String>> = inv
         .workloads
@@ -150,6 +175,12 @@ pub fn inventory_table(inv: &Inventory) -> String {
         &rows,
     ));
     s.push_str("(* class inferred from the curve)\n");
+    s
+}
+
+/// Owned commitments with utilization and expiry (nothing when none).
+fn commitments_table(inv: &Inventory) -> String {
+    let mut s = String::new();
     if !inv.commitments.is_empty() {
         s.push_str("\nOwned commitments\n");
         let rows: Vec<Vec<String>> = inv
@@ -195,6 +226,12 @@ pub fn inventory_table(inv: &Inventory) -> String {
             s.push_str("  (? = expiry inferred, not stated by the export)\n");
         }
     }
+    s
+}
+
+/// The top anomalies.
+fn anomalies_table(inv: &Inventory) -> String {
+    let mut s = String::new();
     s.push_str("\nTop anomalies (hours outside the hour-of-week median ± k·MAD band)\n");
     if inv.anomalies.is_empty() {
         s.push_str("  none\n");
@@ -231,6 +268,12 @@ pub fn inventory_table(inv: &Inventory) -> String {
             &rows,
         ));
     }
+    s
+}
+
+/// Unit costs week over week (nothing without metrics).
+fn unit_economics_table(inv: &Inventory) -> String {
+    let mut s = String::new();
     if !inv.unit_economics.is_empty() {
         s.push_str("\nUnit economics (GPU cost per unit of throughput, week over week)\n");
         let rows: Vec<Vec<String>> = inv
@@ -271,6 +314,12 @@ pub fn inventory_table(inv: &Inventory) -> String {
             &rows,
         ));
     }
+    s
+}
+
+/// The reader's warnings.
+fn warnings_text(inv: &Inventory) -> String {
+    let mut s = String::new();
     if !inv.warnings.is_empty() {
         s.push_str("\nWarnings\n");
         for w in &inv.warnings {

@@ -1,15 +1,15 @@
-//! The plan JSON: the procurement contract (DESIGN.md "Plan JSON"). Versioned by
+//! The plan JSON: the procurement contract (`docs/plan-json.md`). Versioned by
 //! `schema_version`; `schemas/plan.schema.json` describes it. Money is rounded to cents,
 //! ratios to 6 decimals; key and array order are fixed so the same inputs give the same
 //! bytes (with `reproducible`, also the same `generated_at` and no wall-clock seconds).
 
 use crate::domain::instances_per_gpu;
-use crate::domain::{Catalog, CommitmentKind};
+use crate::domain::{Catalog, CommitmentKind, Offering};
 use crate::engine::PlanRun;
 use crate::ingest::inputs::Inputs;
 pub use crate::plan::doc::*;
 use crate::plan::risk::{cvar, quantile};
-use crate::plan::{Evaluation, Plan};
+use crate::plan::{Evaluation, Placement, Plan};
 use chrono::{DateTime, Duration, Utc};
 
 fn cents(v: f64) -> f64 {
@@ -41,27 +41,141 @@ pub struct DocOptions {
     pub epoch: Option<DateTime<Utc>>,
 }
 
-/// Builds the plan document of a run.
+/// Builds the plan document of a run, section by section.
 pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
     let cat = &inputs.catalog;
-    let generated_at = if opts.reproducible {
-        opts.epoch.unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
-    } else {
-        Utc::now()
-    };
     let planned = run
         .horizon
         .map_or(inputs.keep.iter().filter(|&&k| k).count(), |h| h.hours());
     let window_hours = run.horizon.map_or(inputs.window.hours(), |h| h.hours());
     let ev = run.evaluation.as_ref();
+    PlanDoc {
+        schema_version: SCHEMA_VERSION.into(),
+        generated_at: ts(generated_at(opts)),
+        currency: "USD".into(),
+        scenario: ScenarioDoc {
+            name: inputs.scenario.name.clone(),
+            file: inputs.scenario.file.display().to_string(),
+            input_hash: inputs.input_hash.clone(),
+        },
+        horizon: horizon_doc(inputs, run, planned),
+        solve: solve_doc(run, opts),
+        purchases: run
+            .plan
+            .as_ref()
+            .map(|p| purchase_docs(cat, p, ev, planned as f64, window_hours as f64))
+            .unwrap_or_default(),
+        owned_commitments: owned_docs(inputs, ev),
+        placements: run
+            .plan
+            .as_ref()
+            .map(|p| placement_docs(cat, p, ev))
+            .unwrap_or_default(),
+        costs: ev.map(|e| costs_doc(inputs, run, e)),
+        risk: risk_doc(run, ev),
+        infeasibility: run.infeasibility.as_ref().map(infeasibility_doc),
+        warnings: inputs.warnings.clone(),
+    }
+}
+
+/// Why no plan exists, with each conflict and its ways out (costs in cents).
+fn infeasibility_doc(i: &crate::model::Infeasibility) -> InfeasibilityDoc {
+    InfeasibilityDoc {
+        group: i.group.clone(),
+        message: i.message.clone(),
+        conflicts: i
+            .conflicts
+            .iter()
+            .map(|c| ConflictDoc {
+                kind: c.kind.clone(),
+                workloads: c.workloads.clone(),
+                offerings: c.offerings.clone(),
+                hours: c.hours.clone(),
+                constraints: c.constraints.clone(),
+                message: c.message.clone(),
+                relaxations: c
+                    .relaxations
+                    .iter()
+                    .map(|r| RelaxationDoc {
+                        constraint: r.constraint.clone(),
+                        change: r.change.clone(),
+                        cost: r.cost.map(cents),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// `generated_at`: pinned (SOURCE_DATE_EPOCH, else 1970) when reproducible, else now.
+fn generated_at(opts: DocOptions) -> DateTime<Utc> {
+    if opts.reproducible {
+        opts.epoch.unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+    } else {
+        Utc::now()
+    }
+}
+
+/// The planned horizon: the run's forecast horizon, else the scenario's window.
+fn horizon_doc(inputs: &Inputs, run: &PlanRun, planned_hours: usize) -> HorizonDoc {
+    HorizonDoc {
+        start: ts(run.horizon.map_or(inputs.window.start, |h| h.start)),
+        end: ts(run.horizon.map_or(inputs.window.end, |h| h.end)),
+        hours: run.horizon.map_or(inputs.window.hours(), |h| h.hours()),
+        planned_hours,
+        spot_allowed: inputs.scenario.instruments.spot,
+    }
+}
+
+/// How the plan was solved: status, bounds, model size, aggregation and decomposition steps
+/// (wall-clock seconds only when not reproducible).
+fn solve_doc(run: &PlanRun, opts: DocOptions) -> SolveDoc {
     let out = &run.outcome;
     let (cols, rows, ints) = out.size;
-    let purchases = run
-        .plan
-        .as_ref()
-        .map(|p| purchase_docs(cat, p, ev, planned as f64, window_hours as f64))
-        .unwrap_or_default();
-    let owned_commitments = inputs
+    SolveDoc {
+        status: out.status.as_str().into(),
+        objective: out.objective.map(cents),
+        best_bound: out.best_bound.map(cents),
+        gap: out.gap.map(ratio),
+        seconds: (!opts.reproducible).then(|| (out.seconds * 1000.0).round() / 1000.0),
+        columns: cols,
+        rows,
+        integer_columns: ints,
+        pruned_offers: run.pruned.len(),
+        dominated_offerings: run.dominated_offerings.clone(),
+        buckets: run.buckets,
+        aggregation: run
+            .steps
+            .iter()
+            .map(|s| AggStepDoc {
+                buckets: s.buckets,
+                status: s.status.as_str().into(),
+                objective: s.objective.map(cents),
+                evaluated: s.evaluated.map(cents),
+            })
+            .collect(),
+        method: if run.decomposition.is_some() {
+            "decompose"
+        } else {
+            "mip"
+        }
+        .into(),
+        decomposition: run.decomposition.as_ref().map(|d| DecompositionDoc {
+            start: d.start.as_str().into(),
+            rounds: d.rounds,
+            first_lp_objective: d.first_lp_objective.map(cents),
+            lp_objective: d.lp_objective.map(cents),
+            polish_moves: d.polish_moves,
+            tiers_seconds: (!opts.reproducible)
+                .then(|| (d.tiers_seconds * 1000.0).round() / 1000.0),
+        }),
+        message: out.message.clone(),
+    }
+}
+
+/// The owned commitments with their expected utilization (when active in the evaluation).
+fn owned_docs(inputs: &Inputs, ev: Option<&Evaluation>) -> Vec<OwnedDoc> {
+    inputs
         .owned
         .iter()
         .enumerate()
@@ -75,145 +189,79 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
                 .filter(|c| c.active_hours > 0.0)
                 .map(|c| ratio(c.utilization())),
         })
-        .collect();
-    let placements = run
-        .plan
-        .as_ref()
-        .map(|p| placement_docs(cat, p, ev))
-        .unwrap_or_default();
+        .collect()
+}
+
+/// Costs of the evaluated plan: totals by instrument, quantiles and CVaR over the risk
+/// scenarios (the evaluated total without them), sensitivity, savings and coverage.
+fn costs_doc(inputs: &Inputs, run: &PlanRun, e: &Evaluation) -> CostsDoc {
     let q = |x: f64| run.risk.as_ref().map(|r| quantile(&r.costs(), &r.probs, x));
-    let costs = ev.map(|e| {
-        let [ih, cov, sp, od] = e.instance_hours;
-        let share = |x: f64| if ih > 0.0 { ratio(x / ih) } else { 0.0 };
-        CostsDoc {
-            on_demand_baseline: cents(e.baseline_all_on_demand),
-            expected: cents(e.total),
-            model_objective: out.objective.map(cents),
-            p50: cents(q(0.5).unwrap_or(e.total)),
-            p90: cents(q(0.9).unwrap_or(e.total)),
-            p95: cents(q(0.95).unwrap_or(e.total)),
-            cvar: cents(run.risk.as_ref().map_or(e.total, |r| {
-                cvar(&r.costs(), &r.probs, inputs.scenario.risk.cvar_alpha)
-            })),
-            esr: ratio(e.esr()),
-            demand_minus_20pct: run.sensitivity.map(|s| cents(s.0)),
-            demand_plus_20pct: run.sensitivity.map(|s| cents(s.1)),
-            savings_vs_all_on_demand: cents(e.baseline_all_on_demand - e.total),
-            savings_pct: if e.baseline_all_on_demand > 0.0 {
-                ratio((e.baseline_all_on_demand - e.total) / e.baseline_all_on_demand)
-            } else {
-                0.0
-            },
-            commitments: cents(e.commitment_cost),
-            spot: cents(e.spot_cost),
-            on_demand: cents(e.on_demand_cost),
-            hidden: cents(e.hidden_cost),
-            unserved: cents(e.unserved_cost),
-            on_demand_equivalent: cents(e.on_demand_equivalent),
-            coverage_committed: share(cov),
-            coverage_spot: share(sp),
-            coverage_on_demand: share(od),
-        }
-    });
-    let risk = match &run.risk {
-        Some(r) => {
-            let costs = r.costs();
-            let worst = (0..costs.len())
-                .max_by(|&a, &b| costs[a].total_cmp(&costs[b]))
-                .unwrap_or(0);
-            Some(RiskDoc {
-                scenarios: costs.len(),
-                p95_unused_commitment: cents(quantile(&r.unused(), &r.probs, 0.95)),
-                utilization_p5: Some(ratio(quantile(&r.utilization(), &r.probs, 0.05))),
-                utilization_p50: Some(ratio(quantile(&r.utilization(), &r.probs, 0.5))),
-                worst_scenario: worst,
-                worst_scenario_cost: cents(costs.get(worst).copied().unwrap_or(0.0)),
-            })
-        }
-        None => None,
-    };
-    let risk = risk.or_else(|| {
-        ev.map(|e| {
-            let unused: f64 = e.commitments.iter().map(|c| c.unused_cost()).sum();
-            let utilization = e.commitment_utilization().map(ratio);
-            RiskDoc {
-                scenarios: 1,
-                p95_unused_commitment: cents(unused),
-                utilization_p5: utilization,
-                utilization_p50: utilization,
-                worst_scenario: 0,
-                worst_scenario_cost: cents(e.total),
-            }
-        })
-    });
-    PlanDoc {
-        schema_version: SCHEMA_VERSION.into(),
-        generated_at: ts(generated_at),
-        currency: "USD".into(),
-        scenario: ScenarioDoc {
-            name: inputs.scenario.name.clone(),
-            file: inputs.scenario.file.display().to_string(),
-            input_hash: inputs.input_hash.clone(),
+    let [ih, cov, sp, od] = e.instance_hours;
+    let share = |x: f64| if ih > 0.0 { ratio(x / ih) } else { 0.0 };
+    CostsDoc {
+        on_demand_baseline: cents(e.baseline_all_on_demand),
+        expected: cents(e.total),
+        model_objective: run.outcome.objective.map(cents),
+        p50: cents(q(0.5).unwrap_or(e.total)),
+        p90: cents(q(0.9).unwrap_or(e.total)),
+        p95: cents(q(0.95).unwrap_or(e.total)),
+        cvar: cents(run.risk.as_ref().map_or(e.total, |r| {
+            cvar(&r.costs(), &r.probs, inputs.scenario.risk.cvar_alpha)
+        })),
+        esr: ratio(e.esr()),
+        demand_minus_20pct: run.sensitivity.map(|s| cents(s.0)),
+        demand_plus_20pct: run.sensitivity.map(|s| cents(s.1)),
+        savings_vs_all_on_demand: cents(e.baseline_all_on_demand - e.total),
+        savings_pct: if e.baseline_all_on_demand > 0.0 {
+            ratio((e.baseline_all_on_demand - e.total) / e.baseline_all_on_demand)
+        } else {
+            0.0
         },
-        horizon: HorizonDoc {
-            start: ts(run.horizon.map_or(inputs.window.start, |h| h.start)),
-            end: ts(run.horizon.map_or(inputs.window.end, |h| h.end)),
-            hours: run.horizon.map_or(inputs.window.hours(), |h| h.hours()),
-            planned_hours: planned,
-            spot_allowed: inputs.scenario.instruments.spot,
-        },
-        solve: SolveDoc {
-            status: out.status.as_str().into(),
-            objective: out.objective.map(cents),
-            best_bound: out.best_bound.map(cents),
-            gap: out.gap.map(ratio),
-            seconds: (!opts.reproducible).then(|| (out.seconds * 1000.0).round() / 1000.0),
-            columns: cols,
-            rows,
-            integer_columns: ints,
-            pruned_offers: run.pruned.len(),
-            dominated_offerings: run.dominated_offerings.clone(),
-            buckets: run.buckets,
-            aggregation: run
-                .steps
-                .iter()
-                .map(|s| AggStepDoc {
-                    buckets: s.buckets,
-                    status: s.status.as_str().into(),
-                    objective: s.objective.map(cents),
-                    evaluated: s.evaluated.map(cents),
-                })
-                .collect(),
-            method: if run.decomposition.is_some() {
-                "decompose"
-            } else {
-                "mip"
-            }
-            .into(),
-            decomposition: run.decomposition.as_ref().map(|d| DecompositionDoc {
-                start: d.start.as_str().into(),
-                rounds: d.rounds,
-                first_lp_objective: d.first_lp_objective.map(cents),
-                lp_objective: d.lp_objective.map(cents),
-                polish_moves: d.polish_moves,
-                tiers_seconds: (!opts.reproducible)
-                    .then(|| (d.tiers_seconds * 1000.0).round() / 1000.0),
-            }),
-            message: out.message.clone(),
-        },
-        purchases,
-        owned_commitments,
-        placements,
-        costs,
-        risk,
-        infeasibility: run.infeasibility.as_ref().map(|i| InfeasibilityDoc {
-            group: i.group.clone(),
-            message: i.message.clone(),
-        }),
-        warnings: inputs.warnings.clone(),
+        commitments: cents(e.commitment_cost),
+        spot: cents(e.spot_cost),
+        on_demand: cents(e.on_demand_cost),
+        hidden: cents(e.hidden_cost),
+        unserved: cents(e.unserved_cost),
+        on_demand_equivalent: cents(e.on_demand_equivalent),
+        coverage_committed: share(cov),
+        coverage_spot: share(sp),
+        coverage_on_demand: share(od),
     }
 }
 
+/// Commitment risk over the risk scenarios when the run has them, else of the single
+/// evaluation (`None` without either).
+fn risk_doc(run: &PlanRun, ev: Option<&Evaluation>) -> Option<RiskDoc> {
+    if let Some(r) = &run.risk {
+        let costs = r.costs();
+        let worst = (0..costs.len())
+            .max_by(|&a, &b| costs[a].total_cmp(&costs[b]))
+            .unwrap_or(0);
+        return Some(RiskDoc {
+            scenarios: costs.len(),
+            p95_unused_commitment: cents(quantile(&r.unused(), &r.probs, 0.95)),
+            utilization_p5: Some(ratio(quantile(&r.utilization(), &r.probs, 0.05))),
+            utilization_p50: Some(ratio(quantile(&r.utilization(), &r.probs, 0.5))),
+            worst_scenario: worst,
+            worst_scenario_cost: cents(costs.get(worst).copied().unwrap_or(0.0)),
+        });
+    }
+    ev.map(|e| {
+        let unused: f64 = e.commitments.iter().map(|c| c.unused_cost()).sum();
+        let utilization = e.commitment_utilization().map(ratio);
+        RiskDoc {
+            scenarios: 1,
+            p95_unused_commitment: cents(unused),
+            utilization_p5: utilization,
+            utilization_p50: utilization,
+            worst_scenario: 0,
+            worst_scenario_cost: cents(e.total),
+        }
+    })
+}
+
+/// The commitments bought, with their cost in and after the window, utilization and
+/// break-even.
 fn purchase_docs(
     cat: &Catalog,
     plan: &Plan,
@@ -268,6 +316,7 @@ fn purchase_docs(
         .collect()
 }
 
+/// The placements with their evaluated shares and costs.
 fn placement_docs(cat: &Catalog, plan: &Plan, ev: Option<&Evaluation>) -> Vec<PlacementDoc> {
     plan.placements
         .iter()
@@ -277,30 +326,7 @@ fn placement_docs(cat: &Catalog, plan: &Plan, ev: Option<&Evaluation>) -> Vec<Pl
             let we = ev.and_then(|e| e.workloads.get(i));
             let ih = we.map_or(0.0, |w| w.instance_hours);
             let sh = |x: f64| if ih > 0.0 { Some(ratio(x / ih)) } else { None };
-            let ipg = o.map_or(0.0, |o| {
-                let w = crate::domain::Workload {
-                    name: p.workload.clone(),
-                    class: p.class,
-                    class_inferred: false,
-                    current_gpu: p.current_gpu.clone(),
-                    current_offering: None,
-                    interruptible: false,
-                    max_spot_share: 0.0,
-                    min_gpu_memory_gb: 0.0,
-                    gpus_per_replica: 1,
-                    allowed_clouds: None,
-                    allowed_regions: None,
-                    team: None,
-                    project: None,
-                    home_cloud: None,
-                    storage_per_gpu_hour: 0.0,
-                    egress_per_gpu_hour: 0.0,
-                    overhead_pct: 0.0,
-                    shiftable_hours: 0,
-                    scale_to_zero: Vec::new(),
-                };
-                instances_per_gpu(cat, &w, o)
-            });
+            let ipg = o.map_or(0.0, |o| placement_instances_per_gpu(cat, p, o));
             let current = p.current.as_ref().map(|(c, r, it)| format!("{c}/{r}/{it}"));
             let key = format!("{}/{}/{}", p.cloud, p.region, p.instance_type);
             PlacementDoc {
@@ -329,6 +355,33 @@ fn placement_docs(cat: &Catalog, plan: &Plan, ev: Option<&Evaluation>) -> Vec<Pl
             }
         })
         .collect()
+}
+
+/// Instances of `o` per GPU of the placement's recorded demand (the domain's conversion,
+/// from the placement's class and current GPU).
+fn placement_instances_per_gpu(cat: &Catalog, p: &Placement, o: &Offering) -> f64 {
+    let w = crate::domain::Workload {
+        name: p.workload.clone(),
+        class: p.class,
+        class_inferred: false,
+        current_gpu: p.current_gpu.clone(),
+        current_offering: None,
+        interruptible: false,
+        max_spot_share: 0.0,
+        min_gpu_memory_gb: 0.0,
+        gpus_per_replica: 1,
+        allowed_clouds: None,
+        allowed_regions: None,
+        team: None,
+        project: None,
+        home_cloud: None,
+        storage_per_gpu_hour: 0.0,
+        egress_per_gpu_hour: 0.0,
+        overhead_pct: 0.0,
+        shiftable_hours: 0,
+        scale_to_zero: Vec::new(),
+    };
+    instances_per_gpu(cat, &w, o)
 }
 
 /// Serializes a plan document: pretty JSON with a trailing newline.

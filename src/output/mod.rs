@@ -3,10 +3,12 @@
 pub mod backtest;
 pub mod compare;
 pub mod forecast;
+pub mod format;
 pub mod ingest;
 pub mod inventory;
 pub mod json;
 pub mod plan_table;
+pub mod report;
 pub mod table;
 pub mod validate;
 pub mod write;

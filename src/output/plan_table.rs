@@ -7,12 +7,27 @@ use crate::plan::Evaluation;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
+use super::format::pct1 as pct;
 
 /// The plan as text: status, costs, purchases, placements grouped by tier.
 pub fn plan_table(d: &PlanDoc) -> String {
+    let mut s = [
+        status_text(d),
+        costs_text(d),
+        "\n".to_string(),
+        purchases_table(d),
+        "\n".to_string(),
+        placements_table(d),
+    ]
+    .concat();
+    for w in &d.warnings {
+        let _ = writeln!(s, "warning: {w}");
+    }
+    s
+}
+
+/// Scenario, window, solve status and the model's objective, bound and gap.
+fn status_text(d: &PlanDoc) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -21,6 +36,17 @@ pub fn plan_table(d: &PlanDoc) -> String {
     );
     if let Some(inf) = &d.infeasibility {
         let _ = writeln!(s, "infeasible ({}): {}", inf.group, inf.message);
+        for c in &inf.conflicts {
+            if !c.relaxations.is_empty() {
+                let _ = writeln!(s, "ways out ({}):", c.kind);
+            }
+            for r in &c.relaxations {
+                let cost = r.cost.map_or(String::new(), |c| format!(": {}", Usd(c)));
+                let _ = writeln!(s, "  - {}{cost}", r.change);
+            }
+        }
+    } else if let Some(m) = &d.solve.message {
+        let _ = writeln!(s, "note: {m}");
     }
     if let (Some(obj), Some(gap)) = (d.solve.objective, d.solve.gap) {
         let _ = writeln!(
@@ -31,6 +57,12 @@ pub fn plan_table(d: &PlanDoc) -> String {
             gap * 100.0
         );
     }
+    s
+}
+
+/// Expected cost against all on-demand, savings, ESR and coverage.
+fn costs_text(d: &PlanDoc) -> String {
+    let mut s = String::new();
     if let Some(c) = &d.costs {
         let _ = writeln!(s);
         let _ = writeln!(
@@ -54,7 +86,12 @@ pub fn plan_table(d: &PlanDoc) -> String {
             pct(c.coverage_on_demand)
         );
     }
-    let _ = writeln!(s);
+    s
+}
+
+/// The purchases, one row each.
+fn purchases_table(d: &PlanDoc) -> String {
+    let mut s = String::new();
     if d.purchases.is_empty() {
         let _ = writeln!(s, "purchases: none");
     } else {
@@ -93,7 +130,12 @@ pub fn plan_table(d: &PlanDoc) -> String {
             &rows,
         ));
     }
-    let _ = writeln!(s);
+    s
+}
+
+/// Placements grouped by tier.
+fn placements_table(d: &PlanDoc) -> String {
+    let mut s = String::new();
     let mut tiers: BTreeMap<String, Vec<&super::json::PlacementDoc>> = BTreeMap::new();
     for p in &d.placements {
         tiers
@@ -135,9 +177,6 @@ pub fn plan_table(d: &PlanDoc) -> String {
         ],
         &rows,
     ));
-    for w in &d.warnings {
-        let _ = writeln!(s, "warning: {w}");
-    }
     s
 }
 

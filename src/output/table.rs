@@ -9,8 +9,18 @@ pub enum Align {
     Right,
 }
 
-/// Renders rows under a header with aligned columns.
+/// Renders rows under a header with aligned columns. Cells are written on one line each:
+/// control characters from the inputs (a name with a newline) are escaped.
 pub fn render(header: &[(&str, Align)], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| super::format::printable(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = &rows;
     let mut width: Vec<usize> = header.iter().map(|(h, _)| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {

@@ -73,6 +73,20 @@ pub fn validate_summary(inp: &Inputs) -> String {
     let _ = writeln!(s, "owned      {} commitments", inp.owned.len());
     let _ = writeln!(s, "inputs     {}", inp.input_hash);
     s.push('\n');
+    s.push_str(&workloads_table(inp, &wd));
+    if !inp.warnings.is_empty() {
+        s.push('\n');
+        for w in &inp.warnings {
+            let _ = writeln!(s, "warning: {w}");
+        }
+    }
+    s
+}
+
+/// One row per workload: class, GPU, mean and peak GPUs over the planned hours, spot cap,
+/// compatible offerings.
+fn workloads_table(inp: &Inputs, wd: &crate::domain::DemandHistory) -> String {
+    let sc = &inp.scenario;
     let rows: Vec<Vec<String>> = inp
         .workloads
         .iter()
@@ -112,7 +126,7 @@ pub fn validate_summary(inp: &Inputs) -> String {
             ]
         })
         .collect();
-    s.push_str(&render(
+    render(
         &[
             ("workload", Align::Left),
             ("class", Align::Left),
@@ -123,14 +137,7 @@ pub fn validate_summary(inp: &Inputs) -> String {
             ("compatible offerings", Align::Right),
         ],
         &rows,
-    ));
-    if !inp.warnings.is_empty() {
-        s.push('\n');
-        for w in &inp.warnings {
-            let _ = writeln!(s, "warning: {w}");
-        }
-    }
-    s
+    )
 }
 
 /// Offerings listing with USD per GPU-hour, sorted by cloud, GPU, price.

@@ -4,7 +4,8 @@
 use crate::error::Error;
 use std::path::{Path, PathBuf};
 
-/// Writes one file whole or not at all: a temporary file beside it, then a rename.
+/// Writes one file whole or not at all: a temporary file beside it, then a rename. Its
+/// directory must exist (a file named into a missing directory is most likely a typo).
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
     let dir = path
         .parent()
@@ -14,6 +15,13 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if !dir.is_dir() {
+        return Err(Error::Runtime(format!(
+            "{}: cannot write: directory {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
     write_files_atomic(dir, &[(name.as_str(), text.to_string())])
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Version of the plan JSON contract.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "2.0.0";
 
 /// The whole plan document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -312,11 +312,56 @@ pub struct InfeasibilityDoc {
     pub group: String,
     /// Explanation.
     pub message: String,
+    /// Each conflict on its own: what conflicts and the ways out.
+    pub conflicts: Vec<ConflictDoc>,
+}
+
+/// One conflict of an infeasible plan (`model::conflict::ExplainedConflict`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ConflictDoc {
+    /// `no_compatible_offering`, `capacity` or `risk_budget`.
+    pub kind: String,
+    /// Workloads in the conflict.
+    pub workloads: Vec<String>,
+    /// Offerings in the conflict (catalog keys).
+    pub offerings: Vec<String>,
+    /// Hours in the conflict (the hour of the largest shortfall).
+    pub hours: Vec<String>,
+    /// The constraints that conflict, named as in the input files.
+    pub constraints: Vec<String>,
+    /// One short paragraph.
+    pub message: String,
+    /// Ways out, cheapest first.
+    pub relaxations: Vec<RelaxationDoc>,
+}
+
+/// One way out of a conflict.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RelaxationDoc {
+    /// The constraint to relax.
+    pub constraint: String,
+    /// How.
+    pub change: String,
+    /// USD over the planned window for the conflicting load served that way; null when the
+    /// change has no price of its own.
+    pub cost: Option<f64>,
 }
 
 impl PlanDoc {
-    /// The plan this document describes, for `evaluate`. Errors name the field.
+    /// The plan this document describes, for `evaluate`. Errors name the field; a document
+    /// written when no plan was found (no placements) says so, with its status.
     pub fn to_plan(&self) -> Result<Plan, String> {
+        if self.placements.is_empty() && self.purchases.is_empty() {
+            return Err(format!(
+                "holds no plan to re-price: its solve ended with status {}{}",
+                self.solve.status,
+                self.solve
+                    .message
+                    .as_deref()
+                    .map(|m| format!(" ({})", m.lines().next().unwrap_or(m)))
+                    .unwrap_or_default()
+            ));
+        }
         let start =
             crate::ingest::csvread::parse_instant(&self.horizon.start, false).ok_or_else(|| {
                 format!(
@@ -404,14 +449,51 @@ impl PlanDoc {
 /// Reads a plan JSON file written by `gpuplan plan`. Errors name the file and the line and
 /// column (malformed JSON) or the field (a value the plan cannot hold).
 pub fn read_plan(path: &Path) -> Result<Plan, Error> {
+    read_plan_doc(path)?
+        .to_plan()
+        .map_err(|m| Error::Input(InputError::file(path, m)))
+}
+
+/// Reads a plan JSON file as the document itself (for writers such as the HTML report).
+/// Errors name the file and the line and column of malformed JSON.
+pub fn read_plan_doc(path: &Path) -> Result<PlanDoc, Error> {
     let text = crate::ingest::read_text(path)?;
-    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| {
+    serde_json::from_str(&text).map_err(|e| {
         Error::Input(InputError::line(
             path,
             e.line() as u64,
-            format!("column {}: not a gpuplan plan JSON: {e}", e.column()),
+            format!(
+                "column {}: not a gpuplan plan JSON: {}",
+                e.column(),
+                json_error_text(&e)
+            ),
         ))
+    })
+}
+
+/// The writer's last guard, like `ingest focus`'s read-back: the JSON about to be written
+/// must parse as a plan document (a NaN written as `null` where the contract says number
+/// fails here, naming the line and column) and hold a plan `evaluate` can read back.
+pub fn check_reads_back(json: &str) -> Result<(), String> {
+    let doc: PlanDoc = serde_json::from_str(json).map_err(|e| {
+        format!(
+            "line {} column {}: the plan JSON does not read back: {}",
+            e.line(),
+            e.column(),
+            json_error_text(&e)
+        )
     })?;
-    doc.to_plan()
-        .map_err(|m| Error::Input(InputError::file(path, m)))
+    // A document without a plan (no placements) has nothing for `evaluate` to read.
+    if doc.placements.is_empty() && doc.purchases.is_empty() {
+        return Ok(());
+    }
+    doc.to_plan().map(|_| ())
+}
+
+/// A JSON error's message without serde_json's own ` at line L column C` suffix (the
+/// location is written once, in gpuplan's `file:line:` form).
+fn json_error_text(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    full.strip_suffix(&suffix).unwrap_or(&full).to_string()
 }

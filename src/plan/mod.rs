@@ -1,6 +1,7 @@
 //! Solution → [`Plan`]; [`evaluate`] re-prices any plan hour by hour against any demand,
 //! without the solver.
 
+pub mod amounts;
 pub mod doc;
 pub mod evaluate;
 pub mod recommender;

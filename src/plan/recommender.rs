@@ -39,7 +39,23 @@ pub fn recommend(
         spot_allowed: sc.instruments.spot,
     };
     let cost = |p: &Plan| evaluate(p, cat, lookback, Some(keep)).map_or(f64::INFINITY, |e| e.total);
-    // Unit commitments, pool by pool: the best offer and level for each offering in use.
+    add_unit_commitments(inputs, lookback, keep, &mut plan, &cost);
+    add_spend_commitments(inputs, lookback, keep, &mut plan, &cost);
+    plan.start = start;
+    plan
+}
+
+/// Unit commitments, pool by pool: for each offering in use, the offer and level (1 to the
+/// pool's peak instances) that re-price cheapest.
+fn add_unit_commitments(
+    inputs: &Inputs,
+    lookback: &DemandHistory,
+    keep: &[bool],
+    plan: &mut Plan,
+    cost: &dyn Fn(&Plan) -> f64,
+) {
+    let cat = &inputs.catalog;
+    let sc = &inputs.scenario;
     let mut pools: Vec<(crate::domain::Cloud, String, String)> = plan
         .placements
         .iter()
@@ -53,31 +69,34 @@ pub fn recommend(
         };
         // Peak instances of the pool in the lookback.
         let peak = pool_peak(inputs, cat, lookback, keep, it);
-        let mut best = (cost(&plan), None::<Purchase>);
-        for k in cat
+        let candidates = cat
             .offers
             .iter()
             .filter(|k| k.kind == CommitmentKind::Unit && sc.instruments.allows(k) && k.matches(o))
-        {
-            for n in 1..=(peak.ceil() as usize) {
-                let mut trial = plan.clone();
-                trial.purchases.push(Purchase {
+            .flat_map(|k| {
+                (1..=(peak.ceil() as usize)).map(move |n| Purchase {
                     offer_id: k.id.clone(),
                     kind: CommitmentKind::Unit,
                     amount: n as f64,
-                });
-                let c = cost(&trial);
-                if c < best.0 - 1e-9 {
-                    best = (c, trial.purchases.pop());
-                }
-            }
-        }
-        if let Some(p) = best.1 {
+                })
+            });
+        if let Some(p) = cheapest_addition(plan, candidates, cost) {
             plan.purchases.push(p);
         }
     }
-    // Spend commitments: candidates are each hour's full-coverage level of the residual
-    // on-demand usage the offer matches.
+}
+
+/// Spend commitments: candidates are each hour's full-coverage level of the residual
+/// on-demand usage the offer matches (at most 64 quantiles of them); the cheapest is kept.
+fn add_spend_commitments(
+    inputs: &Inputs,
+    lookback: &DemandHistory,
+    keep: &[bool],
+    plan: &mut Plan,
+    cost: &dyn Fn(&Plan) -> f64,
+) {
+    let cat = &inputs.catalog;
+    let sc = &inputs.scenario;
     for k in cat
         .offers
         .iter()
@@ -113,25 +132,35 @@ pub fn recommend(
                 .map(|i| levels[i * (levels.len() - 1) / 63])
                 .collect()
         };
-        let mut best = (cost(&plan), None::<Purchase>);
-        for c in picks {
-            let mut trial = plan.clone();
-            trial.purchases.push(Purchase {
-                offer_id: k.id.clone(),
-                kind: CommitmentKind::Spend,
-                amount: (c * 100.0).round() / 100.0,
-            });
-            let v = cost(&trial);
-            if v < best.0 - 1e-9 {
-                best = (v, trial.purchases.pop());
-            }
-        }
-        if let Some(p) = best.1 {
+        let candidates = picks.into_iter().map(|c| Purchase {
+            offer_id: k.id.clone(),
+            kind: CommitmentKind::Spend,
+            amount: (c * 100.0).round() / 100.0,
+        });
+        if let Some(p) = cheapest_addition(plan, candidates, cost) {
             plan.purchases.push(p);
         }
     }
-    plan.start = start;
-    plan
+}
+
+/// The candidate purchase that, added to the plan, re-prices cheapest — if any beats the
+/// plan as it is (the first of equals wins).
+fn cheapest_addition(
+    plan: &Plan,
+    candidates: impl Iterator<Item = Purchase>,
+    cost: &dyn Fn(&Plan) -> f64,
+) -> Option<Purchase> {
+    let mut best = (cost(plan), None);
+    let mut trial = plan.clone();
+    for p in candidates {
+        trial.purchases.push(p);
+        let c = cost(&trial);
+        let p = trial.purchases.pop();
+        if c < best.0 - 1e-9 {
+            best = (c, p);
+        }
+    }
+    best.1
 }
 
 fn pool_peak(

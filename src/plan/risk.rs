@@ -20,7 +20,7 @@ pub fn price_scenarios(
     scenarios: &[DemandHistory],
     probs: &[f64],
     keep: Option<&[bool]>,
-) -> Result<ScenarioRisk, super::evaluate::EvalError> {
+) -> Result<ScenarioRisk, evaluate::EvalError> {
     let evaluations = scenarios
         .iter()
         .map(|d| evaluate(plan, catalog, d, keep))
@@ -118,7 +118,7 @@ pub fn mean_evaluation(evals: &[Evaluation], probs: &[f64]) -> Evaluation {
         m.instance_hours[k] = avg(&|e| e.instance_hours[k]);
     }
     for (i, we) in m.workloads.iter_mut().enumerate() {
-        let g = |f: &dyn Fn(&super::evaluate::WorkloadEval) -> f64| {
+        let g = |f: &dyn Fn(&evaluate::WorkloadEval) -> f64| {
             avg(&|e: &Evaluation| e.workloads.get(i).map_or(0.0, f))
         };
         we.gpu_hours = g(&|x| x.gpu_hours);
@@ -132,7 +132,7 @@ pub fn mean_evaluation(evals: &[Evaluation], probs: &[f64]) -> Evaluation {
         we.baseline_hidden = g(&|x| x.baseline_hidden);
     }
     for (i, c) in m.commitments.iter_mut().enumerate() {
-        let g = |f: &dyn Fn(&super::evaluate::CommitmentEval) -> f64| {
+        let g = |f: &dyn Fn(&evaluate::CommitmentEval) -> f64| {
             avg(&|e: &Evaluation| e.commitments.get(i).map_or(0.0, f))
         };
         c.active_hours = g(&|x| x.active_hours);

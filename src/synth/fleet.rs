@@ -25,6 +25,7 @@
 //! every workload keeps at least one compatible offering even when `offerings` is small; when
 //! `offerings` exceeds the catalog, every instance type is used.
 
+use crate::domain::rng::SplitMix64;
 use crate::domain::{Catalog, Cloud, WorkloadClass};
 use crate::error::Error;
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc, Weekday};
@@ -124,22 +125,19 @@ fn gpu_weights(class: WorkloadClass) -> [f64; 7] {
 
 /// splitmix64 (Steele, Lea, Flood 2014): small, fast, and good enough for test data.
 #[derive(Debug, Clone)]
-struct Rng(u64);
+struct Rng(SplitMix64);
 
 impl Rng {
     /// A generator for one stream of a seed.
     fn new(seed: u64, stream: u64) -> Self {
-        let mut r = Rng(seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(stream.wrapping_add(1)));
+        let mut r =
+            SplitMix64::new(seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(stream.wrapping_add(1)));
         // Decorrelate nearby seeds and streams.
         let a = r.next_u64();
-        Rng(a ^ stream.rotate_left(32))
+        Rng(SplitMix64::new(a ^ stream.rotate_left(32)))
     }
     fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     /// Uniform in [0, 1).
     fn f64(&mut self) -> f64 {
@@ -417,66 +415,10 @@ fn generate_with(spec: &SynthSpec, catalog: &Catalog) -> SynthScenario {
     let mut curves = Vec::with_capacity(nw);
     let mut extra_keys: Vec<String> = Vec::with_capacity(nw);
     for (i, &class) in classes.iter().enumerate() {
-        let mut rng = Rng::new(spec.seed, STREAM_WORKLOAD0 + i as u64);
-        let prefix = match class {
-            WorkloadClass::Training => "train",
-            WorkloadClass::Inference => "infer",
-            WorkloadClass::Experimentation => "exp",
-        };
-        let name = format!("{prefix}-{i:0width$}");
-        let gpu = CURRENT_GPUS[rng.weighted(&gpu_weights(class))];
-        let p_int = match class {
-            WorkloadClass::Training => 0.5,
-            WorkloadClass::Inference => 0.15,
-            WorkloadClass::Experimentation => 0.6,
-        };
-        let interruptible = rng.chance(p_int);
-        let max_spot_share = if interruptible {
-            (rng.range(0.3, 1.0) * 100.0).round() / 100.0
-        } else {
-            0.0
-        };
-        let mem = catalog.gpu(gpu).map_or(0.0, |g| g.memory_gb);
-        let min_mem = if rng.chance(0.3) {
-            let fits: Vec<f64> = [16.0, 24.0, 40.0, 48.0, 80.0]
-                .into_iter()
-                .filter(|&m| m <= mem)
-                .collect();
-            if fits.is_empty() {
-                0.0
-            } else {
-                fits[rng.next_u64() as usize % fits.len()]
-            }
-        } else {
-            0.0
-        };
-        let mut extra = String::new();
-        match class {
-            WorkloadClass::Inference if rng.chance(0.5) => {
-                let e = (rng.range(0.01, 0.05) * 1000.0).round() / 1000.0;
-                let _ = writeln!(extra, "egress_per_gpu_hour = {e:.3}");
-            }
-            WorkloadClass::Training if rng.chance(0.3) => {
-                let s = (rng.range(0.01, 0.05) * 1000.0).round() / 1000.0;
-                let _ = writeln!(extra, "storage_per_gpu_hour = {s:.3}");
-            }
-            _ => {}
-        }
-        let curve = match class {
-            WorkloadClass::Inference => inference_curve(&mut rng, &times),
-            WorkloadClass::Training => training_curve(&mut rng, hours),
-            WorkloadClass::Experimentation => experimentation_curve(&mut rng, &times),
-        };
+        let (w, curve, extra) = synth_workload(spec, catalog, &times, i, class, width);
         curves.push(curve.into_iter().map(round3).collect::<Vec<f64>>());
         extra_keys.push(extra);
-        workloads.push(SynthWorkload {
-            name,
-            class,
-            current_gpu: gpu.to_string(),
-            interruptible,
-            max_spot_share,
-            min_gpu_memory_gb: min_mem,
-        });
+        workloads.push(w);
     }
 
     // Offerings.
@@ -487,8 +429,99 @@ fn generate_with(spec: &SynthSpec, catalog: &Catalog) -> SynthScenario {
         .iter()
         .map(|&i| catalog.offerings[i].instance_type.clone())
         .collect();
+    let description = format!(
+        "synthetic fleet: {n_train} training, {n_inf} inference, {n_exp} experimentation workloads over {hours} hours from {}",
+        start.format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    SynthScenario {
+        demand_csv: demand_text(&workloads, &curves, &times),
+        workloads_toml: workloads_text(spec, &workloads, &extra_keys),
+        scenario_toml: scenario_text(spec, nw, hours, &instance_types, &description),
+        workloads,
+        instance_types,
+    }
+}
 
-    // demand.csv: sorted by hour, then workload name.
+/// Workload `i` of class `class`: its attributes, hourly curve and extra TOML keys
+/// (hidden-cost adders), from its own seeded stream.
+fn synth_workload(
+    spec: &SynthSpec,
+    catalog: &Catalog,
+    times: &[DateTime<Utc>],
+    i: usize,
+    class: WorkloadClass,
+    width: usize,
+) -> (SynthWorkload, Vec<f64>, String) {
+    let hours = times.len();
+    let mut rng = Rng::new(spec.seed, STREAM_WORKLOAD0 + i as u64);
+    let prefix = match class {
+        WorkloadClass::Training => "train",
+        WorkloadClass::Inference => "infer",
+        WorkloadClass::Experimentation => "exp",
+    };
+    let name = format!("{prefix}-{i:0width$}");
+    let gpu = CURRENT_GPUS[rng.weighted(&gpu_weights(class))];
+    let p_int = match class {
+        WorkloadClass::Training => 0.5,
+        WorkloadClass::Inference => 0.15,
+        WorkloadClass::Experimentation => 0.6,
+    };
+    let interruptible = rng.chance(p_int);
+    let max_spot_share = if interruptible {
+        (rng.range(0.3, 1.0) * 100.0).round() / 100.0
+    } else {
+        0.0
+    };
+    let mem = catalog.gpu(gpu).map_or(0.0, |g| g.memory_gb);
+    let min_mem = if rng.chance(0.3) {
+        let fits: Vec<f64> = [16.0, 24.0, 40.0, 48.0, 80.0]
+            .into_iter()
+            .filter(|&m| m <= mem)
+            .collect();
+        if fits.is_empty() {
+            0.0
+        } else {
+            fits[rng.next_u64() as usize % fits.len()]
+        }
+    } else {
+        0.0
+    };
+    let mut extra = String::new();
+    match class {
+        WorkloadClass::Inference if rng.chance(0.5) => {
+            let e = (rng.range(0.01, 0.05) * 1000.0).round() / 1000.0;
+            let _ = writeln!(extra, "egress_per_gpu_hour = {e:.3}");
+        }
+        WorkloadClass::Training if rng.chance(0.3) => {
+            let s = (rng.range(0.01, 0.05) * 1000.0).round() / 1000.0;
+            let _ = writeln!(extra, "storage_per_gpu_hour = {s:.3}");
+        }
+        _ => {}
+    }
+    let curve = match class {
+        WorkloadClass::Inference => inference_curve(&mut rng, times),
+        WorkloadClass::Training => training_curve(&mut rng, hours),
+        WorkloadClass::Experimentation => experimentation_curve(&mut rng, times),
+    };
+    let w = SynthWorkload {
+        name,
+        class,
+        current_gpu: gpu.to_string(),
+        interruptible,
+        max_spot_share,
+        min_gpu_memory_gb: min_mem,
+    };
+    (w, curve, extra)
+}
+
+/// demand.csv: sorted by hour, then workload name.
+fn demand_text(
+    workloads: &[SynthWorkload],
+    curves: &[Vec<f64>],
+    times: &[DateTime<Utc>],
+) -> String {
+    let nw = workloads.len();
+    let hours = times.len();
     let mut order: Vec<usize> = (0..nw).collect();
     order.sort_by(|&a, &b| workloads[a].name.cmp(&workloads[b].name));
     let mut demand_csv = String::with_capacity(40 * nw * hours + 32);
@@ -504,15 +537,20 @@ fn generate_with(spec: &SynthSpec, catalog: &Catalog) -> SynthScenario {
         }
     }
 
-    // workloads.toml.
+    demand_csv
+}
+
+/// workloads.toml: defaults and one table per workload.
+fn workloads_text(spec: &SynthSpec, workloads: &[SynthWorkload], extra_keys: &[String]) -> String {
+    let nw = workloads.len();
     let mut wt = String::new();
     let _ = writeln!(
         wt,
-        "# Generated by gpuplan::synth::fleet (seed {}): {} workloads. Synthetic, not measured.\n",
+        "# Generated by gpuplan::synth (seed {}): {} workloads. Synthetic, not measured.\n",
         spec.seed, nw
     );
     wt.push_str("[defaults]\nhome_cloud = \"aws\"\n");
-    for (w, extra) in workloads.iter().zip(&extra_keys) {
+    for (w, extra) in workloads.iter().zip(extra_keys) {
         let _ = writeln!(wt, "\n[workloads.{}]", w.name);
         let _ = writeln!(wt, "class = {}", toml_str(w.class.as_str()));
         let _ = writeln!(wt, "current_gpu = {}", toml_str(&w.current_gpu));
@@ -532,11 +570,21 @@ fn generate_with(spec: &SynthSpec, catalog: &Catalog) -> SynthScenario {
         wt.push_str(extra);
     }
 
-    // scenario.toml.
+    wt
+}
+
+/// scenario.toml: the files, the allowed instance types and the solver settings.
+fn scenario_text(
+    spec: &SynthSpec,
+    nw: usize,
+    hours: usize,
+    instance_types: &[String],
+    description: &str,
+) -> String {
     let mut st = String::new();
     let _ = writeln!(
         st,
-        "# Generated by gpuplan::synth::fleet: {} workloads x {} offerings x {} hours, seed {}.",
+        "# Generated by gpuplan::synth: {} workloads x {} offerings x {} hours, seed {}.",
         nw,
         instance_types.len(),
         hours,
@@ -553,17 +601,10 @@ fn generate_with(spec: &SynthSpec, catalog: &Catalog) -> SynthScenario {
             spec.seed
         ))
     );
-    let _ = writeln!(
-        st,
-        "description = {}",
-        toml_str(&format!(
-            "synthetic fleet: {n_train} training, {n_inf} inference, {n_exp} experimentation workloads over {hours} hours from {}",
-            start.format("%Y-%m-%dT%H:%M:%SZ")
-        ))
-    );
+    let _ = writeln!(st, "description = {}", toml_str(description));
     st.push_str("demand = \"demand.csv\"\nworkloads = \"workloads.toml\"\n");
     st.push_str("\n[instruments]\ninstance_types = [\n");
-    for it in &instance_types {
+    for it in instance_types {
         let _ = writeln!(st, "  {},", toml_str(it));
     }
     st.push_str("]\n");
@@ -572,13 +613,7 @@ fn generate_with(spec: &SynthSpec, catalog: &Catalog) -> SynthScenario {
         "\n[solver]\ntime_limit_seconds = {TIME_LIMIT_SECONDS:.1}\nmip_gap = 0.0001\nthreads = 1"
     );
 
-    SynthScenario {
-        demand_csv,
-        workloads_toml: wt,
-        scenario_toml: st,
-        workloads,
-        instance_types,
-    }
+    st
 }
 
 /// Generates a scenario and writes `demand.csv`, `workloads.toml` and `scenario.toml` into

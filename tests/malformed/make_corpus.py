@@ -133,7 +133,66 @@ case("scenario_mask_covers_window", "scenario.toml", "scenario.toml:5: field 'wi
 case("scenario_lookback_huge", "scenario.toml", "scenario.toml:5: field 'window.lookback'",
      scenario=SCEN + '\n[window]\nlookback = "9999999999999999d"\n')
 
-for name in os.listdir(ROOT) if os.path.isdir(ROOT) else []:
+# --- plausibility bounds (issue 14: magnitudes a real fleet never reaches) ---------------
+GPU_HDR = "gpu_model,memory_gb,bf16_tflops,memory_bandwidth_gbps,training_perf,inference_perf,source\n"
+case("demand_gpus_1e300", "demand.csv", "demand.csv:4:3:", demand=demand_with(4, "2026-01-01T02:00:00Z,a,1e300"))
+case("demand_gpus_denormal", "demand.csv", "demand.csv:2:3:", demand=demand_with(2, "2026-01-01T00:00:00Z,a,5e-324"))
+case("demand_gpus_above_bound", "demand.csv", "demand.csv:3:3:", demand=demand_with(3, "2026-01-01T01:00:00Z,a,1000001"))
+case("demand_gpus_overflowing_exponent", "demand.csv", "demand.csv:5:3:", demand=demand_with(5, "2026-01-01T03:00:00Z,a,1e400"))
+case("workloads_overhead_pct_1e308", "workloads.toml", "workloads.toml:6: field 'workloads.a.overhead_pct'",
+     workloads=WL + "overhead_pct = 1e308\n")
+case("workloads_storage_1e300", "workloads.toml", "workloads.toml:3: field 'defaults.storage_per_gpu_hour'",
+     workloads='[defaults]\ncurrent_gpu = "A100-80GB"\nstorage_per_gpu_hour = 1e300\n\n[workloads.a]\nclass = "training"\n')
+case("workloads_egress_above_bound", "workloads.toml", "workloads.toml:6: field 'workloads.a.egress_per_gpu_hour'",
+     workloads=WL + "egress_per_gpu_hour = 5000.0\n")
+case("workloads_memory_above_bound", "workloads.toml", "workloads.toml:6: field 'workloads.a.min_gpu_memory_gb'",
+     workloads=WL + "min_gpu_memory_gb = 1e6\n")
+case("workloads_gpus_per_replica_above_bound", "workloads.toml", "workloads.toml:6: field 'workloads.a.gpus_per_replica'",
+     workloads=WL + "gpus_per_replica = 100000\n")
+case("workloads_shiftable_hours_above_bound", "workloads.toml", "workloads.toml:6: field 'workloads.a.shiftable_hours'",
+     workloads=WL + "shiftable_hours = 100000\n")
+case("workloads_absent_overhead_1e308", "workloads.toml", "workloads.toml:8: field 'workloads.b.overhead_pct'",
+     workloads=WL + '\n[workloads.b]\noverhead_pct = 1e308\n')
+case("scenario_growth_1e300", "scenario.toml", "scenario.toml:5: field 'growth.annual_pct'",
+     scenario=SCEN + '\n[growth]\nannual_pct = 1e300\n')
+case("scenario_growth_minus_100", "scenario.toml", "scenario.toml:5: field 'growth.annual_pct'",
+     scenario=SCEN + '\n[growth]\nannual_pct = -100\n')
+case("scenario_max_upfront_above_bound", "scenario.toml", "scenario.toml:5: field 'caps.max_upfront'",
+     scenario=SCEN + '\n[caps]\nmax_upfront = 1e13\n')
+case("scenario_max_committed_share_above_one", "scenario.toml", "scenario.toml:5: field 'caps.max_committed_share'",
+     scenario=SCEN + '\n[caps]\nmax_committed_share = 1.5\n')
+case("scenario_max_cvar_above_bound", "scenario.toml", "scenario.toml:5: field 'risk.max_cvar'",
+     scenario=SCEN + '\n[risk]\nmax_cvar = 1e300\n')
+case("scenario_time_limit_above_bound", "scenario.toml", "scenario.toml:5: field 'solver.time_limit_seconds'",
+     scenario=SCEN + '\n[solver]\ntime_limit_seconds = 1e9\n')
+case("scenario_threads_above_bound", "scenario.toml", "scenario.toml:5: field 'solver.threads'",
+     scenario=SCEN + '\n[solver]\nthreads = 100000\n')
+case("scenario_terms_above_bound", "scenario.toml", "scenario.toml:5: field 'instruments.terms_months'",
+     scenario=SCEN + '\n[instruments]\nterms_months = [12, 1200]\n')
+case("scenario_forecast_scenarios_zero", "scenario.toml", "scenario.toml:5: field 'forecast.scenarios'",
+     scenario=SCEN + '\n[forecast]\nscenarios = 0\n')
+case("scenario_workloads_missing_file", "workloads_v2.toml", "field 'workloads' of",
+     scenario=SCEN.replace('"workloads.toml"', '"workloads_v2.toml"'))
+case("commitments_quantity_above_bound", "commitments.csv", "commitments.csv:3:2:", scenario=SCEN_C,
+     commitments=COMMIT_HDR + COMMIT_OK + "aws-ri-p4d.24xlarge-us-east-1-1y-no_upfront,10000000,2026-01-01,2027-01-01\n")
+case("commitments_spend_above_bound", "commitments.csv", "commitments.csv:3:2:", scenario=SCEN_C,
+     commitments=COMMIT_HDR + COMMIT_OK + "aws-csp-1y-no_upfront,1e300,2026-01-01,2027-01-01\n")
+case("catalog_on_demand_above_bound", "offerings.csv", "offerings.csv:3:6:",
+     catalog={"offerings.csv": OFF_HDR + OFF_OK + "aws,us-east-1,g6.xlarge,L4,1,1e300,,,,2026-11-01,user quote\n"})
+case("catalog_gpus_per_instance_above_bound", "offerings.csv", "offerings.csv:3:5:",
+     catalog={"offerings.csv": OFF_HDR + OFF_OK + "aws,us-east-1,g6.xlarge,L4,4096,0.80,,,,2026-11-01,user quote\n"})
+case("catalog_capacity_above_bound", "offerings.csv", "offerings.csv:3:9:",
+     catalog={"offerings.csv": OFF_HDR + OFF_OK + "aws,us-east-1,g6.xlarge,L4,1,0.80,,,1e300,2026-11-01,user quote\n"})
+case("catalog_gpu_memory_above_bound", "gpus.csv", "gpus.csv:2:2:",
+     catalog={"gpus.csv": GPU_HDR + "X100,1e300,1000,3350,1,1,user\n"})
+case("catalog_perf_ratio_above_bound", "gpus.csv", "gpus.csv:2:5:",
+     catalog={"gpus.csv": GPU_HDR + "X100,80,1000,3350,1e9,1,user\n"})
+case("catalog_term_above_bound", "commitment_offers.csv", "commitment_offers.csv:2:4:",
+     catalog={"commitment_offers.csv": OFR_HDR + "my-sp,aws,spend,1200,no_upfront,family,p5,us-east-1,30,0,2026-11-01,user quote\n"})
+
+# Only the cases defined here are rewritten: cases added by hand (the committed files are the
+# source of truth) stay.
+for name in cases:
     p = os.path.join(ROOT, name)
     if os.path.isdir(p):
         shutil.rmtree(p)

@@ -11,7 +11,9 @@
 
 use super::instant;
 use super::parse::{opt, parse_epoch_seconds, parse_num};
-use crate::domain::{Catalog, Cloud, CommitmentKind, CommitmentOffer, OwnedCommitment, Payment};
+use crate::domain::{
+    Catalog, Cloud, CommitmentKind, CommitmentOffer, Offering, OwnedCommitment, Payment,
+};
 use crate::error::InputError;
 use chrono::{DateTime, Months, Utc};
 use std::path::{Path, PathBuf};
@@ -139,6 +141,8 @@ pub struct DetectedCommitment {
     pub contract: Option<ContractTerms>,
     /// Unit (instances) or spend ($/h), when known.
     pub kind: Option<CommitmentKind>,
+    /// Its first row in the cost exports, else its contract row.
+    pub origin: Option<super::RowOrigin>,
     /// The owned commitment in the catalog's terms, when it could be mapped.
     pub mapped: Option<OwnedCommitment>,
     /// How it was mapped, what was assumed, or why it could not be.
@@ -176,6 +180,8 @@ pub(crate) struct RowInfo<'a> {
     pub gpu: Option<(Cloud, &'a str, &'a str, &'a str, f64)>,
     pub start: i64,
     pub end: i64,
+    /// Where the row is.
+    pub origin: (&'a std::path::Path, u64),
 }
 
 /// One entry of a ContractApplied value.
@@ -309,8 +315,10 @@ pub(crate) fn contract_row(
     })
 }
 
+/// What the rows of one commitment have gathered: its type, category and unit (first
+/// seen), used and unused amounts, costs, purchases, coverage and contract applications.
 #[derive(Default)]
-struct CAcc {
+struct CommitmentTotals {
     cloud: Option<Cloud>,
     ctype: Option<String>,
     ccat: Option<String>,
@@ -331,9 +339,20 @@ struct CAcc {
     applied_cost: f64,
     applied_rows: u64,
     discount_rows: u64,
+    /// Its first row.
+    origin: Option<super::RowOrigin>,
 }
 
-impl CAcc {
+impl CommitmentTotals {
+    /// Keeps the first row's place.
+    fn note_origin(&mut self, r: &RowInfo<'_>) {
+        if self.origin.is_none() {
+            self.origin = Some(super::RowOrigin {
+                file: r.origin.0.to_path_buf(),
+                line: r.origin.1,
+            });
+        }
+    }
     fn see(&mut self, r: &RowInfo<'_>) {
         self.first = Some(self.first.map_or(r.start, |f| f.min(r.start)));
         self.last = Some(self.last.map_or(r.end.max(r.start + 1), |l| l.max(r.end)));
@@ -374,16 +393,16 @@ impl CAcc {
 /// Accumulates commitment rows by id.
 #[derive(Default)]
 pub(crate) struct Accumulator {
-    ids: super::FxMap<String, usize>,
-    acc: Vec<(String, CAcc)>,
+    ids: super::intern::FxMap<String, usize>,
+    acc: Vec<(String, CommitmentTotals)>,
 }
 
 impl Accumulator {
-    fn get(&mut self, id: &str) -> &mut CAcc {
+    fn get(&mut self, id: &str) -> &mut CommitmentTotals {
         let i = match self.ids.get(id) {
             Some(&i) => i,
             None => {
-                self.acc.push((id.to_string(), CAcc::default()));
+                self.acc.push((id.to_string(), CommitmentTotals::default()));
                 self.ids.insert(id.to_string(), self.acc.len() - 1);
                 self.acc.len() - 1
             }
@@ -394,6 +413,7 @@ impl Accumulator {
     /// A row with a CommitmentDiscountId.
     pub(crate) fn add(&mut self, id: &str, r: &RowInfo<'_>) {
         let a = self.get(id);
+        a.note_origin(r);
         a.discount_rows += 1;
         if a.cloud.is_none() {
             a.cloud = r.cloud;
@@ -439,6 +459,7 @@ impl Accumulator {
     /// One ContractApplied entry of a row.
     pub(crate) fn add_applied(&mut self, e: &Applied, r: &RowInfo<'_>) {
         let a = self.get(&e.id);
+        a.note_origin(r);
         a.applied_rows += 1;
         if a.cloud.is_none() {
             a.cloud = r.cloud;
@@ -475,7 +496,7 @@ impl Accumulator {
         for (i, c) in contracts.into_iter().enumerate() {
             if !used_contracts[i] {
                 let id = c.id.clone();
-                out.push(build(id, CAcc::default(), Some(c), catalog));
+                out.push(build(id, CommitmentTotals::default(), Some(c), catalog));
             }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -541,74 +562,26 @@ fn payment_of(s: &str) -> Option<Payment> {
     }
 }
 
+/// The commitment as detected: its terms (from its rows, else its contract), observed
+/// hours, utilization, costs and coverage, with its catalog mapping.
 fn build(
     id: String,
-    a: CAcc,
+    a: CommitmentTotals,
     contract: Option<ContractTerms>,
     catalog: &Catalog,
 ) -> DetectedCommitment {
-    let ctype = a
-        .ctype
-        .clone()
-        .or_else(|| contract.as_ref().and_then(|c| c.commitment_type.clone()))
-        .unwrap_or_default();
-    let ccat = a
-        .ccat
-        .clone()
-        .or_else(|| contract.as_ref().and_then(|c| c.category.clone()))
-        .unwrap_or_default();
-    let unit = a
-        .cunit
-        .clone()
-        .or_else(|| contract.as_ref().and_then(|c| c.unit.clone()))
-        .unwrap_or_default();
+    let c = contract.as_ref();
+    let ctype = first_given(
+        a.ctype.as_deref(),
+        c.and_then(|c| c.commitment_type.as_deref()),
+    );
+    let ccat = first_given(a.ccat.as_deref(), c.and_then(|c| c.category.as_deref()));
+    let unit = first_given(a.cunit.as_deref(), c.and_then(|c| c.unit.as_deref()));
     let observed_hours = match (a.first, a.last) {
         (Some(f), Some(l)) => ((l - f) as f64 / 3600.0).max(0.0),
         _ => 0.0,
     };
-    let (used, unused, basis) = if a.discount_rows > 0
-        && (a.used_eff + a.unused_eff != 0.0 || a.used_q + a.unused_q != 0.0)
-    {
-        if a.q_missing == 0 && a.used_q + a.unused_q > 0.0 {
-            (a.used_q, a.unused_q, UtilizationBasis::Quantity)
-        } else {
-            (a.used_eff, a.unused_eff, UtilizationBasis::Cost)
-        }
-    } else if a.applied_rows > 0 || contract.is_some() {
-        // Contract commitment: applied vs committed pro-rata over the observed hours.
-        let c = contract.as_ref();
-        let term_h = c
-            .and_then(|c| Some((c.period_end? - c.period_start?).num_hours() as f64))
-            .filter(|h| *h > 0.0);
-        let hourly = c
-            .and_then(|c| c.fulfillment_interval.as_deref())
-            .is_some_and(|f| f.eq_ignore_ascii_case("hourly"));
-        let committed_q = c.and_then(|c| c.quantity).map(|q| {
-            if hourly {
-                q * observed_hours
-            } else {
-                term_h.map_or(0.0, |t| q * observed_hours / t)
-            }
-        });
-        let committed_cost = c
-            .and_then(|c| c.cost)
-            .map(|q| term_h.map_or(0.0, |t| q * observed_hours / t));
-        match (committed_q, committed_cost) {
-            (Some(q), _) if q > 0.0 && a.applied_q > 0.0 => (
-                a.applied_q,
-                (q - a.applied_q).max(0.0),
-                UtilizationBasis::Applied,
-            ),
-            (_, Some(k)) if k > 0.0 => (
-                a.applied_cost,
-                (k - a.applied_cost).max(0.0),
-                UtilizationBasis::Applied,
-            ),
-            _ => (0.0, 0.0, UtilizationBasis::None),
-        }
-    } else {
-        (0.0, 0.0, UtilizationBasis::None)
-    };
+    let (used, unused, basis) = utilization(&a, c, observed_hours);
     let kind = kind_of(&ctype, &ccat);
     let mut d = DetectedCommitment {
         id,
@@ -633,6 +606,12 @@ fn build(
         purchase_recurring: a.purchase_recurring,
         covered: a.cover,
         non_gpu_cost: a.non_gpu_eff,
+        origin: a.origin.clone().or_else(|| {
+            contract.as_ref().map(|c| super::RowOrigin {
+                file: c.file.clone(),
+                line: c.line,
+            })
+        }),
         contract,
         kind,
         mapped: None,
@@ -644,13 +623,167 @@ fn build(
     d
 }
 
-/// Maps a commitment to a catalog offer: `(owned commitment, note)`.
+/// The rows' value, else the contract's, else empty.
+fn first_given(from_rows: Option<&str>, from_contract: Option<&str>) -> String {
+    from_rows.or(from_contract).unwrap_or_default().to_string()
+}
+
+/// (used, unused, basis): commitment-discount rows measure in quantity when every row
+/// states it, else in cost; a contract commitment without such rows measures what was
+/// applied against its terms.
+fn utilization(
+    a: &CommitmentTotals,
+    contract: Option<&ContractTerms>,
+    observed_hours: f64,
+) -> (f64, f64, UtilizationBasis) {
+    if a.discount_rows > 0 && (a.used_eff + a.unused_eff != 0.0 || a.used_q + a.unused_q != 0.0) {
+        if a.q_missing == 0 && a.used_q + a.unused_q > 0.0 {
+            (a.used_q, a.unused_q, UtilizationBasis::Quantity)
+        } else {
+            (a.used_eff, a.unused_eff, UtilizationBasis::Cost)
+        }
+    } else if a.applied_rows > 0 || contract.is_some() {
+        contract_utilization(a, contract, observed_hours)
+    } else {
+        (0.0, 0.0, UtilizationBasis::None)
+    }
+}
+
+/// Contract commitment: applied vs committed pro-rata over the observed hours (quantity
+/// when both are known, else cost).
+fn contract_utilization(
+    a: &CommitmentTotals,
+    c: Option<&ContractTerms>,
+    observed_hours: f64,
+) -> (f64, f64, UtilizationBasis) {
+    let term_h = c
+        .and_then(|c| Some((c.period_end? - c.period_start?).num_hours() as f64))
+        .filter(|h| *h > 0.0);
+    let hourly = c
+        .and_then(|c| c.fulfillment_interval.as_deref())
+        .is_some_and(|f| f.eq_ignore_ascii_case("hourly"));
+    let committed_q = c.and_then(|c| c.quantity).map(|q| {
+        if hourly {
+            q * observed_hours
+        } else {
+            term_h.map_or(0.0, |t| q * observed_hours / t)
+        }
+    });
+    let committed_cost = c
+        .and_then(|c| c.cost)
+        .map(|q| term_h.map_or(0.0, |t| q * observed_hours / t));
+    match (committed_q, committed_cost) {
+        (Some(q), _) if q > 0.0 && a.applied_q > 0.0 => (
+            a.applied_q,
+            (q - a.applied_q).max(0.0),
+            UtilizationBasis::Applied,
+        ),
+        (_, Some(k)) if k > 0.0 => (
+            a.applied_cost,
+            (k - a.applied_cost).max(0.0),
+            UtilizationBasis::Applied,
+        ),
+        _ => (0.0, 0.0, UtilizationBasis::None),
+    }
+}
+
+/// Maps a commitment to a catalog commitment offer: `(owned commitment, note)`; without a
+/// mapping, the note says why.
 fn map_to_catalog(d: &DetectedCommitment, catalog: &Catalog) -> (Option<OwnedCommitment>, String) {
+    match mapping(d, catalog) {
+        Ok((owned, note)) => (Some(owned), note),
+        Err(why) => (None, why),
+    }
+}
+
+/// What the export says about a commitment's terms, to pick among catalog offers.
+struct TermHints {
+    /// Term from the contract's period, months.
+    term_months: Option<u32>,
+    /// Payment from the contract, else from the purchase rows seen.
+    payment: Option<Payment>,
+    /// Discount delivered on the covered usage (1 − effective ÷ list).
+    implied_discount: Option<f64>,
+}
+
+/// A GPU offering the commitment covered, as found in the catalog, with its coverage.
+type CoveredInCatalog<'c, 'd> = (&'c Offering, &'d CoveredOffering);
+
+/// The owned commitment and its note, or why it cannot be mapped.
+fn mapping(d: &DetectedCommitment, catalog: &Catalog) -> Result<(OwnedCommitment, String), String> {
+    let (cloud, kind) = mappable(d)?;
+    let util = d.utilization().unwrap_or(1.0).max(1e-9);
+    let hints = TermHints {
+        implied_discount: d.implied_discount(),
+        payment: payment_hint(d),
+        term_months: d.contract.as_ref().and_then(|c| {
+            let (s, e) = (c.period_start?, c.period_end?);
+            let days = (e - s).num_days();
+            Some(((days as f64) / 30.4).round() as u32)
+        }),
+    };
+    let in_catalog: Vec<CoveredInCatalog<'_, '_>> = d
+        .covered
+        .iter()
+        .filter_map(|c| {
+            catalog
+                .offering(c.cloud, &c.region, &c.instance_type)
+                .map(|o| (o, c))
+        })
+        .collect();
+    let mut notes: Vec<String> = Vec::new();
+    let (offers, amount) = match kind {
+        CommitmentKind::Unit => unit_offers(d, catalog, cloud, &in_catalog, util, &mut notes)?,
+        CommitmentKind::Spend => spend_offers(d, catalog, cloud, &in_catalog, util, &mut notes)?,
+    };
+    let Some(best) = pick_offer(&offers, &in_catalog, &hints) else {
+        return Err(format!(
+            "no {} commitment offer of the catalog matches what it covers",
+            kind.as_str()
+        ));
+    };
+    if let Some(i) = hints.implied_discount {
+        notes.push(format!(
+            "delivered discount {:.1}% vs the offer's {:.1}%",
+            i * 100.0,
+            weighted_discount(best, &in_catalog)
+        ));
+    }
+    if hints.term_months.is_none() {
+        notes.push(format!(
+            "term {} months assumed from the discount (the export does not state it)",
+            best.term_months
+        ));
+    }
+    let (start, end) = commitment_dates(d, best, &mut notes)?;
+    if amount <= 0.0 {
+        return Err("its measured size is 0".into());
+    }
+    Ok((
+        OwnedCommitment {
+            offer_id: best.id.clone(),
+            quantity_or_hourly: amount,
+            start,
+            end,
+            line: 0,
+        },
+        format!(
+            "mapped to {}{}",
+            best.id,
+            if notes.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", notes.join("; "))
+            }
+        ),
+    ))
+}
+
+/// Its cloud and kind when the commitment can be mapped at all: a known cloud, an hourly
+/// commitment, unit or spend, covering GPU usage over some observed hours.
+fn mappable(d: &DetectedCommitment) -> Result<(Cloud, CommitmentKind), String> {
     let Some(cloud) = d.cloud.or_else(|| d.covered.first().map(|c| c.cloud)) else {
-        return (
-            None,
-            "its provider is not AWS, Azure or Google Cloud".into(),
-        );
+        return Err("its provider is not AWS, Azure or Google Cloud".into());
     };
     if let Some(c) = &d.contract {
         if c.fulfillment_interval
@@ -658,33 +791,30 @@ fn map_to_catalog(d: &DetectedCommitment, catalog: &Catalog) -> (Option<OwnedCom
             .is_some_and(|f| !f.eq_ignore_ascii_case("hourly"))
             && d.basis == UtilizationBasis::Applied
         {
-            return (None, format!("a contract commitment fulfilled per {} (not hourly): gpuplan models hourly commitments only", c.fulfillment_interval.as_deref().unwrap_or("?")));
+            return Err(format!("a contract commitment fulfilled per {} (not hourly): gpuplan models hourly commitments only", c.fulfillment_interval.as_deref().unwrap_or("?")));
         }
     }
     let Some(kind) = d.kind else {
-        return (None, format!("cannot tell a unit commitment from a spend commitment (CommitmentDiscountCategory {:?}, type {:?})", d.category, d.commitment_type));
+        return Err(format!("cannot tell a unit commitment from a spend commitment (CommitmentDiscountCategory {:?}, type {:?})", d.category, d.commitment_type));
     };
     if d.covered.is_empty() {
-        return (
-            None,
-            if d.observed_hours > 0.0 {
-                "it covers no GPU usage in this export (non-GPU commitment)".into()
-            } else {
-                "no usage rows of it in this export: its size and coverage cannot be measured"
-                    .into()
-            },
-        );
+        return Err(if d.observed_hours > 0.0 {
+            "it covers no GPU usage in this export (non-GPU commitment)".into()
+        } else {
+            "no usage rows of it in this export: its size and coverage cannot be measured".into()
+        });
     }
     if d.observed_hours <= 0.0 {
-        return (
-            None,
-            "no Used/Unused rows in this export: its size cannot be measured".into(),
-        );
+        return Err("no Used/Unused rows in this export: its size cannot be measured".into());
     }
-    let util = d.utilization().unwrap_or(1.0).max(1e-9);
-    let implied = d.implied_discount();
-    let payment = d
-        .contract
+    Ok((cloud, kind))
+}
+
+/// The payment option: the contract's payment model, else what the purchase rows show
+/// (one-time and recurring fees: partial upfront; one-time only: all upfront; recurring
+/// only: no upfront).
+fn payment_hint(d: &DetectedCommitment) -> Option<Payment> {
+    d.contract
         .as_ref()
         .and_then(|c| c.payment_model.as_deref())
         .and_then(payment_of)
@@ -695,158 +825,151 @@ fn map_to_catalog(d: &DetectedCommitment, catalog: &Catalog) -> (Option<OwnedCom
                 (false, true) => Some(Payment::NoUpfront),
                 _ => None,
             },
-        );
-    let term_from_contract = d.contract.as_ref().and_then(|c| {
-        let (s, e) = (c.period_start?, c.period_end?);
-        let days = (e - s).num_days();
-        Some(((days as f64) / 30.4).round() as u32)
-    });
-    let offerings: Vec<_> = d
-        .covered
+        )
+}
+
+/// Unit commitment: the catalog's unit offers for its one instance type, and its size in
+/// instances.
+fn unit_offers<'c>(
+    d: &DetectedCommitment,
+    catalog: &'c Catalog,
+    cloud: Cloud,
+    in_catalog: &[CoveredInCatalog<'_, '_>],
+    util: f64,
+    notes: &mut Vec<String>,
+) -> Result<(Vec<&'c CommitmentOffer>, f64), String> {
+    if d.covered.len() > 1 {
+        return Err(format!(
+            "a unit commitment covering {} instance types ({}): size flexibility is not modeled, map it by hand",
+            d.covered.len(),
+            d.covered.iter().map(|c| c.instance_type.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let c = &d.covered[0];
+    let Some((o, _)) = in_catalog.first() else {
+        return Err(format!(
+            "it covers {} in {} which is not an offering of the catalog",
+            c.instance_type, c.region
+        ));
+    };
+    let offers: Vec<&CommitmentOffer> = catalog
+        .offers
         .iter()
-        .filter_map(|c| {
-            catalog
-                .offering(c.cloud, &c.region, &c.instance_type)
-                .map(|o| (o, c))
+        .filter(|k| k.cloud == cloud && k.kind == CommitmentKind::Unit && k.matches(o))
+        .collect();
+    // Instances: instance-hours used (GPU-hours ÷ GPUs per instance, whatever unit
+    // the rows count in) ÷ utilization, over the observed hours.
+    let committed_hours = c.gpu_hours / f64::from(o.gpus.max(1)) / util;
+    let inst = committed_hours / d.observed_hours;
+    let q = inst.round().max(1.0);
+    if (inst - q).abs() > 0.1 {
+        notes.push(format!("measured {inst:.2} instances, rounded to {q}"));
+    }
+    Ok((offers, q))
+}
+
+/// Spend commitment: the catalog's spend offers that apply to every GPU offering it
+/// covered, and its size in $/h (the GPU share only).
+fn spend_offers<'c>(
+    d: &DetectedCommitment,
+    catalog: &'c Catalog,
+    cloud: Cloud,
+    in_catalog: &[CoveredInCatalog<'_, '_>],
+    util: f64,
+    notes: &mut Vec<String>,
+) -> Result<(Vec<&'c CommitmentOffer>, f64), String> {
+    if in_catalog.len() < d.covered.len() {
+        return Err("some GPU usage it covers is on offerings not in the catalog".into());
+    }
+    let offers: Vec<&CommitmentOffer> = catalog
+        .offers
+        .iter()
+        .filter(|k| {
+            k.cloud == cloud
+                && k.kind == CommitmentKind::Spend
+                && in_catalog.iter().all(|(o, _)| k.matches(o))
         })
         .collect();
-    let mut notes: Vec<String> = Vec::new();
-    let (candidates, amount): (Vec<&CommitmentOffer>, f64) = match kind {
-        CommitmentKind::Unit => {
-            if d.covered.len() > 1 {
-                return (None, format!(
-                    "a unit commitment covering {} instance types ({}): size flexibility is not modeled, map it by hand",
-                    d.covered.len(),
-                    d.covered.iter().map(|c| c.instance_type.as_str()).collect::<Vec<_>>().join(", ")
-                ));
-            }
-            let c = &d.covered[0];
-            let Some((o, _)) = offerings.first() else {
-                return (
-                    None,
-                    format!(
-                        "it covers {} in {} which is not an offering of the catalog",
-                        c.instance_type, c.region
-                    ),
-                );
-            };
-            let cands: Vec<&CommitmentOffer> = catalog
-                .offers
-                .iter()
-                .filter(|k| k.cloud == cloud && k.kind == CommitmentKind::Unit && k.matches(o))
-                .collect();
-            // Instances: instance-hours used (GPU-hours ÷ GPUs per instance, whatever unit
-            // the rows count in) ÷ utilization, over the observed hours.
-            let committed_hours = c.gpu_hours / f64::from(o.gpus.max(1)) / util;
-            let inst = committed_hours / d.observed_hours;
-            let q = inst.round().max(1.0);
-            if (inst - q).abs() > 0.1 {
-                notes.push(format!("measured {inst:.2} instances, rounded to {q}"));
-            }
-            (cands, q)
-        }
-        CommitmentKind::Spend => {
-            if offerings.len() < d.covered.len() {
-                return (
-                    None,
-                    "some GPU usage it covers is on offerings not in the catalog".into(),
-                );
-            }
-            let cands: Vec<&CommitmentOffer> = catalog
-                .offers
-                .iter()
-                .filter(|k| {
-                    k.cloud == cloud
-                        && k.kind == CommitmentKind::Spend
-                        && offerings.iter().all(|(o, _)| k.matches(o))
-                })
-                .collect();
-            // $/h: discounted dollars committed per hour; only the GPU share of a plan that
-            // also covers other usage.
-            let gpu_eff: f64 = d.covered.iter().map(|c| c.effective_cost).sum();
-            let share = if d.used_cost > 0.0 {
-                (gpu_eff / d.used_cost).clamp(0.0, 1.0)
-            } else {
-                1.0
-            };
-            if share < 0.999 {
-                notes.push(format!(
-                    "it also covers non-GPU usage: only the GPU share ({:.0}%) is written",
-                    share * 100.0
-                ));
-            }
-            let committed = match d.basis {
-                UtilizationBasis::Cost => d.used_cost + d.unused_cost,
-                _ => d.used_cost / util,
-            };
-            (
-                (cands),
-                (committed * share / d.observed_hours * 10_000.0).round() / 10_000.0,
-            )
-        }
+    // $/h: discounted dollars committed per hour; only the GPU share of a plan that
+    // also covers other usage.
+    let gpu_eff: f64 = d.covered.iter().map(|c| c.effective_cost).sum();
+    let share = if d.used_cost > 0.0 {
+        (gpu_eff / d.used_cost).clamp(0.0, 1.0)
+    } else {
+        1.0
     };
-    if candidates.is_empty() {
-        return (
-            None,
-            format!(
-                "no {} commitment offer of the catalog matches what it covers",
-                kind.as_str()
-            ),
-        );
+    if share < 0.999 {
+        notes.push(format!(
+            "it also covers non-GPU usage: only the GPU share ({:.0}%) is written",
+            share * 100.0
+        ));
     }
-    // Pick: term and payment when known, then the discount closest to the implied one.
-    let disc_of = |k: &CommitmentOffer| -> f64 {
-        let (num, den) = offerings.iter().fold((0.0, 0.0), |(n, dn), (o, c)| {
-            (
-                n + k.discount_for(o).unwrap_or(0.0) * c.list_cost.max(1e-9),
-                dn + c.list_cost.max(1e-9),
-            )
-        });
-        num / den
+    let committed = match d.basis {
+        UtilizationBasis::Cost => d.used_cost + d.unused_cost,
+        _ => d.used_cost / util,
     };
-    let best = candidates
+    Ok((
+        offers,
+        (committed * share / d.observed_hours * 10_000.0).round() / 10_000.0,
+    ))
+}
+
+/// The offer's discount (percent) over the covered offerings, weighted by their list cost.
+fn weighted_discount(k: &CommitmentOffer, in_catalog: &[CoveredInCatalog<'_, '_>]) -> f64 {
+    let (num, den) = in_catalog.iter().fold((0.0, 0.0), |(n, dn), (o, c)| {
+        (
+            n + k.discount_for(o).unwrap_or(0.0) * c.list_cost.max(1e-9),
+            dn + c.list_cost.max(1e-9),
+        )
+    });
+    num / den
+}
+
+/// Picks an offer: term and payment when known, then the discount closest to the implied
+/// one, then the id; `None` when there is no offer.
+fn pick_offer<'c>(
+    offers: &[&'c CommitmentOffer],
+    in_catalog: &[CoveredInCatalog<'_, '_>],
+    hints: &TermHints,
+) -> Option<&'c CommitmentOffer> {
+    let score = |k: &CommitmentOffer| {
+        let mut s = 0.0;
+        if let Some(t) = hints.term_months {
+            if k.term_months != t {
+                s += 1000.0;
+            }
+        }
+        if let Some(p) = hints.payment {
+            if k.payment != p {
+                s += 100.0;
+            }
+        }
+        if let Some(i) = hints.implied_discount {
+            s += (weighted_discount(k, in_catalog) - i * 100.0).abs();
+        }
+        s
+    };
+    offers
         .iter()
-        .min_by(|a, b| {
-            let score = |k: &CommitmentOffer| {
-                let mut s = 0.0;
-                if let Some(t) = term_from_contract {
-                    if k.term_months != t {
-                        s += 1000.0;
-                    }
-                }
-                if let Some(p) = payment {
-                    if k.payment != p {
-                        s += 100.0;
-                    }
-                }
-                if let Some(i) = implied {
-                    s += (disc_of(k) - i * 100.0).abs();
-                }
-                s
-            };
-            score(a).total_cmp(&score(b)).then_with(|| a.id.cmp(&b.id))
-        })
+        .min_by(|a, b| score(a).total_cmp(&score(b)).then_with(|| a.id.cmp(&b.id)))
         .copied()
-        .expect("non-empty");
-    if let Some(i) = implied {
-        notes.push(format!(
-            "delivered discount {:.1}% vs the offer's {:.1}%",
-            i * 100.0,
-            disc_of(best)
-        ));
-    }
-    if term_from_contract.is_none() {
-        notes.push(format!(
-            "term {} months assumed from the discount (the export does not state it)",
-            best.term_months
-        ));
-    }
-    let start = d
+}
+
+/// Start and end: the contract's period when known, else from the first hour seen for the
+/// offer's term (noted).
+fn commitment_dates(
+    d: &DetectedCommitment,
+    best: &CommitmentOffer,
+    notes: &mut Vec<String>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+    let Some(start) = d
         .contract
         .as_ref()
         .and_then(|c| c.period_start)
         .or(d.first_seen)
-        .expect("observed");
+    else {
+        return Err("no Used/Unused rows in this export: its size cannot be measured".into());
+    };
     let end = match d.contract.as_ref().and_then(|c| c.period_end) {
         Some(e) => e,
         None => {
@@ -856,25 +979,5 @@ fn map_to_catalog(d: &DetectedCommitment, catalog: &Catalog) -> (Option<OwnedCom
                 .unwrap_or(start)
         }
     };
-    if amount <= 0.0 {
-        return (None, "its measured size is 0".into());
-    }
-    (
-        Some(OwnedCommitment {
-            offer_id: best.id.clone(),
-            quantity_or_hourly: amount,
-            start,
-            end,
-            line: 0,
-        }),
-        format!(
-            "mapped to {}{}",
-            best.id,
-            if notes.is_empty() {
-                String::new()
-            } else {
-                format!("; {}", notes.join("; "))
-            }
-        ),
-    )
+    Ok((start, end))
 }

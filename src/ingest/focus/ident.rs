@@ -231,145 +231,185 @@ impl Identifier {
 
     /// Identifies a row from its text fields.
     pub(crate) fn identify(&self, cloud: Option<Cloud>, f: &IdentFields<'_>) -> Ident {
-        let transfer = [f.description, f.sku_meter, f.x_meter]
-            .iter()
-            .flatten()
-            .any(|t| {
-                let l = t.to_ascii_lowercase();
-                l.contains("data transfer") || l.contains("egress") || l.contains("bandwidth")
-            });
-        let hidden = || match f.service_category.map(str::trim) {
-            _ if transfer => Ident::Hidden(Hidden::Network),
-            Some(c) if c.eq_ignore_ascii_case("storage") => Ident::Hidden(Hidden::Storage),
-            Some(c)
-                if c.eq_ignore_ascii_case("networking") || c.eq_ignore_ascii_case("network") =>
-            {
-                Ident::Hidden(Hidden::Network)
-            }
-            Some(c)
-                if [
-                    "compute",
-                    "analytics",
-                    "databases",
-                    "ai and machine learning",
-                    "integration",
-                    "other",
-                ]
-                .iter()
-                .any(|k| c.eq_ignore_ascii_case(k)) =>
-            {
-                Ident::Hidden(Hidden::Processing)
-            }
-            _ => Ident::Other,
-        };
         let Some(cloud) = cloud else {
-            return hidden();
+            return hidden(f);
         };
         let texts = [f.description, f.sku_meter, f.x_meter];
         let spot_hint = texts.iter().flatten().any(|t| {
             let l = t.to_ascii_lowercase();
             l.contains("spot") || l.contains("preemptible") || l.contains("low priority")
         });
-        let with_hint = |id: Ident| match id {
-            Ident::Gpu {
-                instance_type,
-                gpu_model,
-                gpus_per_unit,
-                how,
-                ..
-            } => Ident::Gpu {
-                instance_type,
-                gpu_model,
-                gpus_per_unit,
-                spot_hint,
-                how,
-            },
-            o => o,
-        };
         // 1. Structured details.
-        let mut gpu_count = None;
-        let mut structured: Vec<String> = Vec::new();
-        for json in [f.sku_price_details, f.x_sku_details].into_iter().flatten() {
-            let _ = json_object_each(json, |k, v| {
-                if let Some(v) = v {
-                    match k {
-                        "GpuCount" | "x_GpuCount" => gpu_count = v.trim().parse::<f64>().ok(),
-                        "InstanceType" | "ServiceType" | "VMSize" | "VmSize" | "x_InstanceType" => {
-                            structured.push(v.trim().to_string())
-                        }
-                        _ => {}
-                    }
-                }
-                false
-            });
-        }
-        if let Some(rt) = f.resource_type {
-            structured.push(rt.trim().to_string());
-        }
+        let (gpu_count, structured) = structured_details(f);
         // 1b. Google Cloud bills GPUs as per-GPU SKUs (quantity in GPU-hours) and the
         // machine's cores/RAM apart: recognise both before any instance type, which on
         // those rows names the machine, not the unit of the quantity.
         if cloud == Cloud::Gcp {
-            for t in texts.iter().flatten() {
-                if let Some(model) = self.gcp_gpu_sku(t) {
-                    let it = structured
-                        .iter()
-                        .chain(tokens(cloud, t).iter())
-                        .find(|c| self.by_type.contains_key(&(cloud, (*c).clone())))
-                        .cloned()
-                        .unwrap_or_else(|| format!("gpu:{model}"));
-                    return Ident::Gpu {
-                        instance_type: it,
-                        gpu_model: model,
-                        gpus_per_unit: 1.0,
-                        spot_hint,
-                        how: "Google Cloud GPU SKU (quantity in GPU-hours)",
-                    };
+            if let Some(id) = self.gcp_gpu_sku_row(&texts, &structured, spot_hint) {
+                return id;
+            }
+            if let Some(id) = self.gcp_host_row(&texts) {
+                return id;
+            }
+        }
+        // 2–3. Instance types in the structured details, then in the free text.
+        match self.by_instance_type(cloud, &structured, &texts, gpu_count) {
+            Some(id) => with_spot_hint(id, spot_hint),
+            None => hidden(f),
+        }
+    }
+
+    /// A Google Cloud GPU SKU row ("Nvidia H100 80gb GPU running in …"): GPUs per unit 1,
+    /// the machine type when a field names one of the catalog, else `gpu:MODEL`.
+    fn gcp_gpu_sku_row(
+        &self,
+        texts: &[Option<&str>; 3],
+        structured: &[String],
+        spot_hint: bool,
+    ) -> Option<Ident> {
+        let cloud = Cloud::Gcp;
+        for t in texts.iter().flatten() {
+            if let Some(model) = self.gcp_gpu_sku(t) {
+                let it = structured
+                    .iter()
+                    .chain(tokens(cloud, t).iter())
+                    .find(|c| self.by_type.contains_key(&(cloud, (*c).clone())))
+                    .cloned()
+                    .unwrap_or_else(|| format!("gpu:{model}"));
+                return Some(Ident::Gpu {
+                    instance_type: it,
+                    gpu_model: model,
+                    gpus_per_unit: 1.0,
+                    spot_hint,
+                    how: "Google Cloud GPU SKU (quantity in GPU-hours)",
+                });
+            }
+        }
+        None
+    }
+
+    /// A Google Cloud host row of a GPU family of the catalog ("A2 Instance Core running in
+    /// …").
+    fn gcp_host_row(&self, texts: &[Option<&str>; 3]) -> Option<Ident> {
+        for t in texts.iter().flatten() {
+            let l = t.trim().to_ascii_lowercase();
+            let w: Vec<&str> = l.split_whitespace().collect();
+            for p in w.windows(2) {
+                if p[1] == "instance"
+                    && matches!(
+                        self.by_family.get(&(Cloud::Gcp, p[0].to_string())),
+                        Some(Some(_))
+                    )
+                {
+                    return Some(Ident::Host {
+                        family: p[0].to_string(),
+                    });
                 }
             }
         }
-        // Google Cloud host rows of GPU families ("A2 Instance Core running in …").
-        if cloud == Cloud::Gcp {
-            for t in texts.iter().flatten() {
-                let l = t.trim().to_ascii_lowercase();
-                let w: Vec<&str> = l.split_whitespace().collect();
-                for p in w.windows(2) {
-                    if p[1] == "instance"
-                        && matches!(
-                            self.by_family.get(&(cloud, p[0].to_string())),
-                            Some(Some(_))
-                        )
-                    {
-                        return Ident::Host {
-                            family: p[0].to_string(),
-                        };
-                    }
-                }
-            }
-        }
+        None
+    }
+
+    /// The first candidate instance type that resolves to a catalog GPU, from the structured
+    /// details then the instance names in the free text; else the first GPU-looking one the
+    /// catalog does not know.
+    fn by_instance_type(
+        &self,
+        cloud: Cloud,
+        structured: &[String],
+        texts: &[Option<&str>; 3],
+        gpu_count: Option<f64>,
+    ) -> Option<Ident> {
         let mut unknown = None;
-        for c in &structured {
-            match self.resolve(cloud, c, gpu_count) {
-                Some(id @ Ident::Gpu { .. }) => return with_hint(id),
+        let in_text = texts.iter().flatten().flat_map(|t| tokens(cloud, t));
+        for c in structured.iter().cloned().chain(in_text) {
+            match self.resolve(cloud, &c, gpu_count) {
+                Some(id @ Ident::Gpu { .. }) => return Some(id),
                 Some(u @ Ident::UnknownGpu(_)) => unknown = unknown.or(Some(u)),
                 _ => {}
             }
         }
-        // 3. Instance names in the free text.
-        for t in texts.iter().flatten() {
-            for c in tokens(cloud, t) {
-                match self.resolve(cloud, &c, gpu_count) {
-                    Some(id @ Ident::Gpu { .. }) => return with_hint(id),
-                    Some(u @ Ident::UnknownGpu(_)) => unknown = unknown.or(Some(u)),
+        unknown
+    }
+}
+
+/// A row that is not GPU compute: data transfer (by its text), storage, networking, or
+/// data processing by ServiceCategory; else other.
+fn hidden(f: &IdentFields<'_>) -> Ident {
+    let transfer = [f.description, f.sku_meter, f.x_meter]
+        .iter()
+        .flatten()
+        .any(|t| {
+            let l = t.to_ascii_lowercase();
+            l.contains("data transfer") || l.contains("egress") || l.contains("bandwidth")
+        });
+    match f.service_category.map(str::trim) {
+        _ if transfer => Ident::Hidden(Hidden::Network),
+        Some(c) if c.eq_ignore_ascii_case("storage") => Ident::Hidden(Hidden::Storage),
+        Some(c) if c.eq_ignore_ascii_case("networking") || c.eq_ignore_ascii_case("network") => {
+            Ident::Hidden(Hidden::Network)
+        }
+        Some(c)
+            if [
+                "compute",
+                "analytics",
+                "databases",
+                "ai and machine learning",
+                "integration",
+                "other",
+            ]
+            .iter()
+            .any(|k| c.eq_ignore_ascii_case(k)) =>
+        {
+            Ident::Hidden(Hidden::Processing)
+        }
+        _ => Ident::Other,
+    }
+}
+
+/// A GPU identification with the row's spot hint; anything else unchanged.
+fn with_spot_hint(id: Ident, spot_hint: bool) -> Ident {
+    match id {
+        Ident::Gpu {
+            instance_type,
+            gpu_model,
+            gpus_per_unit,
+            how,
+            ..
+        } => Ident::Gpu {
+            instance_type,
+            gpu_model,
+            gpus_per_unit,
+            spot_hint,
+            how,
+        },
+        o => o,
+    }
+}
+
+/// GPU count and candidate instance types from the structured details: SkuPriceDetails and
+/// `x_SkuDetails` (JSON), then ResourceType.
+fn structured_details(f: &IdentFields<'_>) -> (Option<f64>, Vec<String>) {
+    let mut gpu_count = None;
+    let mut structured: Vec<String> = Vec::new();
+    for json in [f.sku_price_details, f.x_sku_details].into_iter().flatten() {
+        let _ = json_object_each(json, |k, v| {
+            if let Some(v) = v {
+                match k {
+                    "GpuCount" | "x_GpuCount" => gpu_count = v.trim().parse::<f64>().ok(),
+                    "InstanceType" | "ServiceType" | "VMSize" | "VmSize" | "x_InstanceType" => {
+                        structured.push(v.trim().to_string())
+                    }
                     _ => {}
                 }
             }
-        }
-        if let Some(u) = unknown {
-            return u;
-        }
-        hidden()
+            false
+        });
     }
+    if let Some(rt) = f.resource_type {
+        structured.push(rt.trim().to_string());
+    }
+    (gpu_count, structured)
 }
 
 /// The text fields used to identify a row.

@@ -200,7 +200,37 @@ pub fn commitments_csv(ing: &FocusIngest) -> String {
 }
 
 fn toml_str(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
+    toml_key(s)
+}
+
+/// A TOML basic string with every quote, backslash and control character escaped: valid
+/// as a value and as a quoted key (a workload name taken from a tag value may hold a
+/// newline; written raw it broke the table header).
+pub fn toml_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text for a TOML comment: control characters (not allowed in comments) become spaces.
+fn comment(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+        .collect()
 }
 
 /// The workloads.toml skeleton: per workload `current_gpu`, `class` (with the inference
@@ -215,7 +245,7 @@ pub fn workloads_skeleton(
 ) -> String {
     let mut s = String::new();
     for l in header.lines() {
-        let _ = writeln!(s, "# {l}");
+        let _ = writeln!(s, "# {}", comment(l));
     }
     let _ = writeln!(
         s,
@@ -227,7 +257,12 @@ pub fn workloads_skeleton(
         let _ = writeln!(s, "[workloads.{}]", toml_str(&m.name));
         let _ = writeln!(s, "current_gpu = {}", toml_str(&m.gpu_model));
         if let Some((c, why)) = classes.get(i) {
-            let _ = writeln!(s, "class = {}  # inferred: {why}", toml_str(c.as_str()));
+            let _ = writeln!(
+                s,
+                "class = {}  # inferred: {}",
+                toml_str(c.as_str()),
+                comment(why)
+            );
         }
         if let Some(it) = m.instance_types.iter().find(|it| {
             catalog
@@ -266,7 +301,7 @@ pub fn workloads_skeleton(
             m.gpu_cost,
             m.committed_share * 100.0,
             m.spot_share * 100.0,
-            m.instance_types.join(", ")
+            comment(&m.instance_types.join(", "))
         );
     }
     s
@@ -313,6 +348,7 @@ pub fn ingested_files(
             super::WorkloadBy::SubAccount => "sub-account".into(),
         }
     );
+    check_values(ing, &history, &meta)?;
     let demand = demand_csv(&history);
     let commitments = commitments_csv(ing);
     let skeleton = workloads_skeleton(ing, &meta, &classes, catalog, &header);
@@ -347,4 +383,184 @@ pub fn ingested_files(
             ("workloads.toml", skeleton),
         ],
     })
+}
+
+/// Every value `ingest focus` is about to write, checked against the bounds its reader
+/// applies, and reported at the export row it came from (the first row of its series,
+/// workload or commitment): a sum of rows can pass a bound each row keeps. The read-back
+/// of the written files stays as the last guard.
+fn check_values(
+    ing: &FocusIngest,
+    history: &DemandHistory,
+    meta: &[DemandWorkload],
+) -> Result<(), Error> {
+    use crate::domain::bounds;
+    let origin_of = |workload: &str, model: Option<&str>| {
+        ing.series
+            .iter()
+            .filter(|s| s.workload == workload && model.is_none_or(|m| s.gpu_model == m))
+            .filter_map(|s| s.origin.clone())
+            .min_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)))
+    };
+    let at = |o: Option<super::RowOrigin>, msg: String| -> Error {
+        Error::Input(match o {
+            Some(o) => o.err(msg),
+            None => crate::error::InputError::file(
+                ing.files
+                    .first()
+                    .map_or(Path::new("export"), |f| f.path.as_path()),
+                msg,
+            ),
+        })
+    };
+    if history.window.hours() as i64 > crate::ingest::demand::MAX_HISTORY_HOURS {
+        return Err(at(
+            ing.series.iter().find_map(|s| s.origin.clone()),
+            format!(
+                "GPU usage spans {} hours ({} to {}): expected at most {} (5 years); check the years of the charge periods",
+                history.window.hours(),
+                history.window.start.format("%Y-%m-%d"),
+                history.window.end.format("%Y-%m-%d"),
+                crate::ingest::demand::MAX_HISTORY_HOURS
+            ),
+        ));
+    }
+    for (i, m) in meta.iter().enumerate() {
+        let peak = history.gpus[i].iter().copied().fold(0.0, f64::max);
+        if peak > bounds::MAX_GPUS {
+            return Err(at(
+                origin_of(&m.source, Some(&m.gpu_model)),
+                format!(
+                    "workload {:?} uses {} GPUs in one hour (its rows summed; this is its first row): expected at most {} (a plausibility bound)",
+                    m.name,
+                    bounds::show(peak),
+                    bounds::show(bounds::MAX_GPUS)
+                ),
+            ));
+        }
+        let hidden = ing.workload(&m.source).and_then(|w| w.origin.clone());
+        for (key, v, max) in [
+            (
+                "storage_per_gpu_hour",
+                m.storage_per_gpu_hour,
+                bounds::MAX_ADDER_PER_GPU_HOUR_USD,
+            ),
+            (
+                "egress_per_gpu_hour",
+                m.egress_per_gpu_hour,
+                bounds::MAX_ADDER_PER_GPU_HOUR_USD,
+            ),
+            ("overhead_pct", m.overhead_pct, bounds::MAX_OVERHEAD_PCT),
+        ] {
+            if !bounds::within(v, 0.0, max) {
+                return Err(at(
+                    hidden.clone().or_else(|| origin_of(&m.source, None)),
+                    format!(
+                        "workload {:?}: its non-GPU costs over its {} GPU-hours give {key} = {}: expected at most {} (a plausibility bound; this is its first such row)",
+                        m.name,
+                        bounds::show(m.gpu_hours),
+                        bounds::show(v),
+                        bounds::show(max)
+                    ),
+                ));
+            }
+        }
+    }
+    check_commitments(ing, &at)
+}
+
+/// The mapped commitments' sizes and dates, as `commitments.csv` will hold them.
+fn check_commitments(
+    ing: &FocusIngest,
+    at: &dyn Fn(Option<super::RowOrigin>, String) -> Error,
+) -> Result<(), Error> {
+    use crate::domain::bounds;
+    for c in &ing.commitments {
+        let Some(m) = &c.mapped else { continue };
+        let unit = c.kind == Some(crate::domain::CommitmentKind::Unit);
+        let (what, max) = if unit {
+            ("instances", bounds::MAX_OWNED_INSTANCES)
+        } else {
+            ("USD per hour", bounds::MAX_OWNED_HOURLY_USD)
+        };
+        // As written: at most 4 decimals, whole instances for a unit commitment.
+        let written: f64 = fmt_num(m.quantity_or_hourly, 4).parse().unwrap_or(0.0);
+        let size_ok = written > 0.0 && written <= max && (!unit || written.fract() == 0.0);
+        if !size_ok || m.end <= m.start {
+            return Err(at(
+                c.origin.clone(),
+                format!(
+                    "commitment {:?} measures {} {what} from {} to {}: expected more than 0 and at most {} over a non-empty term (a plausibility bound)",
+                    c.id,
+                    bounds::show(m.quantity_or_hourly),
+                    m.start.format("%Y-%m-%d"),
+                    m.end.format("%Y-%m-%d"),
+                    bounds::show(max)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `scenario.toml` for the files of [`ingested_files`]: the three files by relative path
+/// (they sit beside it), a planning window over the export's GPU usage span, and the
+/// catalog directory when one was given (absolute, since it lies outside the output
+/// directory). `gpuplan plan DIR/scenario.toml` runs on it as written; it is checked to parse
+/// as `dir`'s file would.
+pub fn scenario_file(
+    ing: &FocusIngest,
+    sources: &[PathBuf],
+    catalog_dir: Option<&Path>,
+    dir: &Path,
+) -> Result<String, Error> {
+    let Some(window) = ing.window else {
+        return Err(Error::Input(ing.no_gpu_usage_error()));
+    };
+    let ts = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && n != "." && n != "..")
+        .unwrap_or_else(|| "focus-ingest".into());
+    let sources: Vec<String> = sources.iter().map(|p| p.display().to_string()).collect();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# gpuplan scenario written by `gpuplan ingest focus` from {}.\n# Next: `gpuplan plan` on this file. Review workloads.toml (classes, interruptible, adders)\n# first; every key of a scenario is described in gpuplan's README (\"Inputs\").\n",
+        comment(&sources.join(", "))
+    );
+    let _ = writeln!(s, "name = {}", toml_str(&name));
+    let _ = writeln!(
+        s,
+        "description = {}",
+        toml_str(&format!(
+            "FOCUS export, {} GPU workloads, {} h of GPU usage",
+            ing.gpu_workloads().len(),
+            window.hours()
+        ))
+    );
+    let _ = writeln!(s, "demand = \"demand.csv\"\nworkloads = \"workloads.toml\"");
+    let _ = writeln!(
+        s,
+        "# Commitments already owned ({} of {} detected were mapped to catalog offers).\ncommitments = \"commitments.csv\"",
+        ing.commitments.iter().filter(|c| c.mapped.is_some()).count(),
+        ing.commitments.len()
+    );
+    if let Some(c) = catalog_dir {
+        let abs = std::fs::canonicalize(c).unwrap_or_else(|_| c.to_path_buf());
+        let _ = writeln!(s, "catalog = {}", toml_str(&abs.display().to_string()));
+    }
+    let _ = writeln!(
+        s,
+        "\n# The planning window: the export's GPU usage span. Narrow it (or use lookback = \"14d\")\n# to plan on recent demand; mask outages with mask = [{{ start, end, reason }}].\n[window]\nstart = \"{}\"\nend = \"{}\"",
+        ts(window.start),
+        ts(window.end)
+    );
+    crate::ingest::scenario::parse_scenario(&dir.join("scenario.toml"), &s).map_err(|e| {
+        Error::Runtime(format!(
+            "internal error: generated file does not read back: {e}"
+        ))
+    })?;
+    Ok(s)
 }
