@@ -258,6 +258,10 @@ impl Calibration {
     /// The normalized error at probability index `i` of the grid, `h` hours ahead.
     pub(crate) fn at(&self, h: usize, i: usize) -> f64 {
         let (b, f) = self.bucket(h);
+        self.at_day(b, f, i)
+    }
+
+    fn at_day(&self, b: usize, f: f64, i: usize) -> f64 {
         let g = &self.grids[b];
         g[I50] + (g[i] - g[I50]) * f
     }
@@ -265,11 +269,17 @@ impl Calibration {
     /// The normalized error at probability `u` (interpolated on the grid, flat beyond
     /// 0.01 and 0.99), `h` hours ahead.
     pub(crate) fn quantile(&self, h: usize, u: f64) -> f64 {
+        let (b, f) = self.bucket(h);
+        self.quantile_day(b, f, u)
+    }
+
+    /// [`Calibration::quantile`] for a day already looked up with [`Calibration::bucket`].
+    fn quantile_day(&self, b: usize, f: f64, u: f64) -> f64 {
         let x = (u * 100.0 - 1.0).clamp(0.0, (GRID - 1) as f64);
         let k = (x.floor() as usize).min(GRID - 2);
         let t = x - k as f64;
-        let (a, b) = (self.at(h, k), self.at(h, k + 1));
-        a + t * (b - a)
+        let (a, c) = (self.at_day(b, f, k), self.at_day(b, f, k + 1));
+        a + t * (c - a)
     }
 
     /// The day whose grid serves hour `h`, and the widening around its median:
@@ -356,23 +366,23 @@ pub(crate) struct PathModel<'a> {
     pub hourly_phi: f64,
 }
 
-/// Draws `count` demand paths `[s][w][h]` by a Gaussian copula: each path has a fleet level
-/// shock and a fleet hourly AR(1) process shared by every workload (weight `corr`), and per
+/// Draws demand path `m` (`[w][h]`) by a Gaussian copula: the path has a fleet level shock
+/// and a fleet hourly AR(1) process shared by every workload (weight `corr`), and per
 /// workload its own level shock and AR(1) process, split by the workload's level share; the
 /// normal score of each hour is mapped through the workload's calibrated error quantiles.
-/// Every path therefore carries level uncertainty, and its marginals match the bands.
-/// Deterministic for a seed; path `s` does not depend on `count`.
-pub(crate) fn draw_paths(
+/// Every path therefore carries level uncertainty, and its marginals follow the calibrated
+/// errors. Deterministic for a seed; path `m` does not depend on how many are drawn.
+pub(crate) fn draw_path(
     models: &[PathModel],
     hours: usize,
-    count: usize,
+    m: usize,
     corr: f64,
     seed: u64,
-) -> Vec<Vec<Vec<f64>>> {
+) -> Vec<Vec<f64>> {
     const COMMON_PHI: f64 = 0.8;
     let (rc, ri) = (corr.sqrt(), (1.0 - corr).sqrt());
-    (0..count)
-        .map(|m| {
+    {
+        {
             let mut common = SplitMix64::stream(seed, &[m as u64, 0]);
             let level = common.normal();
             let mut g = common.normal();
@@ -393,23 +403,29 @@ pub(crate) fn draw_paths(
                     let own_level = rc * level + ri * r.normal();
                     let (la, lb) = (pm.level_share.sqrt(), (1.0 - pm.level_share).sqrt());
                     let phi = pm.hourly_phi;
+                    let innovation = (1.0 - phi * phi).sqrt();
                     let mut e = r.normal();
+                    let mut day = (usize::MAX, 0, 1.0);
                     (0..hours)
                         .map(|h| {
                             if h > 0 {
-                                e = phi * e + (1.0 - phi * phi).sqrt() * r.normal();
+                                e = phi * e + innovation * r.normal();
+                            }
+                            if h / DAY != day.0 {
+                                let (b, f) = pm.cal.bucket(h);
+                                day = (h / DAY, b, f);
                             }
                             let z = la * own_level + lb * (rc * shared[h] + ri * e);
-                            let u = normal_cdf(z);
+                            let r = pm.cal.quantile_day(day.1, day.2, normal_cdf(z));
                             let f = pm.point.get(h).copied().unwrap_or(0.0);
                             let s = pm.scale.get(h).copied().unwrap_or(0.0);
-                            (f + s * pm.cal.quantile(h, u)).max(0.0)
+                            (f + s * r).max(0.0)
                         })
                         .collect()
                 })
                 .collect()
-        })
-        .collect()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -491,7 +507,8 @@ mod tests {
             level_share: 0.5,
             hourly_phi: 0.5,
         };
-        let paths = draw_paths(&[m], DAY, 2000, 0.0, 7);
+        let paths: Vec<Vec<Vec<f64>>> =
+            (0..2000).map(|k| draw_path(&[m], DAY, k, 0.0, 7)).collect();
         let below: usize = paths.iter().filter(|p| p[0][5] < 10.0 - 4.0).count();
         // P(r < −0.4) = 0.1 for errors uniform on [−0.5, 0.5].
         assert!((150..250).contains(&below), "{below}");

@@ -22,36 +22,44 @@ pub(crate) enum Candidate {
     /// The mean of the same hour of the week over the last four weeks (over the last days'
     /// same hour below a week).
     WeekMean,
-    /// A recency-weighted level (exponential weights with this half-life, hours) of the
-    /// deseasonalized history, plus the seasonal profile.
-    Level(f64),
-    /// The current level (half-life 6 h) decaying toward the long-run mean with the hourly
-    /// persistence measured by the lag-24 autocorrelation, plus the profile.
+    /// A recency-weighted level of the deseasonalized history (exponential weights, half-life
+    /// 24 h), plus the seasonal profile.
+    LevelDay,
+    /// The same with a half-life of a week (168 h): a smoothed weekly level × profile.
+    LevelWeek,
+    /// The current level (half-life 6 h) decaying toward the pooled long-run level
+    /// ([`Decomposition::pooled`]) with the hourly persistence measured by the lag-24
+    /// autocorrelation, plus the profile.
     Reverting,
-    /// This share of [`Candidate::Level`] (half-life 24 h) and the rest of
+    /// This share of [`Candidate::LevelDay`] and the rest of
     /// [`Candidate::Reverting`]: between a level that persists and one that reverts.
     Mix(f64),
     /// A level (half-life 48 h) with a damped trend measured on days a week apart, plus the
-    /// profile (the level model without trend is [`Candidate::Level`]).
+    /// profile (the level model without trend is [`Candidate::LevelDay`]).
     DampedTrend,
+    /// The long-run level shrunk toward its class's (see [`Decomposition::pooled`]), plus
+    /// the profile: on a bursty series a few weeks of history say little about its long-run
+    /// level, and workloads of the same class say more.
+    Pooled,
 }
 
 /// Every candidate, in the order ties are broken.
-pub(crate) const CANDIDATES: [Candidate; 9] = [
+pub(crate) const CANDIDATES: [Candidate; 10] = [
     Candidate::SeasonalNaive,
     Candidate::WeekMean,
-    Candidate::Level(24.0),
-    Candidate::Level(168.0),
+    Candidate::LevelDay,
+    Candidate::LevelWeek,
     Candidate::Reverting,
     Candidate::DampedTrend,
     Candidate::Mix(0.25),
     Candidate::Mix(0.5),
     Candidate::Mix(0.75),
+    Candidate::Pooled,
 ];
 
 /// The candidate kept unless validation clearly prefers another, and used when the
 /// history allows no validation.
-pub(crate) const DEFAULT: Candidate = Candidate::Level(24.0);
+pub(crate) const DEFAULT: Candidate = Candidate::LevelDay;
 
 impl Candidate {
     /// A short stable name (reports, docs).
@@ -59,13 +67,14 @@ impl Candidate {
         match self {
             Candidate::SeasonalNaive => "seasonal_naive",
             Candidate::WeekMean => "week_mean",
-            Candidate::Level(h) if h <= 24.0 => "level_24h",
-            Candidate::Level(_) => "level_168h",
+            Candidate::LevelDay => "level_24h",
+            Candidate::LevelWeek => "level_168h",
             Candidate::Reverting => "reverting",
             Candidate::DampedTrend => "damped_trend",
             Candidate::Mix(x) if x <= 0.25 => "mix_25",
             Candidate::Mix(x) if x <= 0.5 => "mix_50",
             Candidate::Mix(_) => "mix_75",
+            Candidate::Pooled => "pooled",
         }
     }
 }
@@ -76,10 +85,15 @@ impl Candidate {
 pub(crate) struct Decomposition {
     /// Additive hour-of-week profile.
     pub prof: Vec<f64>,
-    /// Deseasonalized history.
-    pub d: Vec<f64>,
     /// Mean of the deseasonalized kept history.
     pub long: f64,
+    /// Sampling variance of `long`: the variance of the daily means over the number of
+    /// days, inflated by `(1 + r)/(1 − r)` for the lag-1 autocorrelation `r` of the daily
+    /// means (0 below two whole days).
+    pub long_var: f64,
+    /// `long` shrunk toward the mean of its class's `long` by empirical Bayes
+    /// (`select::pool_levels`); `long` until pooled.
+    pub pooled: f64,
     /// Hourly persistence ρ of the deseasonalized history (24th root of its lag-24
     /// autocorrelation, in [0, 1)).
     pub rho: f64,
@@ -88,30 +102,69 @@ pub(crate) struct Decomposition {
     pub slope: f64,
     /// The trend before shrinkage.
     pub raw_slope: f64,
+    /// Recency-weighted levels of the deseasonalized history, half-lives 6 h (the current
+    /// level), 24 h, 48 h and 168 h.
+    pub level_6h: f64,
+    /// Half-life 24 h.
+    pub level_24h: f64,
+    /// Half-life 48 h.
+    pub level_48h: f64,
+    /// Half-life 168 h.
+    pub level_168h: f64,
+    /// The 48-hour level moved to the last history hour along the trend.
+    pub trend_level: f64,
 }
 
 impl Decomposition {
-    /// Profile, deseasonalized history, long-run level, persistence and trend of a series.
+    /// Profile, long-run and recent levels, persistence and trend of a series (everything
+    /// the candidates read, so that their paths cost O(horizon)).
     pub(crate) fn of(s: &Series) -> Self {
         let prof = profile(s);
         let d = deseasonalize(s, &prof);
         let long = ew_mean(s, &d, None);
         let rho = hourly_persistence(s, &d, long);
         let (raw_slope, slope) = weekly_slope(s, &d);
+        // The weighted mean is the level its weights' mean age ago: move it to the last
+        // history hour.
+        let (level_48h, age) = ew_mean_age(s, &d, Some(TREND_LEVEL_HALF_LIFE));
         Self {
             prof,
-            d,
             long,
+            long_var: long_variance(s, &d),
+            pooled: long,
             rho,
             slope,
             raw_slope,
+            level_6h: ew_mean(s, &d, Some(REVERTING_CURRENT_HALF_LIFE)),
+            level_24h: ew_mean(s, &d, Some(24.0)),
+            level_48h,
+            level_168h: ew_mean(s, &d, Some(168.0)),
+            trend_level: level_48h + slope * age,
+        }
+    }
+
+    /// The decomposition of an empty history (every level 0, flat profile).
+    pub(crate) fn empty() -> Self {
+        Self {
+            prof: vec![0.0; WEEK],
+            long: 0.0,
+            long_var: 0.0,
+            pooled: 0.0,
+            rho: 0.0,
+            slope: 0.0,
+            raw_slope: 0.0,
+            level_6h: 0.0,
+            level_24h: 0.0,
+            level_48h: 0.0,
+            level_168h: 0.0,
+            trend_level: 0.0,
         }
     }
 }
 
 /// Exponentially weighted mean of the kept `d` before the origin (`half_life` hours; `None`
 /// = equal weights); 0 when nothing is kept.
-pub(crate) fn ew_mean(s: &Series, d: &[f64], half_life: Option<f64>) -> f64 {
+fn ew_mean(s: &Series, d: &[f64], half_life: Option<f64>) -> f64 {
     ew_mean_age(s, d, half_life).0
 }
 
@@ -137,6 +190,36 @@ fn ew_mean_age(s: &Series, d: &[f64], half_life: Option<f64>) -> (f64, f64) {
     } else {
         (0.0, 0.0)
     }
+}
+
+/// The sampling variance of the mean of the kept `d` before the origin, from its whole days
+/// (aligned to the origin, at least [`MIN_DAY_HOURS`] kept hours each): the variance of the
+/// daily means over their count, times `(1 + r)/(1 − r)` with `r` the lag-1 autocorrelation
+/// of consecutive daily means clamped to [0, 0.9] (the usual AR(1) inflation: a bursty
+/// series whose days run together carries fewer independent days than it has). 0 below two
+/// whole days.
+fn long_variance(s: &Series, d: &[f64]) -> f64 {
+    let means: Vec<f64> = (0..s.o / DAY)
+        .filter_map(|j| {
+            let a = s.o - (j + 1) * DAY;
+            let (mut sum, mut c) = (0.0, 0usize);
+            for (t, x) in d.iter().enumerate().skip(a).take(DAY) {
+                if s.kept(t) {
+                    sum += x;
+                    c += 1;
+                }
+            }
+            (c >= MIN_DAY_HOURS).then(|| sum / c as f64)
+        })
+        .collect();
+    let n = means.len();
+    if n < 2 {
+        return 0.0;
+    }
+    let r = crate::domain::stats::autocorrelation(&means, 1).clamp(0.0, 0.9);
+    let m = means.iter().sum::<f64>() / n as f64;
+    let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+    var / n as f64 * (1.0 + r) / (1.0 - r)
 }
 
 /// Hourly persistence: the 24th root of the lag-24 autocorrelation of `d` over kept pairs,
@@ -222,34 +305,25 @@ pub(crate) fn path(
             .map(|h| (level(h) + dec.prof[s.slot(o + h)]).max(0.0))
             .collect()
     };
+    let reverting =
+        |h: usize| dec.pooled + (dec.level_6h - dec.pooled) * dec.rho.powi(h as i32 + 1);
     match c {
         Candidate::SeasonalNaive => same_hour(s, horizon, 1),
         Candidate::WeekMean => same_hour(s, horizon, WEEK_MEAN_WEEKS),
-        Candidate::Level(hl) => {
-            let l = ew_mean(s, &dec.d, Some(hl));
-            with_level(&|_| l)
-        }
-        Candidate::Reverting => {
-            let cur = ew_mean(s, &dec.d, Some(REVERTING_CURRENT_HALF_LIFE));
-            let (long, rho) = (dec.long, dec.rho);
-            with_level(&|h| long + (cur - long) * rho.powi(h as i32 + 1))
-        }
-        Candidate::Mix(x) => {
-            let a = path(Candidate::Level(24.0), s, dec, horizon, damping_hours);
-            let b = path(Candidate::Reverting, s, dec, horizon, damping_hours);
-            a.iter()
-                .zip(&b)
-                .map(|(p, q)| x * p + (1.0 - x) * q)
-                .collect()
-        }
+        Candidate::LevelDay => with_level(&|_| dec.level_24h),
+        Candidate::LevelWeek => with_level(&|_| dec.level_168h),
+        Candidate::Reverting => with_level(&reverting),
+        Candidate::Mix(x) => (0..horizon)
+            .map(|h| {
+                let p = dec.prof[s.slot(o + h)];
+                x * (dec.level_24h + p).max(0.0) + (1.0 - x) * (reverting(h) + p).max(0.0)
+            })
+            .collect(),
         Candidate::DampedTrend => {
-            // The weighted mean is the level its weights' mean age ago: move it to the last
-            // history hour.
-            let (m, age) = ew_mean_age(s, &dec.d, Some(TREND_LEVEL_HALF_LIFE));
-            let l = m + dec.slope * age;
             let damp = damped(horizon, damping_hours);
-            with_level(&|h| l + dec.slope * damp[h])
+            with_level(&|h| dec.trend_level + dec.slope * damp[h])
         }
+        Candidate::Pooled => with_level(&|_| dec.pooled),
     }
 }
 
@@ -319,6 +393,30 @@ mod tests {
     }
 
     #[test]
+    fn long_variance_counts_days_and_inflates_persistent_ones() {
+        let days = |means: &[f64]| -> Vec<f64> {
+            means
+                .iter()
+                .flat_map(|&m| std::iter::repeat_n(m, DAY))
+                .collect()
+        };
+        // Alternating days: no positive autocorrelation, so the plain variance of the mean:
+        // sample variance 4/3 over 4 days.
+        let d = days(&[1.0, 3.0, 1.0, 3.0]);
+        let s = series(&d, &vec![true; d.len()]);
+        assert!((long_variance(&s, &d) - 1.0 / 3.0).abs() < 1e-12);
+        // The same days in runs: positively autocorrelated, so a larger variance.
+        let d = days(&[1.0, 1.0, 3.0, 3.0]);
+        let s = series(&d, &vec![true; d.len()]);
+        assert!(long_variance(&s, &d) > 1.0 / 3.0 + 1e-6);
+        // A day with under 12 kept hours does not count; one day alone gives 0.
+        let d = days(&[1.0, 3.0]);
+        let mut keep = vec![true; d.len()];
+        keep[..DAY].iter_mut().take(13).for_each(|k| *k = false);
+        assert_eq!(long_variance(&series(&d, &keep), &d), 0.0);
+    }
+
+    #[test]
     fn seasonal_naive_and_week_mean_read_the_same_hour() {
         let y: Vec<f64> = (0..3 * WEEK).map(|t| (t / WEEK) as f64 + 1.0).collect();
         let mut keep = vec![true; y.len()];
@@ -360,6 +458,6 @@ mod tests {
         assert!(p.windows(2).all(|x| x[1] <= x[0] + 1e-12));
         assert!(p[0] < 12.0 && p[99] < 12.0, "{} {}", p[0], p[99]);
         // A level-24h forecast still carries part of it.
-        assert!(path(Candidate::Level(24.0), &s, &dec, 1, 168.0)[0] > 13.0);
+        assert!(path(Candidate::LevelDay, &s, &dec, 1, 168.0)[0] > 13.0);
     }
 }

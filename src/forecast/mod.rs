@@ -6,10 +6,13 @@
 //! Per workload:
 //!
 //! 1. **Candidates** (`candidates.rs`): seasonal-naive, the mean of the same hour over four
-//!    weeks, recency-weighted levels (half-lives 12 h, 24 h, 48 h, 168 h) and the long-run
-//!    mean of the deseasonalized history plus an hour-of-week profile (from 168 h of
-//!    history, shrunk toward hour-of-day), a level reverting to the long-run mean, and a
-//!    level with a damped trend.
+//!    weeks, recency-weighted levels (half-lives 24 h and 168 h) of the deseasonalized
+//!    history plus an hour-of-week profile (from 168 h of history, shrunk toward
+//!    hour-of-day), the current level reverting to the long-run level, mixes of the two, a
+//!    level with a damped trend, and the long-run level pooled with the class's (empirical
+//!    Bayes: a workload whose few weeks of history say little about its long-run level
+//!    borrows from the other workloads of its class; `select::pool_levels`). The reverting
+//!    candidates revert to that pooled level.
 //! 2. **Selection by rolling-origin validation** (`select.rs`): every candidate forecasts
 //!    the (up to) week after each of the last 28 daily origins inside the history; the
 //!    workload takes the candidate with the lowest GPU-hour error on its own record plus
@@ -123,10 +126,10 @@ pub struct FitSummary {
     /// Class (its validation record is pooled with the class's).
     pub class: WorkloadClass,
     /// The point forecaster chosen by validation: `seasonal_naive`, `week_mean`,
-    /// `level_12h`, `level_24h`, `level_48h`, `level_168h`, `long_mean`, `reverting` or
-    /// `damped_trend`.
+    /// `level_24h`, `level_168h`, `reverting`, `damped_trend`, `mix_25`, `mix_50`,
+    /// `mix_75` or `pooled`.
     pub model: &'static str,
-    /// Validation origins in the history (0: the default `week_mean`, in-sample bands).
+    /// Validation origins in the history (0: the default `level_24h`, in-sample bands).
     pub validation_origins: usize,
     /// Seasonal period of the profile: 168 (hour of week, from one week of history) or 24.
     pub period_hours: usize,
@@ -245,45 +248,73 @@ impl Prepared {
 
 /// Maps `f` over `0..n` on up to two threads, in order.
 fn par_map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    par_map_into((0..n).collect(), |_, i| f(i))
+}
+
+/// Maps `f(index, item)` over owned items on up to two threads, in order.
+fn par_map_into<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(usize, T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |p| p.get())
         .min(2);
+    let n = items.len();
     if threads < 2 || n < 8 {
-        return (0..n).map(f).collect();
+        return items
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, x))
+            .collect();
     }
     let mid = n / 2;
+    let rest = items.split_off(mid);
     std::thread::scope(|sc| {
         let f = &f;
-        let second = sc.spawn(move || (mid..n).map(f).collect::<Vec<R>>());
-        let mut out: Vec<R> = (0..mid).map(f).collect();
+        let second = sc.spawn(move || {
+            rest.into_iter()
+                .enumerate()
+                .map(|(i, x)| f(mid + i, x))
+                .collect::<Vec<R>>()
+        });
+        let mut out: Vec<R> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, x))
+            .collect();
         match second.join() {
-            Ok(rest) => out.extend(rest),
-            // A panic in the worker is re-raised by recomputing its half here.
-            Err(_) => out.extend((mid..n).map(f)),
+            Ok(tail) => out.extend(tail),
+            Err(panic) => std::panic::resume_unwind(panic),
         }
         out
     })
 }
 
 /// Fits one workload with its chosen candidate: the mean path over the horizon and the
-/// held-out errors at the validation origins (in-sample errors when there are none).
+/// held-out errors at the validation origins (in-sample errors when there are none). `dec` is
+/// the decomposition at the forecast origin, `past[k]` at `origins[k]` (computed when
+/// missing).
 fn fit_workload(
     s: &Series,
     model: Candidate,
     origins: &[usize],
+    (dec, past): (Decomposition, &[Decomposition]),
     horizon: usize,
     damping: f64,
 ) -> WorkloadFit {
-    let dec = Decomposition::of(s);
     let point = path(model, s, &dec, horizon, damping);
     let floor = calibrate::floor_of(s.mean());
     let mut trajs = Vec::with_capacity(origins.len().max(1));
     let mut held_out = Vec::with_capacity(origins.len());
     let (mut ss, mut cnt) = (0.0, 0usize);
-    for &v in origins {
+    for (k, &v) in origins.iter().enumerate() {
         let sv = Series { o: v, ..*s };
-        let dv = Decomposition::of(&sv);
-        let f = path(model, &sv, &dv, select::target_len(v, s.o), damping);
+        let fresh;
+        let dv = match past.get(k) {
+            Some(d) => d,
+            None => {
+                fresh = Decomposition::of(&sv);
+                &fresh
+            }
+        };
+        let f = path(model, &sv, dv, select::target_len(v, s.o), damping);
         let tr: Vec<Option<f64>> = f
             .iter()
             .enumerate()
@@ -433,13 +464,20 @@ pub fn forecast(
     let hz = cfg.horizon_hours;
     let damping = cfg.trend_damping_hours;
     let origins = select::validation_origins(p.n);
+    let cal_origins = select::calibration_origins(&origins, p.n);
+    // Decompositions at every validation origin, then at the forecast origin (last).
+    let at: Vec<usize> = origins.iter().copied().chain([p.n]).collect();
+    let mut decs: Vec<Vec<Decomposition>> =
+        par_map(nw, |w| select::decompositions(&p.series(w), &at));
+    select::pool_levels(&mut decs, classes);
     let errors: Vec<Vec<[f64; NC]>> = par_map(nw, |w| {
-        select::candidate_errors(&p.series(w), &origins, damping)
+        select::candidate_errors(&p.series(w), &origins, &decs[w], damping)
     });
     let chosen = select::select(&errors, classes, !origins.is_empty());
-    let cal_origins = select::calibration_origins(&origins, p.n);
-    let fits: Vec<WorkloadFit> = par_map(nw, |w| {
-        fit_workload(&p.series(w), chosen[w], &cal_origins, hz, damping)
+    let fits: Vec<WorkloadFit> = par_map_into(decs, |w, mut past| {
+        let dec = past.pop().unwrap_or_else(Decomposition::empty);
+        let decs = (dec, &past[..cal_origins.len().min(past.len())]);
+        fit_workload(&p.series(w), chosen[w], &cal_origins, decs, hz, damping)
     });
     let cals = workload_calibrations(&fits, classes);
     let (fleet_res, fleet_floor) = fleet_residuals(&p, &fits, &cal_origins);
@@ -567,7 +605,9 @@ fn scenarios(
             hourly_phi: f.residuals.hourly_phi,
         })
         .collect();
-    let mut paths = calibrate::draw_paths(&models, out.hours, count, corr, cfg.seed);
+    let mut paths = par_map(count, |m| {
+        calibrate::draw_path(&models, out.hours, m, corr, cfg.seed)
+    });
     for sc in &mut paths {
         for (w, row) in sc.iter_mut().enumerate() {
             for (x, g) in row.iter_mut().zip(&growth[w]) {
@@ -607,7 +647,7 @@ fn summary(
         kept_hours: s.kept_hours(),
         slope_gpus_per_day: f.dec.slope * DAY as f64,
         raw_slope_gpus_per_day: f.dec.raw_slope * DAY as f64,
-        level_gpus: candidates::ew_mean(s, &f.dec.d, Some(48.0)),
+        level_gpus: f.dec.level_48h,
         long_level_gpus: f.dec.long,
         daily_persistence: f.dec.rho.powi(DAY as i32),
         residual_rms: f.rms,
@@ -629,14 +669,7 @@ pub fn seasonal_naive(
     (0..p.ys.len())
         .map(|w| {
             let s = p.series(w);
-            let dec = Decomposition {
-                prof: Vec::new(),
-                d: Vec::new(),
-                long: 0.0,
-                rho: 0.0,
-                slope: 0.0,
-                raw_slope: 0.0,
-            };
+            let dec = Decomposition::empty();
             path(Candidate::SeasonalNaive, &s, &dec, horizon_hours, 0.0)
         })
         .collect()

@@ -30,9 +30,14 @@ pub(crate) fn validation_origins(o: usize) -> Vec<usize> {
 
 /// The validation origins whose errors calibrate the bands: those with at least half the
 /// history of the forecast origin, so that their fits resemble the one being calibrated (an
-/// early fit on a few days has larger errors than a fit on months).
+/// early fit on a few days has larger errors than a fit on months). A prefix of `origins`
+/// (most recent first).
 pub(crate) fn calibration_origins(origins: &[usize], o: usize) -> Vec<usize> {
-    origins.iter().copied().filter(|&v| 2 * v >= o).collect()
+    origins
+        .iter()
+        .copied()
+        .take_while(|&v| 2 * v >= o)
+        .collect()
 }
 
 /// Length of the validation target after validation origin `v` of a forecast from `o`: the
@@ -41,18 +46,78 @@ pub(crate) fn target_len(v: usize, o: usize) -> usize {
     (o - v).min(WEEK)
 }
 
-/// Per validation origin and candidate: the absolute error of the GPU-hours forecast for
-/// the (partial) week after the origin, over its kept hours.
-pub(crate) fn candidate_errors(s: &Series, origins: &[usize], damping: f64) -> Vec<[f64; NC]> {
+/// The decompositions of a series at each of `origins` (any order).
+pub(crate) fn decompositions(s: &Series, origins: &[usize]) -> Vec<Decomposition> {
     origins
         .iter()
-        .map(|&v| {
+        .map(|&v| Decomposition::of(&Series { o: v, ..*s }))
+        .collect()
+}
+
+/// Smallest class whose long-run levels are pooled: the spread between workloads is
+/// estimated from the class itself.
+const MIN_POOL: usize = 3;
+
+/// Empirical-Bayes pooling of the long-run levels, at each origin index `k` separately
+/// (`decs[w][k]`, every workload with the same origins): within a class of at least
+/// [`MIN_POOL`] workloads, `pooled = m̄ + τ²/(τ² + v_w)·(long_w − m̄)`, with `m̄` the mean
+/// of the class's `long`, `v_w` the sampling variance of workload `w`'s `long` and `τ²` the
+/// spread of the class's levels beyond their sampling noise (their variance less the mean
+/// `v`, at least 0). A workload whose level is measured precisely, or a class whose workloads
+/// truly differ, keeps its own level; a few weeks of a bursty series move toward the class.
+pub(crate) fn pool_levels(decs: &mut [Vec<Decomposition>], classes: &[WorkloadClass]) {
+    let class_of = |w: usize| classes.get(w).copied().unwrap_or(WorkloadClass::Training);
+    let origins = decs.first().map_or(0, Vec::len);
+    let mut seen: Vec<WorkloadClass> = Vec::new();
+    for w in 0..decs.len() {
+        if !seen.contains(&class_of(w)) {
+            seen.push(class_of(w));
+        }
+    }
+    for class in seen {
+        let members: Vec<usize> = (0..decs.len()).filter(|&w| class_of(w) == class).collect();
+        if members.len() < MIN_POOL {
+            continue;
+        }
+        let n = members.len() as f64;
+        for k in 0..origins {
+            let at = |w: usize| decs[w].get(k).map_or((0.0, 0.0), |d| (d.long, d.long_var));
+            let stats: Vec<(f64, f64)> = members.iter().map(|&w| at(w)).collect();
+            let mean = stats.iter().map(|x| x.0).sum::<f64>() / n;
+            let spread = stats.iter().map(|x| (x.0 - mean).powi(2)).sum::<f64>() / (n - 1.0);
+            let tau2 = (spread - stats.iter().map(|x| x.1).sum::<f64>() / n).max(0.0);
+            for (&w, &(level, noise)) in members.iter().zip(&stats) {
+                let weight = if tau2 + noise > 0.0 {
+                    tau2 / (tau2 + noise)
+                } else {
+                    1.0
+                };
+                if let Some(d) = decs[w].get_mut(k) {
+                    d.pooled = mean + weight * (level - mean);
+                }
+            }
+        }
+    }
+}
+
+/// Per validation origin and candidate: the absolute error of the GPU-hours forecast for
+/// the (partial) week after the origin, over its kept hours. `decs[k]` is the series'
+/// decomposition at `origins[k]`.
+pub(crate) fn candidate_errors(
+    s: &Series,
+    origins: &[usize],
+    decs: &[Decomposition],
+    damping: f64,
+) -> Vec<[f64; NC]> {
+    origins
+        .iter()
+        .zip(decs)
+        .map(|(&v, dec)| {
             let sv = Series { o: v, ..*s };
-            let dec = Decomposition::of(&sv);
             let len = target_len(v, s.o);
             let mut err = [0.0; NC];
             for (c, e) in CANDIDATES.iter().zip(err.iter_mut()) {
-                let f = path(*c, &sv, &dec, len, damping);
+                let f = path(*c, &sv, dec, len, damping);
                 let diff: f64 = (0..len)
                     .filter(|&h| s.kept(v + h))
                     .map(|h| f[h] - s.y[v + h])
@@ -181,6 +246,62 @@ mod tests {
         assert_eq!(validation_origins(24 * 100).len(), MAX_VALIDATION_ORIGINS);
         assert_eq!(target_len(96, 120), 24);
         assert_eq!(target_len(96, 1000), WEEK);
+    }
+
+    /// A decomposition with only the long-run level and its sampling variance set.
+    fn level(long: f64, long_var: f64) -> Decomposition {
+        Decomposition {
+            long,
+            long_var,
+            pooled: long,
+            ..Decomposition::empty()
+        }
+    }
+
+    #[test]
+    fn noisy_levels_move_toward_the_class_and_precise_ones_stay() {
+        // Three levels 10, 20, 30: spread (sample variance) 100. Sampling variances 0, 0 and
+        // 50: τ² = 100 − 50/3; the noisy one gets weight τ²/(τ² + 50) = 0.625.
+        let mut decs = vec![
+            vec![level(10.0, 0.0)],
+            vec![level(20.0, 0.0)],
+            vec![level(30.0, 50.0)],
+        ];
+        let cls = [WorkloadClass::Training; 3];
+        pool_levels(&mut decs, &cls);
+        assert_eq!(decs[0][0].pooled, 10.0);
+        assert_eq!(decs[1][0].pooled, 20.0);
+        let tau2 = 100.0 - 50.0 / 3.0;
+        let expect = 20.0 + tau2 / (tau2 + 50.0) * 10.0;
+        assert!(
+            (decs[2][0].pooled - expect).abs() < 1e-9,
+            "{}",
+            decs[2][0].pooled
+        );
+        // Levels that differ less than their noise pool completely.
+        let mut decs = vec![
+            vec![level(10.0, 400.0)],
+            vec![level(20.0, 400.0)],
+            vec![level(30.0, 400.0)],
+        ];
+        pool_levels(&mut decs, &cls);
+        assert!(decs.iter().all(|d| (d[0].pooled - 20.0).abs() < 1e-9));
+        // Two workloads of a class are not pooled, nor are workloads of different classes.
+        let mut decs = vec![
+            vec![level(10.0, 400.0)],
+            vec![level(20.0, 400.0)],
+            vec![level(30.0, 400.0)],
+        ];
+        let mixed = [
+            WorkloadClass::Training,
+            WorkloadClass::Training,
+            WorkloadClass::Inference,
+        ];
+        pool_levels(&mut decs, &mixed);
+        assert_eq!(
+            decs.iter().map(|d| d[0].pooled).collect::<Vec<_>>(),
+            vec![10.0, 20.0, 30.0]
+        );
     }
 
     #[test]
