@@ -146,7 +146,8 @@ fn plan_tiny_decompose() {
     assert_golden("plan_tiny_decompose.json", &json);
 }
 
-/// Decomposition on the 7-workload synthetic fleet at a fixed 48 buckets (≈ 1 s of CPU).
+/// Decomposition on the 7-workload synthetic fleet at a fixed 48 buckets (≈ 1 s of CPU), in
+/// window mode (the decomposition is the window planner's).
 #[test]
 fn plan_synthetic_decompose() {
     let json = run_ok(&[
@@ -159,6 +160,8 @@ fn plan_synthetic_decompose() {
         "decompose",
         "--resolution",
         "48",
+        "--term",
+        "window",
     ]);
     assert!(json.contains("\"method\": \"decompose\""), "{json}");
     assert_golden("plan_synthetic_decompose.json", &json);

@@ -49,7 +49,10 @@ fn init_writes_a_starter_that_validates_and_plans() {
     ok(&["plan", s(&scenario), "--out", s(&plan), "--quiet"]);
     let p = plan_json(&plan);
     assert_eq!(p["placements"].as_array().map(Vec::len), Some(2));
-    assert_eq!(p["horizon"]["hours"], 168);
+    // A term plan (the default) as of the end of the starter's week, made on that week.
+    assert_eq!(p["horizon"]["start"], p["horizon"]["as_of"]);
+    assert_eq!(p["term"]["lookback_end"], p["horizon"]["as_of"]);
+    assert_eq!(lookback_hours(&p), 168);
     // A second init never replaces the files: exit 2, the file named, contents unchanged.
     let o = gpuplan(&["init", s(&d)]);
     assert_eq!(o.status.code(), Some(2));
@@ -94,10 +97,23 @@ fn focus_to_plan(export: &str, dir: &Path) -> Value {
         .and_then(|l| l.split(',').next())
         .expect("a row");
     assert_eq!(
-        p["horizon"]["start"], first,
-        "the window starts with the export"
+        p["term"]["lookback_start"], first,
+        "the planner's lookback starts with the export"
+    );
+    assert!(
+        p["horizon"]["as_of"].as_str() > Some(first),
+        "the plan is made as of the export's end"
     );
     p
+}
+
+/// Hours between a term plan's `term.lookback_start` and `term.lookback_end`.
+fn lookback_hours(p: &Value) -> i64 {
+    let at = |k: &str| {
+        let v = p["term"][k].as_str().expect("a term timestamp");
+        chrono::DateTime::parse_from_rfc3339(v).expect("RFC 3339")
+    };
+    (at("lookback_end") - at("lookback_start")).num_hours()
 }
 
 #[test]
@@ -138,6 +154,6 @@ fn the_public_focus_sample_plans_in_two_commands() {
         "tests/fixtures/focus/sample/focus_sample_slice.csv",
         dir.path(),
     );
-    assert_eq!(p["horizon"]["hours"], 429, "the export's GPU usage span");
+    assert_eq!(lookback_hours(&p), 429, "the export's GPU usage span");
     assert!(p["costs"]["expected"].as_f64().expect("cost") > 0.0);
 }

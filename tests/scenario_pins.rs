@@ -39,6 +39,12 @@
 //! that its stop is the gap or optimality, never the clock, even on a slow or busy machine (the
 //! time limit only caps HiGHS; nothing else in the plan depends on it).
 //!
+//! Since the term model (issue 11, `docs/term.md`) `plan` makes a term plan by default, so
+//! every pin is a term plan: tiers from the window planner above on the lookback, then the
+//! term MIP over 36 months (the times above are the window plans'). `synthetic-long` (term
+//! plan on its last 90 days) took 0.7 s of CPU. Each pin also checks that no purchase and no
+//! ladder step starts before the plan's as-of date.
+//!
 //! Validation takes 0.02–0.05 s per scenario. The whole file: 23 s of CPU (user, children
 //! included), so about 12–15 s of wall time on 2 idle cores with the default 2 test threads;
 //! on the loaded development machine (load average 7–11) it took 41–92 s.
@@ -92,6 +98,10 @@ const PINS: &[Pin] = &[
         stem: "helios-forecast",
         flags: &["--resolution", "6", "--time-limit", "600"],
     },
+    Pin {
+        stem: "synthetic-long",
+        flags: &[],
+    },
 ];
 
 fn pin(stem: &str) {
@@ -129,7 +139,38 @@ fn pin(stem: &str) {
         doc["solve"]["gap"]
     );
     assert_eq!(doc["scenario"]["file"], scenario.as_str());
+    assert_nothing_starts_before_as_of(&doc, &scenario);
     assert_golden(&format!("pins/{stem}.json"), &json);
+}
+
+/// Issue 11: a plan is made as of a date and buys nothing in the past. Every purchase (and,
+/// in a term plan, every ladder step) starts at `horizon.as_of` or later; the timestamps are
+/// all `YYYY-MM-DDTHH:MM:SSZ`, so they compare as strings.
+fn assert_nothing_starts_before_as_of(doc: &serde_json::Value, scenario: &str) {
+    let as_of = doc["horizon"]["as_of"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{scenario}: no horizon.as_of"));
+    assert_eq!(
+        as_of.len(),
+        "2026-01-01T00:00:00Z".len(),
+        "{scenario}: {as_of}"
+    );
+    let purchases = doc["purchases"].as_array().expect("purchases[]");
+    for p in purchases {
+        let start = p["start"].as_str().expect("purchase start");
+        assert!(
+            start >= as_of,
+            "{scenario}: purchase {} starts {start}, before the as-of date {as_of}",
+            p["offer_id"]
+        );
+    }
+    for step in doc["term"]["ladder"].as_array().into_iter().flatten() {
+        let start = step["start"].as_str().expect("ladder start");
+        assert!(
+            start >= as_of,
+            "{scenario}: ladder step at {start} < {as_of}"
+        );
+    }
 }
 
 /// No scenario escapes: every `scenarios/*.toml` has an entry in `PINS` (and a test below).
@@ -199,4 +240,9 @@ fn synthetic_forecast_averse() {
 #[test]
 fn helios_forecast() {
     pin("helios-forecast");
+}
+
+#[test]
+fn synthetic_long() {
+    pin("synthetic-long");
 }

@@ -4,3 +4,4 @@
 pub mod backtest;
 pub mod dispatch;
 pub mod inventory;
+pub mod simulate;

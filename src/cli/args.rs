@@ -50,6 +50,31 @@ pub struct SolverArgs {
     pub threads: Option<u32>,
 }
 
+/// Output format of `simulate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// JSON.
+    Json,
+    /// One CSV row per policy and period.
+    Csv,
+}
+
+/// Term-model flags of the commands that plan (`plan`, `compare`); each overrides the
+/// scenario's `[term]` table.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TermArgs {
+    /// How to plan: `term` (over the whole term of what is bought, under churn and price
+    /// change; the default) or `window` (the planning window only, as before the term model).
+    #[arg(long, value_name = "term|window")]
+    pub term: Option<String>,
+    /// Purchases start at this date or later (ISO-8601 UTC on the hour, or a date; default
+    /// the end of the demand history). The planner sees only the history before it.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
 /// Commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -86,6 +111,9 @@ pub enum Command {
         /// Solver settings.
         #[command(flatten)]
         solver: SolverArgs,
+        /// Term settings.
+        #[command(flatten)]
+        term: TermArgs,
         /// Catalog override directory (rows replace shipped rows with the same key).
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,
@@ -112,6 +140,14 @@ pub enum Command {
         /// Directory to write into (created if missing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// A long fleet of this many calendar months of hourly demand instead of `--hours`
+        /// (for term-aware planning and `simulate`).
+        #[arg(long, value_name = "N")]
+        months: Option<u32>,
+        /// With `--months`: workloads end, start and move, and three known events are
+        /// written into workloads.toml.
+        #[arg(long, requires = "months")]
+        churn: bool,
     },
     /// Rolling-origin backtest over the history: plan on a lookback, re-price on the actual
     /// next window; compare with all on-demand, a provider-style recommender and the
@@ -138,6 +174,36 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,
     },
+    /// Roll through a long history: at each decision (every period) each policy plans on the
+    /// lookback only, keeps what it bought for the full terms, and is priced on what actually
+    /// happened next; compare the term-aware planner, today's replay planner, the
+    /// provider-style recommender, all on-demand and the term planner with 1-year terms only.
+    Simulate {
+        /// Scenario file (TOML) with a long history.
+        scenario: PathBuf,
+        /// Months between decisions: `1q`, `3m`, `6m`, `1y`.
+        #[arg(long, default_value = "1q")]
+        every: String,
+        /// History each decision sees, e.g. 90d.
+        #[arg(long, default_value = "90d")]
+        lookback: String,
+        /// Policies to compare (repeat or comma-separate): term, replay, recommender,
+        /// on-demand, term-1y (default: all).
+        #[arg(long, value_delimiter = ',')]
+        policy: Vec<String>,
+        /// Solver settings (per plan).
+        #[command(flatten)]
+        solver: SolverArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SimFormat::Table)]
+        format: SimFormat,
+        /// Also write the per-period CSV to this file (whole or not at all).
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Catalog override directory.
+        #[arg(long, value_name = "DIR")]
+        catalog: Option<PathBuf>,
+    },
     /// Plan several scenarios and print them side by side (expected cost, P90, CVaR, ESR,
     /// commitments by instrument and term, coverage, tier changes).
     Compare {
@@ -150,6 +216,9 @@ pub enum Command {
         /// Solver settings (for every scenario).
         #[command(flatten)]
         solver: SolverArgs,
+        /// Term settings (for every scenario).
+        #[command(flatten)]
+        term: TermArgs,
         /// Catalog override directory.
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,

@@ -1,9 +1,9 @@
 //! One function per command: a validated request in, library calls, a writer's text out.
 //! Nothing here computes a plan or formats a table; files are written whole or not at all.
 
-use super::args::{Format, IngestFocusArgs, InventoryArgs, ReportArgs, SolverArgs};
+use super::args::{Format, IngestFocusArgs, InventoryArgs, ReportArgs, SolverArgs, TermArgs};
 use super::progress::Ticker;
-use super::requests::{duration, flag_error, SolverRequest};
+use super::requests::{duration, flag_error, SolverRequest, TermRequest};
 use gpuplan::analysis::backtest::{backtest as run_backtest, BacktestConfig, BacktestError};
 use gpuplan::analysis::inventory::{self, InventoryOptions};
 use gpuplan::domain::Cloud;
@@ -67,9 +67,10 @@ fn doc_options(reproducible: bool) -> DocOptions {
     }
 }
 
-/// Plans one loaded scenario with the solver request, reporting progress to `ticker`. A
-/// reproducible run stops hard MIPs at a work limit instead of the wall clock (only an
-/// explicit `--time-limit` keeps a wall-clock limit), so any machine gets the same plan.
+/// Plans one loaded scenario with the solver request, the way its `[term] mode` asks,
+/// reporting progress to `ticker`. A reproducible run stops hard MIPs at a work limit
+/// instead of the wall clock (only an explicit `--time-limit` keeps a wall-clock limit), so
+/// any machine gets the same plan.
 fn plan_loaded(
     inp: &mut Inputs,
     req: &SolverRequest,
@@ -81,7 +82,7 @@ fn plan_loaded(
         settings = settings.reproducible(req.time_limit);
     }
     settings.progress = ticker.progress();
-    gpuplan::engine::plan_scenario(inp, &settings, resolution)
+    gpuplan::engine::plan_configured(inp, &settings, resolution)
 }
 
 /// `plan`: solve, write the plan JSON (to `out`, whole or not at all), print a table or
@@ -90,12 +91,14 @@ pub fn plan(
     scenario: &Path,
     out: Option<&Path>,
     format: Format,
-    solver: &SolverArgs,
+    (solver, term): (&SolverArgs, &TermArgs),
     catalog: Option<&Path>,
     reproducible: bool,
 ) -> Result<String, Error> {
     let req = solver.request()?;
+    let term_req: TermRequest = term.request()?;
     let mut inp = Inputs::load(scenario, catalog)?;
+    term_req.apply(&mut inp)?;
     let ticker = Ticker::start();
     let opts = doc_options(reproducible);
     let run = plan_loaded(&mut inp, &req, &ticker, opts.reproducible);
@@ -150,6 +153,28 @@ pub fn synth(
     }
     let spec = gpuplan::synth::fleet::SynthSpec::new(workloads, offerings, hours, seed);
     let path = gpuplan::synth::fleet::write(&spec, out)?;
+    Ok(format!("wrote {}\n", path.display()))
+}
+
+/// `synth --months N [--churn]`: a long synthetic scenario written into `out`.
+pub fn synth_long(
+    workloads: usize,
+    offerings: usize,
+    (months, churn): (u32, bool),
+    seed: u64,
+    out: &Path,
+) -> Result<String, Error> {
+    for (flag, v, max) in [
+        ("--workloads", workloads, 10_000),
+        ("--offerings", offerings, 10_000),
+        ("--months", months as usize, 60),
+    ] {
+        if v == 0 || v > max {
+            return Err(flag_error(flag, format!("expected 1 to {max}, found {v}")));
+        }
+    }
+    let spec = gpuplan::synth::long::LongSpec::new(workloads, offerings, months, seed, churn);
+    let path = gpuplan::synth::long::write_long(&spec, out)?;
     Ok(format!("wrote {}\n", path.display()))
 }
 
@@ -210,18 +235,106 @@ pub fn backtest(
     })
 }
 
+/// The flags of a simulation.
+pub struct SimulateRequest {
+    /// Months between decisions.
+    pub every_months: u32,
+    /// Hours of lookback.
+    pub lookback_hours: i64,
+    /// Policies, in the order given (default: all).
+    pub policies: Vec<gpuplan::analysis::simulate::Policy>,
+}
+
+impl SimulateRequest {
+    /// Checks the flags.
+    pub fn new(every: &str, lookback: &str, policy: &[String]) -> Result<Self, Error> {
+        use gpuplan::analysis::simulate::Policy;
+        let every_months = gpuplan::ingest::term_config::parse_months(every).ok_or_else(|| {
+            flag_error(
+                "--every",
+                format!("expected months like 1q, 3m, 6m or 1y, found {every:?}"),
+            )
+        })?;
+        let mut policies = Vec::new();
+        for p in policy.iter().filter(|p| !p.trim().is_empty()) {
+            let parsed = Policy::parse(p).ok_or_else(|| {
+                flag_error(
+                    "--policy",
+                    format!(
+                        "expected term, replay, recommender, on-demand or term-1y, found {p:?}"
+                    ),
+                )
+            })?;
+            if !policies.contains(&parsed) {
+                policies.push(parsed);
+            }
+        }
+        if policies.is_empty() {
+            policies = Policy::ALL.to_vec();
+        }
+        Ok(SimulateRequest {
+            every_months,
+            lookback_hours: duration("--lookback", lookback)?,
+            policies,
+        })
+    }
+}
+
+/// `simulate`: the policies rolled through the history, priced on actuals.
+pub fn simulate(
+    scenario: &Path,
+    req: SimulateRequest,
+    solver: &SolverArgs,
+    (format, csv): (super::args::SimFormat, Option<&Path>),
+    catalog: Option<&Path>,
+) -> Result<String, Error> {
+    use gpuplan::analysis::simulate::{simulate as run, SimulateConfig, SimulateError};
+    let sreq = solver.request()?;
+    let mut inp = Inputs::load(scenario, catalog)?;
+    let (settings, resolution) = sreq.apply(&mut inp);
+    let ticker = Ticker::start();
+    let cfg = SimulateConfig {
+        every_months: req.every_months,
+        lookback_hours: req.lookback_hours,
+        policies: req.policies,
+        settings: gpuplan::solve::SolveSettings {
+            progress: ticker.progress(),
+            ..settings
+        },
+        resolution,
+    };
+    let sim = run(&inp, &cfg).map_err(|e| match e {
+        SimulateError::Windows(m) => flag_error("--lookback/--every", m),
+        SimulateError::Run(m) => Error::Runtime(m),
+    });
+    drop(ticker);
+    let sim = sim?;
+    if let Some(path) = csv {
+        write_atomic(path, &gpuplan::output::simulate::simulate_csv(&sim))?;
+    }
+    Ok(match format {
+        super::args::SimFormat::Table => gpuplan::output::simulate::simulate_table(&sim),
+        super::args::SimFormat::Json => gpuplan::output::simulate::simulate_json(&sim),
+        super::args::SimFormat::Csv => gpuplan::output::simulate::simulate_csv(&sim),
+    })
+}
+
 /// `compare`: every scenario read first (bad input fails fast), then planned.
 pub fn compare(
     scenarios: &[PathBuf],
     format: Format,
-    solver: &SolverArgs,
+    (solver, term): (&SolverArgs, &TermArgs),
     catalog: Option<&Path>,
 ) -> Result<String, Error> {
     let req = solver.request()?;
+    let term_req = term.request()?;
     let mut inputs = scenarios
         .iter()
         .map(|s| Inputs::load(s, catalog))
         .collect::<Result<Vec<_>, _>>()?;
+    for inp in inputs.iter_mut() {
+        term_req.apply(inp)?;
+    }
     let ticker = Ticker::start();
     let docs: Result<Vec<PlanDoc>, Error> = inputs
         .iter_mut()

@@ -35,13 +35,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             out,
             format,
             solver,
+            term,
             catalog,
             reproducible,
         } => commands::plan(
             &scenario,
             out.as_deref(),
             format,
-            &solver,
+            (&solver, &term),
             catalog.as_deref(),
             reproducible,
         )?,
@@ -51,7 +52,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             hours,
             seed,
             out,
-        } => commands::synth(workloads, offerings, hours, seed, &out)?,
+            months,
+            churn,
+        } => match months {
+            None => commands::synth(workloads, offerings, hours, seed, &out)?,
+            Some(m) => commands::synth_long(workloads, offerings, (m, churn), seed, &out)?,
+        },
         Command::Backtest {
             scenario,
             lookback,
@@ -64,12 +70,32 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let windows = commands::BacktestRequest::new(&lookback, &horizon, step.as_deref())?;
             commands::backtest(&scenario, windows, &solver, format, catalog.as_deref())?
         }
+        Command::Simulate {
+            scenario,
+            every,
+            lookback,
+            policy,
+            solver,
+            format,
+            csv,
+            catalog,
+        } => {
+            let req = commands::SimulateRequest::new(&every, &lookback, &policy)?;
+            commands::simulate(
+                &scenario,
+                req,
+                &solver,
+                (format, csv.as_deref()),
+                catalog.as_deref(),
+            )?
+        }
         Command::Compare {
             scenarios,
             format,
             solver,
+            term,
             catalog,
-        } => commands::compare(&scenarios, format, &solver, catalog.as_deref())?,
+        } => commands::compare(&scenarios, format, (&solver, &term), catalog.as_deref())?,
         Command::Forecast {
             scenario,
             holdout,

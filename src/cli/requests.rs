@@ -1,7 +1,7 @@
 //! Raw flags → validated requests. Every flag is checked here, once, with one wording per
 //! kind of value; a bad flag is a one-line input error naming it (exit code 2).
 
-use super::args::{CostArg, FocusReadArgs, SolverArgs, WorkloadByArg};
+use super::args::{CostArg, FocusReadArgs, SolverArgs, TermArgs, WorkloadByArg};
 use gpuplan::error::{Error, InputError};
 use gpuplan::ingest::focus::{CostBasis, FocusOptions, WorkloadBy};
 use gpuplan::ingest::inputs::Inputs;
@@ -120,5 +120,71 @@ impl FocusReadArgs {
             project_tag: self.project_tag.trim().to_string(),
             untagged: self.untagged.clone(),
         })
+    }
+}
+
+/// The term flags of a planning command, checked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TermRequest {
+    /// `--term`.
+    pub mode: Option<gpuplan::ingest::term_config::TermMode>,
+    /// `--as-of`.
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl TermArgs {
+    /// Checks the term flags.
+    pub fn request(&self) -> Result<TermRequest, Error> {
+        let mode = self
+            .term
+            .as_deref()
+            .map(|m| {
+                gpuplan::ingest::term_config::TermMode::parse(m).ok_or_else(|| {
+                    flag_error("--term", format!("expected term or window, found {m:?}"))
+                })
+            })
+            .transpose()?;
+        let as_of = self
+            .as_of
+            .as_deref()
+            .map(|v| {
+                gpuplan::ingest::csvread::parse_instant(v, true)
+                    .filter(|t| gpuplan::domain::time::on_the_hour(*t))
+                    .ok_or_else(|| {
+                        flag_error(
+                            "--as-of",
+                            format!("expected an ISO-8601 UTC timestamp on the hour or a date, found {v:?}"),
+                        )
+                    })
+            })
+            .transpose()?;
+        Ok(TermRequest { mode, as_of })
+    }
+}
+
+impl TermRequest {
+    /// Applies the flags to loaded inputs; a term plan's as-of date must leave some of the
+    /// planning window before it.
+    pub fn apply(&self, inputs: &mut Inputs) -> Result<(), Error> {
+        let t = &mut inputs.scenario.term;
+        if let Some(m) = self.mode {
+            t.mode = m;
+        }
+        if let Some(a) = self.as_of {
+            t.as_of = Some(a);
+        }
+        if t.mode == gpuplan::ingest::term_config::TermMode::Term
+            && gpuplan::engine::term::lookback(inputs).is_none()
+        {
+            let at = gpuplan::engine::term::as_of(inputs);
+            return Err(flag_error(
+                "--as-of",
+                format!(
+                    "the as-of date {} leaves no planned hour of the planning window before it (the planner may only see the past)",
+                    at.format("%Y-%m-%dT%H:%M:%SZ")
+                ),
+            ));
+        }
+        Ok(())
     }
 }

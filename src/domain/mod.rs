@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod classify;
 pub mod demand;
 pub mod money;
+pub mod outlook;
 pub mod pricing;
 pub mod rng;
 pub mod stats;

@@ -14,6 +14,7 @@ pub mod decompose;
 pub mod explain;
 pub mod joint;
 pub mod stochastic;
+pub mod term;
 
 pub use decompose::{plan_decomposed, Decomposition, TierStart};
 pub use joint::{plan, plan_full_resolution, plan_on, AUTO_FIRST_BUCKETS, AUTO_TOLERANCE};
@@ -59,6 +60,8 @@ pub struct PlanRun {
     pub sensitivity: Option<(f64, f64)>,
     /// How the decomposition chose tiers, when it planned.
     pub decomposition: Option<Decomposition>,
+    /// The term-wide report, when the plan was made over the commitments' terms.
+    pub term: Option<Box<term::TermReport>>,
 }
 
 /// One solve of the adaptive aggregation.
@@ -119,6 +122,7 @@ pub(crate) fn no_plan(inf: Infeasibility, pruned: Vec<String>, build_seconds: f6
         horizon: None,
         sensitivity: None,
         decomposition: None,
+        term: None,
     }
 }
 
@@ -224,6 +228,7 @@ pub(crate) fn finish(
         horizon: None,
         sensitivity: None,
         decomposition: None,
+        term: None,
     }
 }
 
@@ -268,6 +273,19 @@ pub fn plan_scenario(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         plan_decomposed(inputs, settings, resolution)
     } else {
         plan(inputs, settings, resolution)
+    }
+}
+
+/// Plans a scenario the way its `[term] mode` asks: over the commitments' whole terms (the
+/// default, [`term::plan_term`]) or on the planning window only ([`plan_scenario`]).
+pub fn plan_configured(
+    inputs: &Inputs,
+    settings: &SolveSettings,
+    resolution: Resolution,
+) -> PlanRun {
+    match inputs.scenario.term.mode {
+        crate::ingest::term_config::TermMode::Term => term::plan_term(inputs, settings, resolution),
+        crate::ingest::term_config::TermMode::Window => plan_scenario(inputs, settings, resolution),
     }
 }
 

@@ -100,5 +100,6 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
         horizon: Some(horizon),
         sensitivity,
         decomposition: None,
+        term: None,
     }
 }

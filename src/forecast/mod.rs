@@ -34,6 +34,7 @@ mod accuracy;
 mod calibrate;
 mod candidates;
 mod profile;
+pub mod term;
 pub use crate::domain::rng;
 mod select;
 

@@ -25,6 +25,8 @@ pub struct Inputs {
     pub workloads: Vec<Workload>,
     /// Owned commitments.
     pub owned: Vec<OwnedCommitment>,
+    /// Per workload (demand order): known events and churn override (`docs/term.md`).
+    pub outlook: Vec<crate::domain::outlook::Outlook>,
     /// Things worth a look that do not stop a run.
     pub warnings: Vec<String>,
     /// SHA-256 over every input's bytes (scenario, demand, workloads, commitments, catalog).
@@ -69,6 +71,12 @@ impl Inputs {
             &scenario.demand,
             &catalog,
         )?;
+        let outlook = ingest::workloads::resolve_outlooks(
+            wl_src.as_ref(),
+            &history,
+            &scenario.demand,
+            &catalog,
+        )?;
         let (owned, owned_bytes) = match &scenario.commitments {
             Some(p) => {
                 let b = read_named_file(&scenario, p, "commitments")?;
@@ -81,6 +89,7 @@ impl Inputs {
             .resolve(history.window)
             .map_err(|(field, m)| scenario_field_err(&scenario, "window", field, m))?;
         check_instance_types(&scenario, &catalog)?;
+        check_price_gpus(&scenario, &catalog)?;
         let keep = planned_hours(&scenario, window)?;
         let mut warnings: Vec<String> = unknown
             .iter()
@@ -106,6 +115,7 @@ impl Inputs {
             keep,
             workloads,
             owned,
+            outlook,
             warnings,
             input_hash,
         })
@@ -176,6 +186,30 @@ fn check_instance_types(scenario: &Scenario, catalog: &Catalog) -> Result<(), Er
             "instance_types",
             format!("unknown instance type {bad:?}: expected an instance_type of offerings.csv"),
         ))),
+        None => Ok(()),
+    }
+}
+
+/// `[prices.GPU]`: each GPU a model of the catalog.
+fn check_price_gpus(scenario: &Scenario, catalog: &Catalog) -> Result<(), Error> {
+    match scenario
+        .prices
+        .iter()
+        .find(|p| catalog.gpu(&p.gpu).is_none())
+    {
+        Some(bad) => {
+            let known: Vec<&str> = catalog.gpus.iter().map(|g| g.name.as_str()).collect();
+            Err(Error::Input(scenario_field_err(
+                scenario,
+                "prices",
+                &bad.gpu,
+                format!(
+                    "unknown GPU model {:?}: expected one of {}",
+                    bad.gpu,
+                    known.join(", ")
+                ),
+            )))
+        }
         None => Ok(()),
     }
 }

@@ -7,6 +7,7 @@ pub mod demand;
 pub mod focus;
 pub mod inputs;
 pub mod scenario;
+pub mod term_config;
 pub(crate) mod toml_de;
 pub mod workloads;
 

@@ -1,6 +1,7 @@
 //! Scenario files (`scenarios/*.toml`) → one validated run configuration. Paths in a
 //! scenario are relative to the scenario file. Every field but `demand` has a default.
 
+use super::term_config::{RawPrice, RawTerm};
 use crate::domain::bounds;
 use crate::domain::{Cloud, CommitmentKind, CommitmentOffer, HourWindow, Payment};
 use crate::error::InputError;
@@ -34,6 +35,10 @@ struct RawScenario {
     caps: RawCaps,
     #[serde(default)]
     solver: RawSolver,
+    #[serde(default)]
+    term: RawTerm,
+    #[serde(default)]
+    prices: std::collections::BTreeMap<String, RawPrice>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -96,6 +101,8 @@ struct RawInstruments {
 struct RawCaps {
     max_committed_share: Option<f64>,
     max_upfront: Option<f64>,
+    max_liability: Option<f64>,
+    max_3y_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -342,12 +349,22 @@ pub struct Scenario {
     pub max_upfront: Option<f64>,
     /// Solver limits.
     pub solver: SolverConfig,
+    /// How plans are made over the commitments' terms (`[term]`).
+    pub term: super::term_config::TermConfig,
+    /// How GPU prices may change (`[prices]`), per GPU model.
+    pub prices: Vec<crate::domain::outlook::PriceOutlook>,
+    /// Cap on the total owed by new commitments over their whole terms, USD.
+    pub max_liability: Option<f64>,
+    /// Largest share of new commitments' hourly cost in 36-month terms, in [0, 1].
+    pub max_3y_share: Option<f64>,
 }
 
 /// Parses `14d`, `336h`, `2w` into hours.
 pub fn parse_duration_hours(s: &str) -> Option<i64> {
     let s = s.trim();
-    let (num, unit) = s.split_at(s.len().checked_sub(1)?);
+    // The unit is the last character, whatever its width (a multi-byte one is simply unknown).
+    let (last, _) = s.char_indices().last()?;
+    let (num, unit) = s.split_at(last);
     let n: i64 = num.trim().parse().ok()?;
     let hours = match unit {
         "h" => n,
@@ -410,7 +427,37 @@ pub fn parse_scenario(file: &Path, text: &str) -> Result<Scenario, InputError> {
         max_committed_share,
         max_upfront,
         solver: parse_solver(&cx, &raw.solver)?,
+        term: super::term_config::parse_term(file, text, &raw.term)?,
+        prices: super::term_config::parse_prices(file, text, &raw.prices)?,
+        max_liability: parse_positive_cap(&cx, "max_liability", raw.caps.max_liability)?,
+        max_3y_share: parse_share_cap(&cx, "max_3y_share", raw.caps.max_3y_share)?,
     })
+}
+
+/// A `[caps]` amount in USD ≥ 0, when given.
+fn parse_positive_cap(
+    cx: &Source<'_>,
+    key: &str,
+    v: Option<f64>,
+) -> Result<Option<f64>, InputError> {
+    match v {
+        Some(u) if !(u.is_finite() && u >= 0.0) => {
+            Err(cx.err("caps", key, format!("expected USD >= 0, found {u}")))
+        }
+        _ => Ok(v),
+    }
+}
+
+/// A `[caps]` share in [0, 1], when given.
+fn parse_share_cap(cx: &Source<'_>, key: &str, v: Option<f64>) -> Result<Option<f64>, InputError> {
+    match v {
+        Some(u) if !(0.0..=1.0).contains(&u) => Err(cx.err(
+            "caps",
+            key,
+            format!("expected a share in [0, 1], found {u}"),
+        )),
+        _ => Ok(v),
+    }
 }
 
 /// `[window]`: start/end or lookback, horizon, masks.

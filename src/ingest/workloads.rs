@@ -5,6 +5,7 @@ use super::toml_de::{field_err, from_toml};
 use crate::domain::bounds;
 use crate::domain::{Catalog, Cloud, DailyWindow, DemandHistory, Workload, WorkloadClass};
 use crate::error::InputError;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,52 @@ pub struct RawWorkload {
     pub shiftable_hours: Option<u32>,
     /// Daily scale-to-zero windows `HH:MM-HH:MM`.
     pub scale_to_zero: Option<Vec<String>>,
+    /// Annual probability that the workload ends (churn); default per class (`[term.churn]`).
+    pub end_probability: Option<f64>,
+    /// Known end: a date or timestamp after which it has no demand.
+    pub ends: Option<String>,
+    /// Probability that `ends` happens (default 1: certain).
+    pub ends_probability: Option<f64>,
+    /// Known start with a ramp.
+    pub starts: Option<RawLaunch>,
+    /// Known move to another GPU model.
+    pub migrates: Option<RawMigration>,
+    /// Known level changes.
+    pub scale: Option<Vec<RawScale>>,
+}
+
+/// `starts = { at, ramp, gpus }` as written.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawLaunch {
+    /// First day or hour with demand.
+    pub at: String,
+    /// Ramp from zero to full level, e.g. `"30d"` (default none).
+    pub ramp: Option<String>,
+    /// Steady GPUs after the ramp (default: the level of its history).
+    pub gpus: Option<f64>,
+}
+
+/// `migrates = { to_gpu, at, gpu_ratio }` as written.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawMigration {
+    /// GPU model it moves to.
+    pub to_gpu: String,
+    /// When.
+    pub at: String,
+    /// GPUs of `to_gpu` per GPU of its recorded demand (default 1).
+    pub gpu_ratio: Option<f64>,
+}
+
+/// One `scale = [{ at, factor }]` step as written.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawScale {
+    /// From when.
+    pub at: String,
+    /// Multiplier of its demand from then on.
+    pub factor: f64,
 }
 
 /// The workloads file as written.
@@ -108,7 +155,13 @@ fn merge(d: &RawWorkload, w: &RawWorkload) -> RawWorkload {
         egress_per_gpu_hour,
         overhead_pct,
         shiftable_hours,
-        scale_to_zero
+        scale_to_zero,
+        end_probability,
+        ends,
+        ends_probability,
+        starts,
+        migrates,
+        scale
     )
 }
 
@@ -493,4 +546,162 @@ pub fn declared_classes(path: &Path) -> Result<BTreeMap<String, WorkloadClass>, 
         }
     }
     Ok(declared)
+}
+
+/// The outlook of every workload of the demand history (known events and churn override,
+/// `docs/term.md`), in demand order: defaults merged with each workload's own table, every
+/// value checked (dates, GPU model of a migration, ratios, probabilities).
+pub fn resolve_outlooks(
+    src: Option<&WorkloadsSource>,
+    demand: &DemandHistory,
+    demand_file: &Path,
+    catalog: &Catalog,
+) -> Result<Vec<crate::domain::outlook::Outlook>, InputError> {
+    let empty = WorkloadsFile::default();
+    let parsed = src.map_or(&empty, |s| &s.parsed);
+    demand
+        .workloads
+        .iter()
+        .map(|name| {
+            let entry = Entry {
+                src,
+                demand_file,
+                name,
+                own: parsed.workloads.get(name),
+            };
+            let r = merge(
+                &parsed.defaults,
+                entry.own.unwrap_or(&RawWorkload::default()),
+            );
+            entry.outlook(&r, catalog)
+        })
+        .collect()
+}
+
+impl Entry<'_> {
+    /// An instant field of the outlook (a date or an ISO-8601 timestamp on the hour).
+    fn instant(&self, v: &str, key: &str, set: bool) -> Result<DateTime<Utc>, InputError> {
+        crate::ingest::csvread::parse_instant(v, true)
+            .filter(|t| crate::domain::time::on_the_hour(*t))
+            .ok_or_else(|| {
+                self.err(
+                    key,
+                    set,
+                    format!(
+                        "expected a date or an ISO-8601 UTC timestamp on the hour, found {v:?}"
+                    ),
+                )
+            })
+    }
+
+    /// The workload's outlook: churn override and known events.
+    fn outlook(
+        &self,
+        r: &RawWorkload,
+        catalog: &Catalog,
+    ) -> Result<crate::domain::outlook::Outlook, InputError> {
+        use crate::domain::outlook::{Migration, Outlook, ScaleStep};
+        if let Some(p) = r.end_probability.filter(|p| !(0.0..1.0).contains(p)) {
+            return Err(self.err(
+                "end_probability",
+                here!(self, end_probability),
+                format!("expected an annual probability in [0, 1), found {p}"),
+            ));
+        }
+        let ends = r
+            .ends
+            .as_deref()
+            .map(|v| self.instant(v, "ends", here!(self, ends)))
+            .transpose()?;
+        let ends_probability = r.ends_probability.unwrap_or(1.0);
+        if !(0.0..=1.0).contains(&ends_probability)
+            || (ends.is_none() && r.ends_probability.is_some())
+        {
+            return Err(self.err(
+                "ends_probability",
+                here!(self, ends_probability),
+                format!("expected a probability in [0, 1] together with `ends`, found {ends_probability}"),
+            ));
+        }
+        let starts = match &r.starts {
+            None => None,
+            Some(l) => Some(self.launch(l, here!(self, starts))?),
+        };
+        let migrates = match &r.migrates {
+            None => None,
+            Some(m) => {
+                let set = here!(self, migrates);
+                if catalog.gpu(&m.to_gpu).is_none() {
+                    return Err(self.err(
+                        "migrates",
+                        set,
+                        format!("unknown GPU model {:?} in to_gpu", m.to_gpu),
+                    ));
+                }
+                let gpu_ratio = m.gpu_ratio.unwrap_or(1.0);
+                if !(gpu_ratio.is_finite() && gpu_ratio > 0.0) {
+                    return Err(self.err(
+                        "migrates",
+                        set,
+                        format!("expected gpu_ratio > 0, found {gpu_ratio}"),
+                    ));
+                }
+                Some(Migration {
+                    to_gpu: m.to_gpu.clone(),
+                    at: self.instant(&m.at, "migrates", set)?,
+                    gpu_ratio,
+                })
+            }
+        };
+        let mut scale = Vec::new();
+        for st in r.scale.iter().flatten() {
+            let set = here!(self, scale);
+            if !(st.factor.is_finite() && st.factor >= 0.0) {
+                return Err(self.err(
+                    "scale",
+                    set,
+                    format!("expected factor >= 0, found {}", st.factor),
+                ));
+            }
+            scale.push(ScaleStep {
+                at: self.instant(&st.at, "scale", set)?,
+                factor: st.factor,
+            });
+        }
+        scale.sort_by_key(|s| s.at);
+        Ok(Outlook {
+            end_probability: r.end_probability,
+            ends,
+            ends_probability,
+            starts,
+            migrates,
+            scale,
+        })
+    }
+
+    /// `starts = { at, ramp, gpus }`.
+    fn launch(
+        &self,
+        l: &RawLaunch,
+        set: bool,
+    ) -> Result<crate::domain::outlook::Launch, InputError> {
+        let ramp_hours = match &l.ramp {
+            None => 0.0,
+            Some(v) => crate::ingest::scenario::parse_duration_hours(v).ok_or_else(|| {
+                self.err(
+                    "starts",
+                    set,
+                    format!("expected ramp like \"30d\" or \"72h\", found {v:?}"),
+                )
+            })? as f64,
+        };
+        if let Some(g) = l.gpus.filter(|g| !(g.is_finite() && *g >= 0.0)) {
+            return Err(self.err("starts", set, format!("expected gpus >= 0, found {g}")));
+        }
+        Ok(crate::domain::outlook::Launch {
+            at: self.instant(&l.at, "starts", set)?,
+            ramp_hours,
+            gpus: l.gpus,
+        })
+    }
 }

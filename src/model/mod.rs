@@ -6,6 +6,7 @@ pub mod conflict;
 pub mod decomp;
 pub mod mip;
 pub mod problem;
+pub mod term;
 
 pub use mip::{build_lp_relaxation, build_mip, Mip, MipSolution};
 pub use problem::{DemandSet, Infeasibility, Problem};

@@ -10,7 +10,7 @@ use crate::ingest::inputs::Inputs;
 pub use crate::plan::doc::*;
 use crate::plan::risk::{cvar, quantile};
 use crate::plan::{Evaluation, Placement, Plan};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 fn cents(v: f64) -> f64 {
     let r = (v * 100.0).round() / 100.0;
@@ -63,7 +63,10 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
         purchases: run
             .plan
             .as_ref()
-            .map(|p| purchase_docs(cat, p, ev, planned as f64, window_hours as f64))
+            .map(|p| {
+                let w = (planned as f64, window_hours as f64);
+                purchase_docs(cat, p, ev, w, crate::engine::term::as_of(inputs))
+            })
             .unwrap_or_default(),
         owned_commitments: owned_docs(inputs, ev),
         placements: run
@@ -75,6 +78,10 @@ pub fn plan_doc(inputs: &Inputs, run: &PlanRun, opts: DocOptions) -> PlanDoc {
         risk: risk_doc(run, ev),
         infeasibility: run.infeasibility.as_ref().map(infeasibility_doc),
         warnings: inputs.warnings.clone(),
+        term: run
+            .term
+            .as_ref()
+            .map(|t| crate::output::term::term_doc(inputs, t)),
     }
 }
 
@@ -124,6 +131,7 @@ fn horizon_doc(inputs: &Inputs, run: &PlanRun, planned_hours: usize) -> HorizonD
         hours: run.horizon.map_or(inputs.window.hours(), |h| h.hours()),
         planned_hours,
         spot_allowed: inputs.scenario.instruments.spot,
+        as_of: ts(crate::engine::term::as_of(inputs)),
     }
 }
 
@@ -266,9 +274,12 @@ fn purchase_docs(
     cat: &Catalog,
     plan: &Plan,
     ev: Option<&Evaluation>,
-    planned_hours: f64,
-    window_hours: f64,
+    (planned_hours, window_hours): (f64, f64),
+    as_of: DateTime<Utc>,
 ) -> Vec<PurchaseDoc> {
+    // Purchases start at the as-of date, never before (a window plan replays history that
+    // is already past), and end after their term in calendar months.
+    let start = plan.start.max(as_of);
     let n_owned = plan.owned.len();
     plan.purchases
         .iter()
@@ -309,8 +320,8 @@ fn purchase_docs(
                 liability_after_window: cents(hourly * (term_h - window_hours).max(0.0)),
                 expected_utilization: ratio(util),
                 break_even_months: be.map(|m| (m * 100.0).round() / 100.0),
-                start: ts(plan.start),
-                end: ts(plan.start + Duration::hours(term_h.round() as i64)),
+                start: ts(start),
+                end: ts(crate::domain::outlook::add_months(start, k.term_months)),
             })
         })
         .collect()

@@ -9,6 +9,8 @@ pub mod inventory;
 pub mod json;
 pub mod plan_table;
 pub mod report;
+pub mod simulate;
 pub mod table;
+pub mod term;
 pub mod validate;
 pub mod write;

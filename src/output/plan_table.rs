@@ -18,6 +18,7 @@ pub fn plan_table(d: &PlanDoc) -> String {
         purchases_table(d),
         "\n".to_string(),
         placements_table(d),
+        super::term::term_text(d),
     ]
     .concat();
     for w in &d.warnings {

@@ -40,6 +40,9 @@ pub struct PlanDoc {
     pub infeasibility: Option<InfeasibilityDoc>,
     /// Warnings from the inputs.
     pub warnings: Vec<String>,
+    /// The whole horizon of a term-aware plan (null in window mode).
+    #[serde(default)]
+    pub term: Option<super::term_doc::TermDoc>,
 }
 
 /// Scenario identity.
@@ -66,6 +69,9 @@ pub struct HorizonDoc {
     pub planned_hours: usize,
     /// Whether spot may be used.
     pub spot_allowed: bool,
+    /// Purchases start at this date (the end of the history the plan saw, or `--as-of`).
+    #[serde(default)]
+    pub as_of: String,
 }
 
 /// Solver outcome.

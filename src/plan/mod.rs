@@ -6,6 +6,8 @@ pub mod doc;
 pub mod evaluate;
 pub mod recommender;
 pub mod risk;
+pub mod term;
+pub mod term_doc;
 
 use crate::domain::current_offering;
 use crate::domain::{Cloud, CommitmentKind, OwnedCommitment, WorkloadClass};

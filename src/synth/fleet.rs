@@ -115,7 +115,7 @@ pub const TIME_LIMIT_SECONDS: f64 = 300.0;
 pub const CURRENT_GPUS: [&str; 7] = ["H100", "A100-80GB", "A100-40GB", "L40S", "A10G", "L4", "T4"];
 
 /// Weights over [`CURRENT_GPUS`] per class.
-fn gpu_weights(class: WorkloadClass) -> [f64; 7] {
+pub(crate) fn gpu_weights(class: WorkloadClass) -> [f64; 7] {
     match class {
         WorkloadClass::Training => [35.0, 30.0, 18.0, 10.0, 4.0, 3.0, 0.0],
         WorkloadClass::Inference => [8.0, 10.0, 10.0, 20.0, 20.0, 20.0, 12.0],
@@ -125,43 +125,43 @@ fn gpu_weights(class: WorkloadClass) -> [f64; 7] {
 
 /// splitmix64 (Steele, Lea, Flood 2014): small, fast, and good enough for test data.
 #[derive(Debug, Clone)]
-struct Rng(SplitMix64);
+pub(crate) struct Rng(SplitMix64);
 
 impl Rng {
     /// A generator for one stream of a seed.
-    fn new(seed: u64, stream: u64) -> Self {
+    pub(crate) fn new(seed: u64, stream: u64) -> Self {
         let mut r =
             SplitMix64::new(seed ^ 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(stream.wrapping_add(1)));
         // Decorrelate nearby seeds and streams.
         let a = r.next_u64();
         Rng(SplitMix64::new(a ^ stream.rotate_left(32)))
     }
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0.next_u64()
     }
     /// Uniform in [0, 1).
-    fn f64(&mut self) -> f64 {
+    pub(crate) fn f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
     /// Uniform in [lo, hi).
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+    pub(crate) fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.f64()
     }
     /// Uniform integer in [lo, hi] (inclusive).
-    fn int(&mut self, lo: u64, hi: u64) -> u64 {
+    pub(crate) fn int(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.next_u64() % (hi - lo + 1)
     }
-    fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.f64() < p
     }
     /// Standard normal (Box–Muller).
-    fn normal(&mut self) -> f64 {
+    pub(crate) fn normal(&mut self) -> f64 {
         let u1 = 1.0 - self.f64(); // (0, 1]
         let u2 = self.f64();
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
     /// An index drawn with the given weights (not all zero).
-    fn weighted(&mut self, weights: &[f64]) -> usize {
+    pub(crate) fn weighted(&mut self, weights: &[f64]) -> usize {
         let total: f64 = weights.iter().sum();
         let mut x = self.f64() * total;
         for (i, &w) in weights.iter().enumerate() {
@@ -172,7 +172,7 @@ impl Rng {
         }
         weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
     }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
             let j = (self.next_u64() % (i as u64 + 1)) as usize;
             v.swap(i, j);
@@ -187,7 +187,7 @@ const STREAM_WORKLOAD0: u64 = 1000;
 
 /// Adds `gpus` over the interval [a, b) (hours from the start) to an hourly curve, with
 /// fractional coverage of partial hours.
-fn add_interval(curve: &mut [f64], a: f64, b: f64, gpus: f64) {
+pub(crate) fn add_interval(curve: &mut [f64], a: f64, b: f64, gpus: f64) {
     let n = curve.len() as f64;
     let (a, b) = (a.max(0.0), b.min(n));
     if b <= a {
@@ -204,7 +204,7 @@ fn add_interval(curve: &mut [f64], a: f64, b: f64, gpus: f64) {
     }
 }
 
-fn inference_curve(rng: &mut Rng, times: &[DateTime<Utc>]) -> Vec<f64> {
+pub(crate) fn inference_curve(rng: &mut Rng, times: &[DateTime<Utc>]) -> Vec<f64> {
     // Base (peak) GPUs, log-uniform 1.5..40.
     let base = (rng.range(1.5f64.ln(), 40f64.ln())).exp();
     let amp = rng.range(0.45, 0.8);
@@ -254,7 +254,7 @@ fn training_curve(rng: &mut Rng, hours: usize) -> Vec<f64> {
     curve
 }
 
-fn experimentation_curve(rng: &mut Rng, times: &[DateTime<Utc>]) -> Vec<f64> {
+pub(crate) fn experimentation_curve(rng: &mut Rng, times: &[DateTime<Utc>]) -> Vec<f64> {
     const GPUS: [f64; 4] = [1.0, 2.0, 4.0, 8.0];
     const GPU_W: [f64; 4] = [50.0, 25.0, 15.0, 10.0];
     let hours = times.len();
@@ -289,7 +289,7 @@ fn experimentation_curve(rng: &mut Rng, times: &[DateTime<Utc>]) -> Vec<f64> {
     curve
 }
 
-fn round3(v: f64) -> f64 {
+pub(crate) fn round3(v: f64) -> f64 {
     let r = (v * 1000.0).round() / 1000.0;
     if r <= 0.0 {
         0.0
@@ -299,7 +299,12 @@ fn round3(v: f64) -> f64 {
 }
 
 /// Picks `m` instance types of the catalog (see the module doc).
-fn pick_offerings(catalog: &Catalog, rng: &mut Rng, gpus_in_use: &[&str], m: usize) -> Vec<usize> {
+pub(crate) fn pick_offerings(
+    catalog: &Catalog,
+    rng: &mut Rng,
+    gpus_in_use: &[&str],
+    m: usize,
+) -> Vec<usize> {
     let n = catalog.offerings.len();
     let m = m.clamp(1, n.max(1));
     if m >= n {
@@ -369,7 +374,7 @@ fn pick_offerings(catalog: &Catalog, rng: &mut Rng, gpus_in_use: &[&str], m: usi
     chosen
 }
 
-fn toml_str(s: &str) -> String {
+pub(crate) fn toml_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for ch in s.chars() {

@@ -4,4 +4,5 @@
 
 pub mod fleet;
 pub mod focus;
+pub mod long;
 pub mod starter;

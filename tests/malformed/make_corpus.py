@@ -95,6 +95,9 @@ case("scenario_lookback_longer_than_history", "scenario.toml", "scenario.toml:5:
      scenario=SCEN + '\n[window]\nlookback = "2d"\n')
 case("scenario_bad_lookback_duration", "scenario.toml", "scenario.toml:5: field 'window.lookback'",
      scenario=SCEN + '\n[window]\nlookback = "2 weeks"\n')
+# Found by the scenario fuzz target: a multi-byte last character panicked the duration parser.
+case("scenario_lookback_multibyte_unit", "scenario.toml", "scenario.toml:5: field 'window.lookback'",
+     scenario=SCEN + '\n[window]\nlookback = "7d\u00e9"\n')
 case("scenario_bad_solver_method", "scenario.toml", "scenario.toml:5: field 'solver.method'",
      scenario=SCEN + '\n[solver]\nmethod = "fastest"\n')
 

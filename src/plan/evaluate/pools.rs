@@ -7,7 +7,7 @@ use super::{CommitmentEval, EvalError};
 use crate::domain::perf;
 use crate::domain::{Catalog, CommitmentKind, DemandHistory, Offering};
 use crate::plan::Plan;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// One offering the plan places load on, with the commitments that can cover it.
@@ -232,7 +232,9 @@ pub(super) fn plan_commitments(
         let k = catalog
             .offer(&p.offer_id)
             .ok_or_else(|| unknown_offer(&p.offer_id))?;
-        let end = plan.start + Duration::hours(k.term_hours().round() as i64);
+        // A term runs for its calendar months (36 months from 2025-03-07 end on 2028-03-07,
+        // not 1,095 days later).
+        let end = crate::domain::outlook::add_months(plan.start, k.term_months);
         add(&p.offer_id, p.amount, plan.start, end, false)?;
     }
     Ok((commitments, evals))
