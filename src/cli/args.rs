@@ -227,14 +227,26 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,
     },
-    /// Forecast accuracy on a held-out tail of the history (the scenario's masks apply):
-    /// fleet GPU-hours MAPE and P10–P90 band coverage against a seasonal-naive baseline.
+    /// Forecast accuracy on held-out history, fitted only on the hours before each origin
+    /// (the scenario's masks apply): per-workload weekly WAPE, signed fleet error, hourly
+    /// fleet WAPE and P10–P90 coverage, each next to a seasonal-naive baseline.
     Forecast {
         /// Scenario file (TOML).
         scenario: PathBuf,
-        /// Held-out tail of the history, e.g. 7d.
+        /// Hours forecast and scored after each origin, e.g. 7d.
         #[arg(long, default_value = "7d")]
         holdout: String,
+        /// Rolling origins, `--step` apart, the last one a holdout before the end of the
+        /// history (the CSV then has an `origin` column).
+        #[arg(long, value_name = "N")]
+        origins: Option<usize>,
+        /// Hours between rolling origins, e.g. 24h.
+        #[arg(long, default_value = "24h")]
+        step: String,
+        /// Also write every held-out hour's forecast (`timestamp,workload,mean,p10,p50,p90`,
+        /// workload `*` = fleet total) to this CSV file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,

@@ -364,24 +364,105 @@ pub fn compare(
     })
 }
 
-/// `forecast`: accuracy on a held-out tail of the history.
-pub fn forecast(scenario: &Path, holdout: &str, format: Format) -> Result<String, Error> {
-    let h = duration("--holdout", holdout)?;
+/// The `forecast` flags, checked.
+#[derive(Debug, Clone)]
+pub struct ForecastRequest {
+    /// Holdout after each origin, hours (≥ 1).
+    pub holdout: usize,
+    /// Rolling origins (`None`: one, and no `origin` CSV column).
+    pub origins: Option<usize>,
+    /// Hours between origins (≥ 1).
+    pub step: usize,
+    /// CSV file of the held-out forecasts.
+    pub csv: Option<PathBuf>,
+}
+
+impl ForecastRequest {
+    /// Checks the flags: positive durations, at least one origin.
+    pub fn new(
+        holdout: &str,
+        origins: Option<usize>,
+        step: &str,
+        csv: Option<PathBuf>,
+    ) -> Result<Self, Error> {
+        let h = duration("--holdout", holdout)?;
+        if h < 1 {
+            return Err(flag_error(
+                "--holdout",
+                format!("expected at least 1 hour, found {holdout:?}"),
+            ));
+        }
+        let st = duration("--step", step)?;
+        if st < 1 {
+            return Err(flag_error(
+                "--step",
+                format!("expected at least 1 hour, found {step:?}"),
+            ));
+        }
+        if origins == Some(0) {
+            return Err(flag_error(
+                "--origins",
+                "expected at least 1 origin, found 0",
+            ));
+        }
+        Ok(Self {
+            holdout: h as usize,
+            origins,
+            step: st as usize,
+            csv,
+        })
+    }
+}
+
+/// `forecast`: rolling-origin accuracy on the history, and the held-out forecasts as CSV.
+pub fn forecast(scenario: &Path, req: &ForecastRequest, format: Format) -> Result<String, Error> {
+    use gpuplan::forecast::{rolling_accuracy, rolling_forecasts, ForecastConfig, RollingSpec};
     let inp = Inputs::load(scenario, None)?;
     let whole = inp.with_window(inp.history.window);
-    if h as usize * 2 > whole.window.hours() {
-        return Err(flag_error(
-            "--holdout",
-            format!(
-                "the holdout ({h} h) must be at most half of the history ({} h)",
-                whole.window.hours()
-            ),
-        ));
+    let n = whole.window.hours();
+    let spec = RollingSpec {
+        holdout_hours: req.holdout,
+        origins: req.origins.unwrap_or(1),
+        step_hours: req.step,
+    };
+    // Each fit needs at least a week of history, or the holdout when that is shorter (and a
+    // day at least).
+    let min_fit = req.holdout.clamp(24, 168);
+    if spec.origin_hours(n, min_fit).is_none() {
+        let max = n
+            .checked_sub(req.holdout + min_fit)
+            .map(|room| room / req.step + 1);
+        let hint = max.map_or_else(
+            || format!("the history ({n} h) is shorter than the holdout plus {min_fit} h of fit"),
+            |m| format!("this history ({n} h) allows at most {m} origin(s) {} h apart with at least {min_fit} h of fit", req.step),
+        );
+        let flag = if req.origins.is_some_and(|o| o > 1) {
+            "--origins"
+        } else {
+            "--holdout"
+        };
+        return Err(flag_error(flag, hint));
     }
-    let acc = gpuplan::forecast::holdout_accuracy_inputs(&whole, h as usize);
+    let demand = whole.window_demand();
+    let classes = gpuplan::forecast::classes_of(&whole, &demand.workloads);
+    let cfg = ForecastConfig::from_scenario(&whole.scenario, n);
+    let forecasts = rolling_forecasts(
+        &demand.gpus,
+        whole.window.start,
+        &whole.keep,
+        &classes,
+        &demand.workloads,
+        &spec,
+        &cfg,
+    );
+    let acc = rolling_accuracy(&demand.gpus, &whole.keep, &spec, &forecasts);
+    if let Some(path) = &req.csv {
+        let text = gpuplan::output::forecast::forecast_csv(&forecasts, req.origins.is_some());
+        write_atomic(path, &text)?;
+    }
     Ok(match format {
-        Format::Json => gpuplan::output::forecast::forecast_json(&acc, h),
-        Format::Table => gpuplan::output::forecast::forecast_table(&acc, h),
+        Format::Json => gpuplan::output::forecast::forecast_json(&acc),
+        Format::Table => gpuplan::output::forecast::forecast_table(&acc),
     })
 }
 

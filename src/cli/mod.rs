@@ -99,8 +99,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Forecast {
             scenario,
             holdout,
+            origins,
+            step,
+            csv,
             format,
-        } => commands::forecast(&scenario, &holdout, format)?,
+        } => {
+            let req = commands::ForecastRequest::new(&holdout, origins, &step, csv)?;
+            commands::forecast(&scenario, &req, format)?
+        }
         Command::Ingest {
             what: IngestCommand::Focus(a),
         } => commands::ingest_focus(&a)?,

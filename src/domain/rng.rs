@@ -42,6 +42,17 @@ impl SplitMix64 {
         mix64(self.state)
     }
 
+    /// A uniform draw in the open interval (0, 1) (53 random bits, never 0 or 1).
+    pub fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    /// A standard normal draw (Box–Muller, one of the pair).
+    pub fn normal(&mut self) -> f64 {
+        let (u, v) = (self.uniform(), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+
     /// A uniform integer in `0..n` (`n` > 0), without modulo bias (Lemire's method with
     /// rejection).
     pub fn below(&mut self, n: usize) -> usize {

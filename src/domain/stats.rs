@@ -1,5 +1,6 @@
 //! Small robust statistics shared by the classifier, the forecaster and the inventory:
-//! median, weighted median, empirical quantiles, autocorrelation.
+//! median, weighted median, empirical quantiles, autocorrelation, the normal distribution
+//! function.
 
 /// The median of `xs` (mean of the two middle values for an even count); `None` when empty.
 /// Reorders `xs`.
@@ -108,6 +109,47 @@ pub fn autocorrelation(x: &[f64], lag: usize) -> f64 {
     cov / var
 }
 
+/// The standard normal distribution function Φ(z), from the complementary error function
+/// of Numerical Recipes (`erfcc`, fractional error below 1.2e-7 everywhere). Monotone; 0 and
+/// 1 in the far tails; 0.5 for a NaN (never produced by the callers).
+pub fn normal_cdf(z: f64) -> f64 {
+    if z.is_nan() {
+        return 0.5;
+    }
+    let x = z / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * x.abs());
+    let poly = -x * x - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let erfc = t * poly.exp();
+    let erfc = if x >= 0.0 { erfc } else { 2.0 - erfc };
+    (1.0 - 0.5 * erfc).clamp(0.0, 1.0)
+}
+
+/// Empirical quantiles of `values` on the probability grid `ps` (ascending), by type-7
+/// interpolation between order statistics. Sorts `values`; all zeros when it is empty.
+pub fn quantile_grid(values: &mut [f64], ps: &[f64]) -> Vec<f64> {
+    values.sort_unstable_by(f64::total_cmp);
+    let n = values.len();
+    ps.iter()
+        .map(|&p| match n {
+            0 => 0.0,
+            1 => values[0],
+            _ => {
+                let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+                let k = (h.floor() as usize).min(n - 2);
+                let (a, b) = (values[k], values[k + 1]);
+                (a + (h - k as f64) * (b - a)).clamp(a, b)
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +174,26 @@ mod tests {
         assert!((quantile_sorted(&s, 0.1) - 4.0).abs() < 1e-12);
         assert!((quantile_sorted(&s, 0.9) - 36.0).abs() < 1e-12);
         assert_eq!(quantile_sorted(&[7.0], 0.9), 7.0);
+    }
+
+    #[test]
+    fn normal_cdf_matches_tables() {
+        // Φ(0) = 0.5, Φ(1.2816) = 0.9, Φ(−1.96) = 0.025 (standard tables).
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
+        assert!((normal_cdf(1.281_552) - 0.9).abs() < 1e-6);
+        assert!((normal_cdf(-1.959_964) - 0.025).abs() < 1e-6);
+        assert!(normal_cdf(-40.0) >= 0.0 && normal_cdf(40.0) <= 1.0);
+    }
+
+    #[test]
+    fn quantile_grid_matches_sorting() {
+        let mut v = vec![40.0, 0.0, 30.0, 10.0, 20.0];
+        let sorted = [0.0, 10.0, 20.0, 30.0, 40.0];
+        let q = quantile_grid(&mut v, &[0.1, 0.5, 0.9]);
+        for (i, p) in [0.1, 0.5, 0.9].into_iter().enumerate() {
+            assert_eq!(q[i], quantile_sorted(&sorted, p));
+        }
+        assert_eq!(quantile_grid(&mut [], &[0.5]), vec![0.0]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::time::Instant;
 /// Plans on forecast demand scenarios over the horizon after the history window: the
 /// two-stage stochastic model (tiers and commitments once, dispatch per scenario) with the
 /// scenario's risk setting, on time buckets (`Auto` = 48; `Full` = every horizon hour). The
-/// plan is then re-priced hour by hour on every scenario (`risk`), and on the P50 path −20% /
+/// plan is then re-priced hour by hour on every scenario (`risk`), and on the mean path −20% /
 /// +20% (`sensitivity`).
 ///
 /// Scheduling: the forecast is made from the demand as recorded, then each path loses its
@@ -94,7 +94,7 @@ pub fn plan_forecast(inputs: &Inputs, settings: &SolveSettings, resolution: Reso
     let scheduling = forecast_value(&plan, &inputs.catalog, &scen, &schedules, &fc.probs);
     let scaled = |f: f64| {
         let g: Vec<Vec<f64>> = fc
-            .p50
+            .mean
             .iter()
             .map(|r| r.iter().map(|x| x * f).collect())
             .collect();

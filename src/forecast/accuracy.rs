@@ -1,199 +1,364 @@
-//! Holdout accuracy: fit on all but the tail of the history, forecast the tail, compare
-//! with what happened and with the seasonal-naive baseline.
+//! Rolling-origin accuracy: fit only on the history before each origin, forecast the
+//! holdout after it, score the forecast and the seasonal-naive baseline against what
+//! happened.
 
-use super::{forecast, seasonal_naive, ForecastConfig, DAY, WEEK};
+use super::{forecast, seasonal_naive, Forecast, ForecastConfig, WEEK};
 use crate::domain::WorkloadClass;
 use chrono::{DateTime, Utc};
 
-/// Accuracy of a forecast on a held-out tail of the history. Shares are fractions
-/// (0.08 = 8%); undefined figures are NaN.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Accuracy {
-    /// Mean absolute percentage error of fleet GPU-hours per block (a week when the holdout
-    /// is at least a week, else a day; see `block_hours`), forecast = Σ P50 over the
-    /// block's kept hours and workloads.
-    pub weekly_mape: f64,
-    /// The same for the seasonal-naive baseline.
-    pub naive_weekly_mape: f64,
-    /// Share of kept actual (workload, hour) values inside the forecast's P10..P90.
-    pub band_coverage: f64,
-    /// Per workload: (name, MAPE of its block GPU-hours, seasonal-naive MAPE); NaN when every
-    /// block of the workload is zero.
-    pub per_workload: Vec<(String, f64, f64)>,
-    /// Share of kept hours whose actual fleet total lies inside the fleet P10..P90.
-    pub fleet_band_coverage: f64,
-    /// The same MAPE with the forecast's mean path instead of P50.
-    pub mean_weekly_mape: f64,
-    /// Length of the blocks the MAPE is taken over: 168, or 24 when the holdout is shorter
-    /// than a week (or the whole holdout when it is shorter than a day).
-    pub block_hours: usize,
-    /// Number of blocks scored (whole blocks only; a trailing partial block is left out
-    /// unless it is the only one).
-    pub blocks: usize,
-    /// Kept (scored) hours of the holdout.
-    pub scored_hours: usize,
+/// Layout of a rolling-origin evaluation: `origins` origins `step_hours` apart, the last
+/// one `holdout_hours` before the end of the history; each forecasts the `holdout_hours`
+/// after it from the history before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RollingSpec {
+    /// Hours forecast and scored after each origin.
+    pub holdout_hours: usize,
+    /// Number of origins (at least 1).
+    pub origins: usize,
+    /// Hours between consecutive origins.
+    pub step_hours: usize,
 }
 
-impl Accuracy {
-    fn undefined(names: &[String]) -> Self {
-        Self {
-            weekly_mape: f64::NAN,
-            naive_weekly_mape: f64::NAN,
-            band_coverage: f64::NAN,
-            per_workload: names
-                .iter()
-                .map(|n| (n.clone(), f64::NAN, f64::NAN))
-                .collect(),
-            fleet_band_coverage: f64::NAN,
-            mean_weekly_mape: f64::NAN,
-            block_hours: 0,
-            blocks: 0,
-            scored_hours: 0,
-        }
+impl RollingSpec {
+    /// The origins (history hours before each), earliest first; `None` when the first one
+    /// would leave fewer than `min_fit` hours of history or the holdout is empty.
+    pub fn origin_hours(&self, history_hours: usize, min_fit: usize) -> Option<Vec<usize>> {
+        let last = history_hours.checked_sub(self.holdout_hours)?;
+        let back = (self.origins.max(1) - 1).checked_mul(self.step_hours)?;
+        let first = last.checked_sub(back)?;
+        (self.holdout_hours > 0 && first >= min_fit.max(1)).then(|| {
+            (0..self.origins.max(1))
+                .map(|k| first + k * self.step_hours)
+                .collect()
+        })
     }
 }
 
-/// Fits on all but the last `holdout_hours` of the history, forecasts them with `cfg` (its
-/// horizon is replaced by `holdout_hours`) and scores the forecast and the seasonal-naive
-/// baseline against the actuals. Masked hours of the holdout are left out of every sum.
-/// Everything is NaN when the holdout is empty or leaves no history to fit on.
-pub fn holdout_accuracy(
+/// One origin's forecast of its holdout next to seasonal-naive's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OriginForecast {
+    /// History hours before the origin (the fit).
+    pub fit_hours: usize,
+    /// The forecast (its `start` is the origin).
+    pub forecast: Forecast,
+    /// Seasonal-naive forecast of the same hours, `[w][h]`.
+    pub naive: Vec<Vec<f64>>,
+}
+
+/// Forecasts the holdout after every origin of `spec` (the caller checks that the origins
+/// exist, see [`RollingSpec::origin_hours`]; origins that do not are skipped). Each fit sees
+/// only the history (and mask) before its origin; `cfg`'s horizon is replaced by the
+/// holdout.
+pub fn rolling_forecasts(
     history: &[Vec<f64>],
     start: DateTime<Utc>,
     keep: &[bool],
     classes: &[WorkloadClass],
     names: &[String],
-    holdout_hours: usize,
+    spec: &RollingSpec,
     cfg: &ForecastConfig,
-) -> Accuracy {
+) -> Vec<OriginForecast> {
     let n = history.iter().map(Vec::len).max().unwrap_or(0);
-    if holdout_hours == 0 || holdout_hours >= n {
-        return Accuracy::undefined(names);
-    }
-    let fit_n = n - holdout_hours;
-    let head: Vec<Vec<f64>> = history
-        .iter()
-        .map(|y| y.iter().take(fit_n).copied().collect())
-        .collect();
-    let kept = |t: usize| keep.get(t).copied().unwrap_or(true);
-    let head_keep: Vec<bool> = (0..fit_n).map(kept).collect();
+    let origins = spec.origin_hours(n, 1).unwrap_or_default();
     let cfg = ForecastConfig {
-        horizon_hours: holdout_hours,
+        horizon_hours: spec.holdout_hours,
         ..cfg.clone()
     };
-    let f = forecast(&head, start, &head_keep, classes, names, &cfg);
-    let naive = seasonal_naive(&head, start, &head_keep, holdout_hours);
-    let actual = |w: usize, h: usize| -> f64 {
+    origins
+        .into_iter()
+        .map(|o| {
+            let head: Vec<Vec<f64>> = history
+                .iter()
+                .map(|y| y.iter().take(o).copied().collect())
+                .collect();
+            let head_keep: Vec<bool> = (0..o)
+                .map(|t| keep.get(t).copied().unwrap_or(true))
+                .collect();
+            OriginForecast {
+                fit_hours: o,
+                forecast: forecast(&head, start, &head_keep, classes, names, &cfg),
+                naive: seasonal_naive(&head, start, &head_keep, spec.holdout_hours),
+            }
+        })
+        .collect()
+}
+
+/// Accuracy of one workload over every origin and block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadAccuracy {
+    /// Workload name.
+    pub workload: String,
+    /// Point forecaster chosen at the last origin.
+    pub model: String,
+    /// Actual GPU-hours over the scored hours of every origin.
+    pub actual_gpu_hours: f64,
+    /// Σ over origins and blocks of |forecast − actual| block GPU-hours.
+    pub abs_error_gpu_hours: f64,
+    /// The same for seasonal-naive.
+    pub naive_abs_error_gpu_hours: f64,
+}
+
+impl WorkloadAccuracy {
+    /// Weighted absolute percentage error of block GPU-hours (a fraction); `None` when the
+    /// actual is 0 in every scored hour (undefined).
+    pub fn wape(&self) -> Option<f64> {
+        ratio(self.abs_error_gpu_hours, self.actual_gpu_hours)
+    }
+
+    /// The same for seasonal-naive.
+    pub fn naive_wape(&self) -> Option<f64> {
+        ratio(self.naive_abs_error_gpu_hours, self.actual_gpu_hours)
+    }
+}
+
+/// Scores of one origin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OriginScore {
+    /// The origin (first forecast hour).
+    pub origin: DateTime<Utc>,
+    /// Per-workload block GPU-hours WAPE over the workloads (`None`: no actual demand).
+    pub wape: Option<f64>,
+    /// The same for seasonal-naive.
+    pub naive_wape: Option<f64>,
+    /// Signed fleet error of the holdout's GPU-hours, (forecast − actual) / actual.
+    pub fleet_error: Option<f64>,
+    /// The same for seasonal-naive.
+    pub naive_fleet_error: Option<f64>,
+    /// Share of scored workload-hours inside P10..P90.
+    pub coverage: Option<f64>,
+    /// Share of scored hours whose fleet total is inside the fleet P10..P90.
+    pub fleet_coverage: Option<f64>,
+}
+
+/// Accuracy over a rolling-origin evaluation. Shares are fractions (0.08 = 8%); `None` marks
+/// a figure with nothing to measure (no actual demand, no scored hour).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accuracy {
+    /// Hours forecast after each origin.
+    pub holdout_hours: usize,
+    /// Hours between origins.
+    pub step_hours: usize,
+    /// Block over which GPU-hours are summed: a week, or the holdout when shorter.
+    pub block_hours: usize,
+    /// Scored (kept) holdout hours, summed over origins.
+    pub scored_hours: usize,
+    /// Per-workload block GPU-hours WAPE, pooled over workloads, blocks and origins:
+    /// Σ|forecast − actual| / Σ actual.
+    pub workload_wape: Option<f64>,
+    /// The same for seasonal-naive.
+    pub naive_workload_wape: Option<f64>,
+    /// Mean over origins and blocks of the signed fleet block error (forecast − actual) /
+    /// actual: positive = over-forecast.
+    pub fleet_error: Option<f64>,
+    /// The same for seasonal-naive.
+    pub naive_fleet_error: Option<f64>,
+    /// Mean over origins and blocks of the absolute fleet block error.
+    pub fleet_abs_error: Option<f64>,
+    /// The same for seasonal-naive.
+    pub naive_fleet_abs_error: Option<f64>,
+    /// WAPE of the hourly fleet total: Σ_h |forecast − actual| / Σ_h actual.
+    pub fleet_hourly_wape: Option<f64>,
+    /// The same for seasonal-naive.
+    pub naive_fleet_hourly_wape: Option<f64>,
+    /// Share of scored workload-hours inside P10..P90 (nominal 0.8).
+    pub coverage: Option<f64>,
+    /// Share of scored hours whose fleet total is inside the fleet P10..P90 (nominal 0.8).
+    pub fleet_coverage: Option<f64>,
+    /// Origins where the per-workload WAPE is below seasonal-naive's.
+    pub origins_won: usize,
+    /// Per workload.
+    pub per_workload: Vec<WorkloadAccuracy>,
+    /// Per origin.
+    pub per_origin: Vec<OriginScore>,
+}
+
+fn ratio(a: f64, b: f64) -> Option<f64> {
+    (b > 1e-9).then(|| a / b)
+}
+
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Running sums of one evaluation.
+#[derive(Default)]
+struct Tally {
+    err: [f64; 2],
+    actual: f64,
+    fleet_err: [Vec<f64>; 2],
+    hourly: [f64; 2],
+    hourly_actual: f64,
+    inside: usize,
+    cells: usize,
+    fleet_inside: usize,
+    scored: usize,
+}
+
+/// Scores rolling-origin forecasts against the history (`history` as given to
+/// [`rolling_forecasts`]; masked hours are left out of every sum).
+pub fn rolling_accuracy(
+    history: &[Vec<f64>],
+    keep: &[bool],
+    spec: &RollingSpec,
+    forecasts: &[OriginForecast],
+) -> Accuracy {
+    let nw = history.len();
+    let hz = spec.holdout_hours;
+    let block = hz.clamp(1, WEEK);
+    let actual = |w: usize, t: usize| -> f64 {
         history[w]
-            .get(fit_n + h)
+            .get(t)
             .copied()
             .filter(|v| v.is_finite())
             .map_or(0.0, |v| v.max(0.0))
     };
-    let scored: Vec<usize> = (0..holdout_hours).filter(|&h| kept(fit_n + h)).collect();
-
-    let block = scoring_block(holdout_hours);
-    let blocks = holdout_hours / block;
-    let nw = history.len();
-    // sums[b] = (actual, p50, naive, mean) per workload.
-    let mut sums = vec![vec![[0.0f64; 4]; nw]; blocks];
-    for &h in &scored {
-        let b = h / block;
-        if b >= blocks {
-            continue;
-        }
-        for (w, s) in sums[b].iter_mut().enumerate() {
-            s[0] += actual(w, h);
-            s[1] += f.p50[w][h];
-            s[2] += naive[w][h];
-            s[3] += f.mean[w][h];
-        }
-    }
-    let mape = |pick: &dyn Fn(&[[f64; 4]]) -> [f64; 4], k: usize| -> f64 {
-        let errs: Vec<f64> = sums
-            .iter()
-            .map(|s| pick(s))
-            .filter(|s| s[0] > 1e-9)
-            .map(|s| (s[k] - s[0]).abs() / s[0])
-            .collect();
-        if errs.is_empty() {
-            f64::NAN
-        } else {
-            errs.iter().sum::<f64>() / errs.len() as f64
-        }
-    };
-    let fleet = |s: &[[f64; 4]]| {
-        s.iter().fold([0.0; 4], |mut a, x| {
-            for i in 0..4 {
-                a[i] += x[i];
-            }
-            a
-        })
-    };
-    let per_workload = (0..nw)
-        .map(|w| {
-            let one = move |s: &[[f64; 4]]| s[w];
-            (
-                names.get(w).cloned().unwrap_or_else(|| format!("w{w}")),
-                mape(&one, 1),
-                mape(&one, 2),
-            )
+    let kept = |t: usize| keep.get(t).copied().unwrap_or(true);
+    let mut per_workload: Vec<WorkloadAccuracy> = (0..nw)
+        .map(|w| WorkloadAccuracy {
+            workload: forecasts
+                .first()
+                .and_then(|f| f.forecast.workloads.get(w).cloned())
+                .unwrap_or_else(|| format!("w{w}")),
+            model: forecasts
+                .last()
+                .and_then(|f| f.forecast.fits.get(w))
+                .map_or_else(String::new, |f| f.model.to_string()),
+            actual_gpu_hours: 0.0,
+            abs_error_gpu_hours: 0.0,
+            naive_abs_error_gpu_hours: 0.0,
         })
         .collect();
-
-    let (inside, total, fleet_inside) = band_hits(&f, &scored, nw, &actual);
-    let share = |k: usize, of: usize| {
-        if of == 0 {
-            f64::NAN
-        } else {
-            k as f64 / of as f64
-        }
-    };
+    let mut total = Tally::default();
+    let mut per_origin = Vec::with_capacity(forecasts.len());
+    for of in forecasts {
+        let t = score_blocks(of, block, hz, &actual, &kept, &mut per_workload)
+            .merged(score_hours(of, hz, nw, &actual, &kept));
+        let f = &of.forecast;
+        per_origin.push(OriginScore {
+            origin: f.start,
+            wape: ratio(t.err[0], t.actual),
+            naive_wape: ratio(t.err[1], t.actual),
+            fleet_error: mean(&t.fleet_err[0]),
+            naive_fleet_error: mean(&t.fleet_err[1]),
+            coverage: ratio(t.inside as f64, t.cells as f64),
+            fleet_coverage: ratio(t.fleet_inside as f64, t.scored as f64),
+        });
+        total.absorb(t);
+    }
+    let abs = |v: &[f64]| mean(&v.iter().map(|x| x.abs()).collect::<Vec<_>>());
     Accuracy {
-        weekly_mape: mape(&fleet, 1),
-        naive_weekly_mape: mape(&fleet, 2),
-        band_coverage: share(inside, total),
-        per_workload,
-        fleet_band_coverage: share(fleet_inside, scored.len()),
-        mean_weekly_mape: mape(&fleet, 3),
+        holdout_hours: hz,
+        step_hours: spec.step_hours,
         block_hours: block,
-        blocks,
-        scored_hours: scored.len(),
-    }
-}
-/// Scoring blocks: weeks when the holdout has one, else days, else the whole holdout.
-fn scoring_block(holdout_hours: usize) -> usize {
-    if holdout_hours >= WEEK {
-        WEEK
-    } else if holdout_hours >= DAY {
-        DAY
-    } else {
-        holdout_hours
+        scored_hours: total.scored,
+        workload_wape: ratio(total.err[0], total.actual),
+        naive_workload_wape: ratio(total.err[1], total.actual),
+        fleet_error: mean(&total.fleet_err[0]),
+        naive_fleet_error: mean(&total.fleet_err[1]),
+        fleet_abs_error: abs(&total.fleet_err[0]),
+        naive_fleet_abs_error: abs(&total.fleet_err[1]),
+        fleet_hourly_wape: ratio(total.hourly[0], total.hourly_actual),
+        naive_fleet_hourly_wape: ratio(total.hourly[1], total.hourly_actual),
+        coverage: ratio(total.inside as f64, total.cells as f64),
+        fleet_coverage: ratio(total.fleet_inside as f64, total.scored as f64),
+        origins_won: per_origin
+            .iter()
+            .filter(|s| matches!((s.wape, s.naive_wape), (Some(a), Some(b)) if a < b))
+            .count(),
+        per_workload,
+        per_origin,
     }
 }
 
-/// Scored workload-hours inside their P10–P90 band, all scored workload-hours, and scored
-/// hours whose fleet total is inside the fleet band.
-fn band_hits(
-    f: &super::Forecast,
-    scored: &[usize],
-    nw: usize,
+/// Block sums of one origin: per workload and fleet GPU-hours, forecast vs actual.
+fn score_blocks(
+    of: &OriginForecast,
+    block: usize,
+    hz: usize,
     actual: &dyn Fn(usize, usize) -> f64,
-) -> (usize, usize, usize) {
-    let (mut inside, mut total, mut fleet_inside) = (0usize, 0usize, 0usize);
-    for &h in scored {
-        let mut fleet_actual = 0.0;
-        for w in 0..nw {
-            let a = actual(w, h);
-            fleet_actual += a;
-            total += 1;
-            if a >= f.p10[w][h] - 1e-9 && a <= f.p90[w][h] + 1e-9 {
-                inside += 1;
+    kept: &dyn Fn(usize) -> bool,
+    per_workload: &mut [WorkloadAccuracy],
+) -> Tally {
+    let mut t = Tally::default();
+    let (o, f) = (of.fit_hours, &of.forecast);
+    for b in 0..(hz / block).max(1) {
+        let hours: Vec<usize> = (b * block..((b + 1) * block).min(hz))
+            .filter(|&h| kept(o + h))
+            .collect();
+        let mut fleet = [0.0f64; 3];
+        for (w, wa) in per_workload.iter_mut().enumerate() {
+            let a: f64 = hours.iter().map(|&h| actual(w, o + h)).sum();
+            let fm: f64 = hours.iter().map(|&h| f.mean[w][h]).sum();
+            let fnv: f64 = hours.iter().map(|&h| of.naive[w][h]).sum();
+            wa.actual_gpu_hours += a;
+            wa.abs_error_gpu_hours += (fm - a).abs();
+            wa.naive_abs_error_gpu_hours += (fnv - a).abs();
+            t.err[0] += (fm - a).abs();
+            t.err[1] += (fnv - a).abs();
+            t.actual += a;
+            fleet[0] += a;
+            fleet[1] += fm;
+            fleet[2] += fnv;
+        }
+        if fleet[0] > 1e-9 {
+            for k in 0..2 {
+                t.fleet_err[k].push((fleet[k + 1] - fleet[0]) / fleet[0]);
             }
         }
-        if fleet_actual >= f.fleet_p10[h] - 1e-9 && fleet_actual <= f.fleet_p90[h] + 1e-9 {
-            fleet_inside += 1;
+    }
+    t
+}
+
+/// Hourly sums of one origin: fleet errors and band coverage over the kept hours.
+fn score_hours(
+    of: &OriginForecast,
+    hz: usize,
+    nw: usize,
+    actual: &dyn Fn(usize, usize) -> f64,
+    kept: &dyn Fn(usize) -> bool,
+) -> Tally {
+    let mut t = Tally::default();
+    let (o, f) = (of.fit_hours, &of.forecast);
+    for h in (0..hz).filter(|&h| kept(o + h)) {
+        let (mut a, mut fm, mut fnv) = (0.0, 0.0, 0.0);
+        for w in 0..nw {
+            let x = actual(w, o + h);
+            a += x;
+            fm += f.mean[w][h];
+            fnv += of.naive[w][h];
+            t.cells += 1;
+            if x >= f.p10[w][h] - 1e-9 && x <= f.p90[w][h] + 1e-9 {
+                t.inside += 1;
+            }
+        }
+        t.hourly[0] += (fm - a).abs();
+        t.hourly[1] += (fnv - a).abs();
+        t.hourly_actual += a;
+        t.scored += 1;
+        if a >= f.fleet_p10[h] - 1e-9 && a <= f.fleet_p90[h] + 1e-9 {
+            t.fleet_inside += 1;
         }
     }
-    (inside, total, fleet_inside)
+    t
+}
+
+impl Tally {
+    fn merged(mut self, t: Tally) -> Tally {
+        self.absorb(t);
+        self
+    }
+
+    fn absorb(&mut self, t: Tally) {
+        for k in 0..2 {
+            self.err[k] += t.err[k];
+            self.hourly[k] += t.hourly[k];
+            self.fleet_err[k].extend_from_slice(&t.fleet_err[k]);
+        }
+        self.actual += t.actual;
+        self.hourly_actual += t.hourly_actual;
+        self.inside += t.inside;
+        self.cells += t.cells;
+        self.fleet_inside += t.fleet_inside;
+        self.scored += t.scored;
+    }
 }

@@ -1,53 +1,56 @@
-//! Demand forecasting: from the hourly history of each workload, demand scenarios and
-//! P10/P50/P90 bands over the planning horizon. Pure: no I/O, deterministic for a seed.
+//! Demand forecasting: from the hourly history of each workload, the expected demand (the
+//! point forecast), calibrated P10/P50/P90 bands and demand scenarios over the planning
+//! horizon. Pure: no I/O, deterministic for a seed. Method and measured accuracy:
+//! `docs/forecast.md`.
 //!
-//! Per workload (details, assumptions and measured accuracy in `docs/forecast.md`):
+//! Per workload:
 //!
-//! ```text
-//! demand(h) = max(0, shape(slot) + long + (level − long)·ρ^(h+1) + slope·D(h) + residual(h))
-//!             · (1 + growth)^((h+1)/8760)
-//! ```
-//!
-//! - **trend** (`slope`): Theil–Sen over pairs of whole days a multiple of 7 days apart (so
-//!   that weekly seasonality cancels), each pair measured on the hours both days keep;
-//!   shrunk toward zero by its bootstrap signal-to-noise ratio; damped forward by
-//!   `D(h) = Σ_{i=1..h+1} exp(−i/τ)` ([`ForecastConfig::trend_damping_hours`]). No trend
-//!   with less than two weeks of history;
-//! - **seasonality** (`shape`): median per hour of the week of the detrended kept history
-//!   (hour of the day below two weeks), shrunk by an empirical-Bayes factor toward the
-//!   hour-of-day profile, itself shrunk toward the overall level; an exactly periodic series
-//!   is not shrunk at all;
-//! - **level**: the current level (recency-weighted median of the detrended, deseasonalized
-//!   history) decays toward the long-run level (its median) with the hourly persistence ρ
-//!   measured by the lag-24 autocorrelation: a temporary spike fades, a lasting shift stays;
-//! - **growth**: the scenario's annual growth, compounded per hour, multiplies everything;
-//! - **uncertainty**: each path adds residuals copied in blocks of
-//!   [`ForecastConfig::block_hours`] consecutive kept hours starting at the same hour of the
-//!   day (the same blocks for every workload, so that the fleet total keeps its
-//!   cross-workload correlation), level excursions scaled by the AR(1) spread
-//!   √(1 − ρ^(2(h+1))), and a slope re-estimated on days resampled in weekly blocks;
-//! - **classes**: inference takes its current level over about a week (half-life 168 h), a
-//!   stable seasonal profile; training over about a day (half-life 24 h): the level is the
-//!   jobs running now and its bursts come back through the residual blocks; experimentation
-//!   is sparse, so it is not decomposed: each path replays blocks of its own history taken
-//!   at the same hour of the week (zero hours stay zero) times a trend factor.
+//! 1. **Candidates** (`candidates.rs`): seasonal-naive, the mean of the same hour over four
+//!    weeks, recency-weighted levels (half-lives 24 h and 168 h) of the deseasonalized
+//!    history plus an hour-of-week profile (from 168 h of history, shrunk toward
+//!    hour-of-day), the current level reverting to the long-run level, mixes of the two, a
+//!    level with a damped trend, and the long-run level pooled with the class's (empirical
+//!    Bayes: a workload whose few weeks of history say little about its long-run level
+//!    borrows from the other workloads of its class; `select::pool_levels`). The reverting
+//!    candidates revert to that pooled level.
+//! 2. **Selection by rolling-origin validation** (`select.rs`): every candidate forecasts
+//!    the (up to) week after each of the last 28 daily origins inside the history; the
+//!    workload takes the candidate with the lowest GPU-hour error on its own record plus
+//!    three times its class's pooled record. Its forecast is the **mean path**: the point
+//!    forecast and the single scenario.
+//! 3. **Calibration** (`calibrate.rs`): the chosen candidate's held-out errors at the same
+//!    origins, normalized by the forecast (additive near 0), give per forecast day an error
+//!    distribution (blended with the class's); the bands are its 10/50/90% quantiles around
+//!    the mean path, widened after the last measured day. The fleet total has its own
+//!    calibration on the fleet's held-out errors.
+//! 4. **Scenarios**: a Gaussian copula over the calibrated marginals with a level shock per
+//!    path (fleet-wide and per workload) and hourly AR(1) noise, its cross-workload
+//!    correlation set so that the fleet total's spread matches the fleet calibration.
+//! 5. **Growth**: the scenario's annual growth, compounded per hour, multiplies everything.
 //!
 //! Demand is never negative. Masked hours (`keep[t] == false`) are never read.
 
 mod accuracy;
-mod model;
+mod calibrate;
+mod candidates;
+mod profile;
 pub mod term;
 pub use crate::domain::rng;
+mod select;
 
-pub use accuracy::{holdout_accuracy, Accuracy};
+pub use accuracy::{
+    rolling_accuracy, rolling_forecasts, Accuracy, OriginForecast, OriginScore, RollingSpec,
+    WorkloadAccuracy,
+};
 
-use crate::domain::stats::quantiles_select;
 use crate::domain::WorkloadClass;
 use crate::ingest::inputs::Inputs;
 use crate::ingest::scenario::Scenario;
+use calibrate::{Calibration, PathModel, Residuals, I10, I50, I90};
+use candidates::{path, Candidate, Decomposition};
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
-use model::{fit, ClassParams, Layout, DAY, WEEK};
-use rng::SplitMix64;
+use profile::{Series, DAY, WEEK};
+use select::NC;
 
 /// Hours in a (non-leap) year: the base of the hourly compounding of annual growth.
 pub const HOURS_PER_YEAR: f64 = 8760.0;
@@ -57,23 +60,17 @@ pub const HOURS_PER_YEAR: f64 = 8760.0;
 pub struct ForecastConfig {
     /// Hours to forecast, starting at the hour after the history.
     pub horizon_hours: usize,
-    /// Annual demand growth in percent, compounded per hour on top of the fitted trend
-    /// (`+36` multiplies demand by 1.36 after 8,760 hours).
+    /// Annual demand growth in percent, compounded per hour on top of the forecast (`+36`
+    /// multiplies demand by 1.36 after 8,760 hours).
     pub growth_annual_pct: f64,
-    /// Number of demand scenarios returned (at least 1; 1 = the P50 path).
+    /// Number of demand scenarios returned (at least 1; 1 = the mean path).
     pub scenarios: usize,
     /// Seed of every random draw.
     pub seed: u64,
-    /// Length of the residual bootstrap blocks, in kept hours (default 24).
-    pub block_hours: usize,
-    /// Bootstrap paths behind the P10/P50/P90 bands (default 200; at least `scenarios` are
-    /// drawn; the returned scenarios are the first paths).
-    pub band_paths: usize,
-    /// Time constant of the trend damping, hours (default 168): the trend added `h` hours
-    /// ahead is `slope · Σ_{i=1..h+1} φ^i` with `φ = exp(−1/τ)`, so it levels off at about
-    /// `slope · τ`. Long-run change is the job of `growth_annual_pct`. 0 stops the trend at
-    /// the end of the history (it still places the level there); `f64::INFINITY`
-    /// extrapolates it linearly.
+    /// Time constant of the damped-trend candidate, hours (default 168): the trend added `h`
+    /// hours ahead is `slope · Σ_{i=1..h+1} φ^i` with `φ = exp(−1/τ)`, so it levels off at
+    /// about `slope · τ`. Long-run change is the job of `growth_annual_pct`. 0 stops the
+    /// trend at the end of the history; `f64::INFINITY` extrapolates it linearly.
     pub trend_damping_hours: f64,
     /// Per-workload annual growth in percent overriding `growth_annual_pct` (indexed like
     /// the workloads; missing or `None` entries use `growth_annual_pct`).
@@ -87,8 +84,6 @@ impl Default for ForecastConfig {
             growth_annual_pct: 0.0,
             scenarios: 1,
             seed: 1,
-            block_hours: DAY,
-            band_paths: 200,
             trend_damping_hours: WEEK as f64,
             growth_by_workload: Vec::new(),
         }
@@ -129,30 +124,40 @@ impl ForecastConfig {
 pub struct FitSummary {
     /// Workload name.
     pub workload: String,
-    /// Class used.
+    /// Class (its validation record is pooled with the class's).
     pub class: WorkloadClass,
-    /// Seasonal period used: 168 (hour of week) or 24 (hour of day).
+    /// The point forecaster chosen by validation: `seasonal_naive`, `week_mean`,
+    /// `level_24h`, `level_168h`, `reverting`, `damped_trend`, `mix_25`, `mix_50`,
+    /// `mix_75` or `pooled`.
+    pub model: &'static str,
+    /// Validation origins in the history (0: the default `level_24h`, in-sample bands).
+    pub validation_origins: usize,
+    /// Seasonal period of the profile: 168 (hour of week, from one week of history) or 24.
     pub period_hours: usize,
     /// History hours used (kept).
     pub kept_hours: usize,
-    /// Trend used, GPUs per day before damping: the Theil–Sen slope shrunk toward zero by
-    /// its bootstrap signal-to-noise ratio.
+    /// Trend of the damped-trend candidate, GPUs per day, after shrinkage toward zero by its
+    /// signal-to-noise ratio (0 below two weeks of history).
     pub slope_gpus_per_day: f64,
-    /// Theil–Sen slope before shrinkage, GPUs per day.
+    /// The same before shrinkage.
     pub raw_slope_gpus_per_day: f64,
-    /// Current level (recency-weighted median of the detrended, deseasonalized history),
+    /// Current level: recency-weighted (half-life 48 h) mean of the deseasonalized history,
     /// GPUs.
     pub level_gpus: f64,
-    /// Long-run level (median of the same), GPUs: where the level reverts to.
+    /// Long-run level: mean of the deseasonalized history, GPUs.
     pub long_level_gpus: f64,
     /// Share of a level excursion still present a day later (lag-24 autocorrelation of the
-    /// deseasonalized history, clamped to [0, 0.9999]).
+    /// deseasonalized history, in [0, 0.9999]).
     pub daily_persistence: f64,
-    /// Root mean square of the deseasonalized history around the long-run level, GPUs.
+    /// Root mean square of the held-out errors of the chosen forecaster at the validation
+    /// origins (of the deseasonalized history around its mean without them), GPUs.
     pub residual_rms: f64,
+    /// Share of the held-out error variance that persists a day later (the level part of
+    /// the scenarios' noise).
+    pub level_share: f64,
 }
 
-/// Hourly demand forecast per workload: bands and scenarios.
+/// Hourly demand forecast per workload: mean path, bands and scenarios.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Forecast {
     /// First forecast hour (the hour after the history).
@@ -161,19 +166,20 @@ pub struct Forecast {
     pub hours: usize,
     /// Workload names, in the order of the history.
     pub workloads: Vec<String>,
-    /// 10th percentile of hourly GPUs, `[w][h]`.
+    /// 10th percentile of hourly GPUs, `[w][h]` (calibrated on held-out errors).
     pub p10: Vec<Vec<f64>>,
     /// Median hourly GPUs, `[w][h]`.
     pub p50: Vec<Vec<f64>>,
     /// 90th percentile of hourly GPUs, `[w][h]`.
     pub p90: Vec<Vec<f64>>,
-    /// Mean hourly GPUs over the bootstrap paths, `[w][h]` (the expected GPU-hours).
+    /// Expected hourly GPUs, `[w][h]`: the point forecast (expected GPU-hours).
     pub mean: Vec<Vec<f64>>,
-    /// Demand scenarios `[s][w][h]`; with one scenario it is the P50 path.
+    /// Demand scenarios `[s][w][h]`; with one scenario it is the mean path.
     pub scenarios: Vec<Vec<Vec<f64>>>,
     /// Probability of each scenario (equal; they sum to 1).
     pub probs: Vec<f64>,
-    /// 10th percentile of the fleet total per hour (joint paths, so correlation counts).
+    /// 10th percentile of the fleet total per hour (its own calibration, not a sum of the
+    /// workloads' percentiles).
     pub fleet_p10: Vec<f64>,
     /// Median of the fleet total per hour.
     pub fleet_p50: Vec<f64>,
@@ -188,13 +194,264 @@ fn hour_of_week(t: DateTime<Utc>) -> usize {
     t.weekday().num_days_from_monday() as usize * DAY + t.hour() as usize
 }
 
+/// One workload after selection: its mean path and its held-out record.
+struct WorkloadFit {
+    model: Candidate,
+    dec: Decomposition,
+    point: Vec<f64>,
+    floor: f64,
+    residuals: Residuals,
+    /// Per validation origin, the chosen forecaster's forecast of the hours after it.
+    held_out: Vec<Vec<f64>>,
+    rms: f64,
+}
+
+/// The history as the forecaster reads it: `n` hours per workload, finite and ≥ 0, with its
+/// mask and calendar phase.
+struct Prepared {
+    ys: Vec<Vec<f64>>,
+    keep: Vec<bool>,
+    how0: usize,
+    n: usize,
+}
+
+impl Prepared {
+    fn new(history: &[Vec<f64>], keep: &[bool], start: DateTime<Utc>) -> Self {
+        let n = history.iter().map(Vec::len).max().unwrap_or(0);
+        let ys = history
+            .iter()
+            .map(|y| {
+                (0..n)
+                    .map(|t| y.get(t).copied().filter(|v| v.is_finite()).unwrap_or(0.0))
+                    .map(|v| v.max(0.0))
+                    .collect()
+            })
+            .collect();
+        Self {
+            ys,
+            keep: (0..n)
+                .map(|t| keep.get(t).copied().unwrap_or(true))
+                .collect(),
+            how0: hour_of_week(start),
+            n,
+        }
+    }
+
+    fn series(&self, w: usize) -> Series<'_> {
+        Series {
+            y: &self.ys[w],
+            keep: &self.keep,
+            how0: self.how0,
+            o: self.n,
+        }
+    }
+}
+
+/// Maps `f` over `0..n` on up to two threads, in order.
+fn par_map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    par_map_into((0..n).collect(), |_, i| f(i))
+}
+
+/// Maps `f(index, item)` over owned items on up to two threads, in order.
+fn par_map_into<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(usize, T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .min(2);
+    let n = items.len();
+    if threads < 2 || n < 8 {
+        return items
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, x))
+            .collect();
+    }
+    let mid = n / 2;
+    let rest = items.split_off(mid);
+    std::thread::scope(|sc| {
+        let f = &f;
+        let second = sc.spawn(move || {
+            rest.into_iter()
+                .enumerate()
+                .map(|(i, x)| f(mid + i, x))
+                .collect::<Vec<R>>()
+        });
+        let mut out: Vec<R> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| f(i, x))
+            .collect();
+        match second.join() {
+            Ok(tail) => out.extend(tail),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        out
+    })
+}
+
+/// Fits one workload with its chosen candidate: the mean path over the horizon and the
+/// held-out errors at the validation origins (in-sample errors when there are none). `dec` is
+/// the decomposition at the forecast origin, `past[k]` at `origins[k]` (computed when
+/// missing).
+fn fit_workload(
+    s: &Series,
+    model: Candidate,
+    origins: &[usize],
+    (dec, past): (Decomposition, &[Decomposition]),
+    horizon: usize,
+    damping: f64,
+) -> WorkloadFit {
+    let point = path(model, s, &dec, horizon, damping);
+    let floor = calibrate::floor_of(s.mean());
+    let mut trajs = Vec::with_capacity(origins.len().max(1));
+    let mut held_out = Vec::with_capacity(origins.len());
+    let (mut ss, mut cnt) = (0.0, 0usize);
+    for (k, &v) in origins.iter().enumerate() {
+        let sv = Series { o: v, ..*s };
+        let fresh;
+        let dv = match past.get(k) {
+            Some(d) => d,
+            None => {
+                fresh = Decomposition::of(&sv);
+                &fresh
+            }
+        };
+        let f = path(model, &sv, dv, select::target_len(v, s.o), damping);
+        let tr: Vec<Option<f64>> = f
+            .iter()
+            .enumerate()
+            .map(|(h, &fh)| {
+                s.kept(v + h).then(|| {
+                    let e = s.y[v + h] - fh;
+                    ss += e * e;
+                    cnt += 1;
+                    e / calibrate::scale(fh, floor)
+                })
+            })
+            .collect();
+        trajs.push(tr);
+        held_out.push(f);
+    }
+    if origins.is_empty() {
+        // In-sample errors of the long-run level plus profile, as day-0 errors.
+        for chunk in (0..s.o).collect::<Vec<_>>().chunks(DAY) {
+            trajs.push(
+                chunk
+                    .iter()
+                    .map(|&t| {
+                        s.kept(t).then(|| {
+                            let fit = (dec.long + dec.prof[s.slot(t)]).max(0.0);
+                            let e = s.y[t] - fit;
+                            ss += e * e;
+                            cnt += 1;
+                            e / calibrate::scale(fit, floor)
+                        })
+                    })
+                    .collect(),
+            );
+        }
+    }
+    WorkloadFit {
+        model,
+        residuals: Residuals::from_trajectories(&trajs),
+        rms: if cnt > 0 {
+            (ss / cnt as f64).sqrt()
+        } else {
+            0.0
+        },
+        dec,
+        point,
+        floor,
+        held_out,
+    }
+}
+
+/// The fleet's held-out normalized errors: per validation origin, the sum over workloads of
+/// actual minus forecast over the sum of forecasts (at least the fleet floor).
+fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Residuals, f64) {
+    let fleet_mean: f64 = (0..p.ys.len()).map(|w| p.series(w).mean()).sum();
+    let floor = calibrate::floor_of(fleet_mean);
+    let mut trajs = Vec::new();
+    for (k, &v) in origins.iter().enumerate() {
+        let len = select::target_len(v, p.n);
+        trajs.push(
+            (0..len)
+                .map(|h| {
+                    p.keep[v + h].then(|| {
+                        let (mut a, mut f) = (0.0, 0.0);
+                        for (w, fit) in fits.iter().enumerate() {
+                            a += p.ys[w][v + h];
+                            f += fit.held_out[k][h];
+                        }
+                        (a - f) / calibrate::scale(f, floor)
+                    })
+                })
+                .collect(),
+        );
+    }
+    if origins.is_empty() {
+        for chunk in (0..p.n).collect::<Vec<_>>().chunks(DAY) {
+            trajs.push(
+                chunk
+                    .iter()
+                    .map(|&t| {
+                        p.keep[t].then(|| {
+                            let (mut a, mut f) = (0.0, 0.0);
+                            for (w, fit) in fits.iter().enumerate() {
+                                let s = p.series(w);
+                                a += p.ys[w][t];
+                                f += (fit.dec.long + fit.dec.prof[s.slot(t)]).max(0.0);
+                            }
+                            (a - f) / calibrate::scale(f, floor)
+                        })
+                    })
+                    .collect(),
+            );
+        }
+    }
+    (Residuals::from_trajectories(&trajs), floor)
+}
+
+/// Per workload, its calibration: its own error grids blended with its class's.
+fn workload_calibrations(fits: &[WorkloadFit], classes: &[WorkloadClass]) -> Vec<Calibration> {
+    let class_of = |w: usize| classes.get(w).copied().unwrap_or(WorkloadClass::Training);
+    let mut pools: Vec<(WorkloadClass, Vec<Vec<f64>>)> = Vec::new();
+    for (w, f) in fits.iter().enumerate() {
+        let c = class_of(w);
+        let i = match pools.iter().position(|p| p.0 == c) {
+            Some(i) => i,
+            None => {
+                pools.push((c, vec![Vec::new(); calibrate::BUCKETS]));
+                pools.len() - 1
+            }
+        };
+        for (b, v) in f.residuals.by_bucket.iter().enumerate() {
+            pools[i].1[b].extend_from_slice(v);
+        }
+    }
+    let class_grids: Vec<(WorkloadClass, Vec<_>)> = pools
+        .into_iter()
+        .map(|(c, by)| (c, calibrate::grids(&by)))
+        .collect();
+    fits.iter()
+        .enumerate()
+        .map(|(w, f)| {
+            let own = calibrate::grids(&f.residuals.by_bucket);
+            let class = class_grids
+                .iter()
+                .find(|p| p.0 == class_of(w))
+                .map_or(&[][..], |p| &p.1[..]);
+            Calibration::blend(&own, class)
+        })
+        .collect()
+}
+
 /// Forecasts `cfg.horizon_hours` hours of demand after the history.
 ///
 /// `history[w][t]` is hourly GPUs of workload `w`, `t = 0` at `start`; every workload has
 /// the history's length (shorter rows read as 0; non-finite or negative values read as 0).
-/// `keep[t] == false` masks hour `t` (an outage): it is excluded from every fit and never
-/// resampled; a `keep` shorter than the history keeps the remaining hours. `classes` and
-/// `names` are indexed like `history` (a missing class reads as training).
+/// `keep[t] == false` masks hour `t` (an outage): it is never read; a `keep` shorter than the
+/// history keeps the remaining hours. `classes` and `names` are indexed like `history` (a
+/// missing class reads as training).
 pub fn forecast(
     history: &[Vec<f64>],
     start: DateTime<Utc>,
@@ -203,234 +460,218 @@ pub fn forecast(
     names: &[String],
     cfg: &ForecastConfig,
 ) -> Forecast {
-    let n = history.iter().map(Vec::len).max().unwrap_or(0);
-    let nw = history.len();
+    let p = Prepared::new(history, keep, start);
+    let nw = p.ys.len();
     let hz = cfg.horizon_hours;
-    let s_out = cfg.scenarios.max(1);
-    let paths = cfg.band_paths.max(s_out).max(1);
-    let lay = Layout::new(n, keep, hour_of_week(start), cfg.block_hours);
-
-    // Shared per path: residual sources (same blocks for every workload) and day draws for
-    // the trend bootstrap.
-    let sources: Vec<Vec<Option<u32>>> = (0..paths)
-        .map(|m| lay.sources(&mut SplitMix64::stream(cfg.seed, &[1, m as u64]), hz, false))
+    let damping = cfg.trend_damping_hours;
+    let origins = select::validation_origins(p.n);
+    let cal_origins = select::calibration_origins(&origins, p.n);
+    // Decompositions at every validation origin, then at the forecast origin (last).
+    let at: Vec<usize> = origins.iter().copied().chain([p.n]).collect();
+    let mut decs: Vec<Vec<Decomposition>> =
+        par_map(nw, |w| select::decompositions(&p.series(w), &at));
+    select::pool_levels(&mut decs, classes);
+    let errors: Vec<Vec<[f64; NC]>> = par_map(nw, |w| {
+        select::candidate_errors(&p.series(w), &origins, &decs[w], damping)
+    });
+    let chosen = select::select(&errors, classes, !origins.is_empty());
+    let fits: Vec<WorkloadFit> = par_map_into(decs, |w, mut past| {
+        let dec = past.pop().unwrap_or_else(Decomposition::empty);
+        let decs = (dec, &past[..cal_origins.len().min(past.len())]);
+        fit_workload(&p.series(w), chosen[w], &cal_origins, decs, hz, damping)
+    });
+    let cals = workload_calibrations(&fits, classes);
+    let (fleet_res, fleet_floor) = fleet_residuals(&p, &fits, &cal_origins);
+    let fleet_cal = Calibration::blend(&calibrate::grids(&fleet_res.by_bucket), &[]);
+    let growth: Vec<Vec<f64>> = (0..nw).map(|w| growth_factors(cfg, w, hz)).collect();
+    let scales: Vec<Vec<f64>> = fits
+        .iter()
+        .map(|f| {
+            f.point
+                .iter()
+                .map(|&x| calibrate::scale(x, f.floor))
+                .collect()
+        })
         .collect();
-    // Experimentation replays whole blocks of its history at the same hour of the week.
-    let sparse_sources: Vec<Vec<Option<u32>>> = if (0..history.len())
-        .any(|w| ClassParams::of(classes.get(w).copied().unwrap_or(WorkloadClass::Training)).replay)
-    {
-        (0..paths)
-            .map(|m| lay.sources(&mut SplitMix64::stream(cfg.seed, &[3, m as u64]), hz, true))
-            .collect()
-    } else {
-        Vec::new()
+    let mut out = Forecast {
+        start: start + Duration::hours(p.n as i64),
+        hours: hz,
+        workloads: (0..nw)
+            .map(|w| names.get(w).cloned().unwrap_or_else(|| format!("w{w}")))
+            .collect(),
+        p10: Vec::with_capacity(nw),
+        p50: Vec::with_capacity(nw),
+        p90: Vec::with_capacity(nw),
+        mean: Vec::with_capacity(nw),
+        scenarios: Vec::new(),
+        probs: Vec::new(),
+        fleet_p10: Vec::new(),
+        fleet_p50: Vec::new(),
+        fleet_p90: Vec::new(),
+        fits: Vec::with_capacity(nw),
     };
-    let day_draws: Vec<Vec<u32>> = (0..paths)
-        .map(|m| lay.day_counts(&mut SplitMix64::stream(cfg.seed, &[2, m as u64])))
-        .collect();
-
-    // Damped cumulative trend multiplier per forecast hour.
-    let damp = damped_trend(cfg.trend_damping_hours, hz);
-
-    let mut out = Forecast::empty(start + Duration::hours(n as i64), hz, names, nw, s_out);
-    // Path values are stored hour-major (`[h * paths + m]`) so that each hour's values are
-    // contiguous for the quantiles.
-    let at = |h: usize, m: usize| h * paths + m;
-    let mut fleet = vec![0.0; hz * paths];
-    let mut buf = vec![0.0; hz * paths];
-    for (w, y) in history.iter().enumerate() {
-        let class = classes.get(w).copied().unwrap_or(WorkloadClass::Training);
-        let f = fit(y, &lay, ClassParams::of(class), &day_draws);
-        let g = cfg
-            .growth_by_workload
-            .get(w)
-            .copied()
-            .flatten()
-            .unwrap_or(cfg.growth_annual_pct);
-        let growth_rate = (1.0 + g / 100.0).max(0.0).ln() / HOURS_PER_YEAR;
-        // Level path: the current level decays toward the long-run one; level excursions
-        // drawn from history are scaled by the AR(1) conditional spread √(1 − ρ^(2(h+1))).
-        let mut pw = 1.0;
-        for h in 0..hz {
-            pw *= f.persistence;
-            let level = f.long_level + (f.level - f.long_level) * pw;
-            let spread = (1.0 - pw * pw).max(0.0).sqrt();
-            let growth = (growth_rate * (h + 1) as f64).exp();
-            let shape = f.shape[lay.slot(n + h)];
-            for m in 0..paths {
-                let slope = f.path_slopes[m];
-                let x = if f.replay {
-                    let factor = if f.mean_level > 0.0 {
-                        (1.0 + slope * damp[h] / f.mean_level).max(0.0)
-                    } else {
-                        1.0
-                    };
-                    sparse_sources[m][h].map_or(0.0, |t| f.raw[t as usize]) * factor
-                } else {
-                    let resid = sources[m][h]
-                        .map_or(0.0, |t| f.slow[t as usize] * spread + f.fast[t as usize]);
-                    (shape + level + resid + slope * damp[h]).max(0.0)
-                };
-                let v = x * growth;
-                buf[at(h, m)] = v;
-                fleet[at(h, m)] += v;
-            }
-        }
-        if s_out > 1 {
-            for (s, sc) in out.scenarios.iter_mut().enumerate() {
-                sc.push((0..hz).map(|h| buf[at(h, s)]).collect());
-            }
-        }
-        let [q10, q50, q90, mean] = path_quantiles(&mut buf, paths);
-        if s_out == 1 {
-            out.scenarios[0].push(q50.clone());
-        }
+    for (w, f) in fits.iter().enumerate() {
+        let band = |i: usize| -> Vec<f64> {
+            (0..hz)
+                .map(|h| (f.point[h] + scales[w][h] * cals[w].at(h, i)).max(0.0) * growth[w][h])
+                .collect()
+        };
+        out.p10.push(band(I10));
+        out.p50.push(band(I50));
+        out.p90.push(
+            (0..hz)
+                .map(|h| {
+                    (f.point[h] + scales[w][h] * cals[w].upper_edge(h)).max(0.0) * growth[w][h]
+                })
+                .collect(),
+        );
+        out.mean
+            .push((0..hz).map(|h| f.point[h] * growth[w][h]).collect());
+        let s = p.series(w);
         out.fits
-            .push(fit_summary(&out.workloads[w], class, &lay, &f));
-        out.p10.push(q10);
-        out.p50.push(q50);
-        out.p90.push(q90);
-        out.mean.push(mean);
+            .push(summary(&out.workloads[w], classes, w, f, &s, &origins));
     }
-    for col in fleet.chunks_mut(paths) {
-        let [a, b, c] = quantiles_select(col, [0.1, 0.5, 0.9]);
-        out.fleet_p10.push(a);
-        out.fleet_p50.push(b);
-        out.fleet_p90.push(c);
-    }
+    fleet_bands(&mut out, &fits, &fleet_cal, fleet_floor);
+    let corr = fleet_correlation(&out, &fits, &cals, &scales, &fleet_cal, fleet_floor);
+    out.scenarios = scenarios(cfg, &out, &fits, &cals, &scales, &growth, corr);
+    out.probs = vec![1.0 / out.scenarios.len() as f64; out.scenarios.len()];
     out
 }
 
-impl Forecast {
-    /// A forecast of `nw` workloads over `hz` hours from `start` with `s_out` scenarios,
-    /// before any workload is filled in.
-    fn empty(start: DateTime<Utc>, hz: usize, names: &[String], nw: usize, s_out: usize) -> Self {
-        Forecast {
-            start,
-            hours: hz,
-            workloads: (0..nw)
-                .map(|w| names.get(w).cloned().unwrap_or_else(|| format!("w{w}")))
-                .collect(),
-            p10: Vec::with_capacity(nw),
-            p50: Vec::with_capacity(nw),
-            p90: Vec::with_capacity(nw),
-            mean: Vec::with_capacity(nw),
-            scenarios: vec![Vec::with_capacity(nw); s_out],
-            probs: vec![1.0 / s_out as f64; s_out],
-            fleet_p10: Vec::new(),
-            fleet_p50: Vec::new(),
-            fleet_p90: Vec::new(),
-            fits: Vec::with_capacity(nw),
+/// The fleet total's bands: the fleet mean path plus its own calibrated errors, scaled like
+/// the workloads' (growth included through the workloads' mean paths).
+fn fleet_bands(out: &mut Forecast, fits: &[WorkloadFit], cal: &Calibration, floor: f64) {
+    for h in 0..out.hours {
+        let point: f64 = fits.iter().map(|f| f.point[h]).sum();
+        let grown: f64 = out.mean.iter().map(|m| m[h]).sum();
+        let g = if point > 0.0 { grown / point } else { 1.0 };
+        let s = calibrate::scale(point, floor);
+        let at = |i: usize| (point + s * cal.at(h, i)).max(0.0) * g;
+        out.fleet_p10.push(at(I10));
+        out.fleet_p50.push(at(I50));
+        out.fleet_p90
+            .push((point + s * cal.upper_edge(h)).max(0.0) * g);
+    }
+}
+
+/// The cross-workload correlation of the scenario noise that reproduces the fleet's
+/// calibrated spread over the first week.
+fn fleet_correlation(
+    out: &Forecast,
+    fits: &[WorkloadFit],
+    cals: &[Calibration],
+    scales: &[Vec<f64>],
+    fleet_cal: &Calibration,
+    fleet_floor: f64,
+) -> f64 {
+    let hours = out.hours.min(WEEK);
+    let spread: Vec<Vec<f64>> = (0..fits.len())
+        .map(|w| {
+            (0..hours)
+                .map(|h| scales[w][h] * (cals[w].at(h, I90) - cals[w].at(h, I10)))
+                .collect()
+        })
+        .collect();
+    let fleet: Vec<f64> = (0..hours)
+        .map(|h| {
+            let point: f64 = fits.iter().map(|f| f.point[h]).sum();
+            calibrate::scale(point, fleet_floor) * (fleet_cal.at(h, I90) - fleet_cal.at(h, I10))
+        })
+        .collect();
+    calibrate::fleet_correlation(&spread, &fleet, hours)
+}
+
+/// The scenarios: the mean path when one is asked for, else copula draws (growth applied).
+fn scenarios(
+    cfg: &ForecastConfig,
+    out: &Forecast,
+    fits: &[WorkloadFit],
+    cals: &[Calibration],
+    scales: &[Vec<f64>],
+    growth: &[Vec<f64>],
+    corr: f64,
+) -> Vec<Vec<Vec<f64>>> {
+    let count = cfg.scenarios.max(1);
+    if count == 1 {
+        return vec![out.mean.clone()];
+    }
+    let models: Vec<PathModel> = fits
+        .iter()
+        .enumerate()
+        .map(|(w, f)| PathModel {
+            point: &f.point,
+            scale: &scales[w],
+            cal: &cals[w],
+            level_share: f.residuals.level_share,
+            hourly_phi: f.residuals.hourly_phi,
+        })
+        .collect();
+    let mut paths = par_map(count, |m| {
+        calibrate::draw_path(&models, out.hours, m, corr, cfg.seed)
+    });
+    for sc in &mut paths {
+        for (w, row) in sc.iter_mut().enumerate() {
+            for (x, g) in row.iter_mut().zip(&growth[w]) {
+                *x *= g;
+            }
         }
     }
+    paths
 }
 
-/// What a workload's fit found, for reports.
-fn fit_summary(workload: &str, class: WorkloadClass, lay: &Layout, f: &model::Fit) -> FitSummary {
+/// Growth multiplier of each forecast hour of workload `w`: `(1 + g/100)^((h+1)/8760)`.
+fn growth_factors(cfg: &ForecastConfig, w: usize, hours: usize) -> Vec<f64> {
+    let g = cfg
+        .growth_by_workload
+        .get(w)
+        .copied()
+        .flatten()
+        .unwrap_or(cfg.growth_annual_pct);
+    let rate = (1.0 + g / 100.0).max(0.0).ln() / HOURS_PER_YEAR;
+    (0..hours).map(|h| (rate * (h + 1) as f64).exp()).collect()
+}
+
+fn summary(
+    name: &str,
+    classes: &[WorkloadClass],
+    w: usize,
+    f: &WorkloadFit,
+    s: &Series,
+    origins: &[usize],
+) -> FitSummary {
     FitSummary {
-        workload: workload.to_string(),
-        class,
-        period_hours: lay.period,
-        kept_hours: lay.keep.iter().filter(|&&k| k).count(),
-        slope_gpus_per_day: f.slope * DAY as f64,
-        raw_slope_gpus_per_day: f.raw_slope * DAY as f64,
-        level_gpus: f.level,
-        long_level_gpus: f.long_level,
-        daily_persistence: f.persistence.powi(DAY as i32),
-        residual_rms: f.resid_rms,
+        workload: name.to_string(),
+        class: classes.get(w).copied().unwrap_or(WorkloadClass::Training),
+        model: f.model.name(),
+        validation_origins: origins.len(),
+        period_hours: if s.o >= WEEK { WEEK } else { DAY },
+        kept_hours: s.kept_hours(),
+        slope_gpus_per_day: f.dec.slope * DAY as f64,
+        raw_slope_gpus_per_day: f.dec.raw_slope * DAY as f64,
+        level_gpus: f.dec.level_48h,
+        long_level_gpus: f.dec.long,
+        daily_persistence: f.dec.rho.powi(DAY as i32),
+        residual_rms: f.rms,
+        level_share: f.residuals.level_share,
     }
-}
-
-/// `D(h) = Σ_{i=1..h+1} φ^i` with `φ = e^(−1/τ)` for each forecast hour: the damped
-/// cumulative trend multiplier (τ = ∞: linear; τ ≤ 0: no forward trend).
-fn damped_trend(tau: f64, hz: usize) -> Vec<f64> {
-    let phi = if tau > 0.0 && tau.is_finite() {
-        (-1.0 / tau).exp()
-    } else if tau.is_infinite() && tau > 0.0 {
-        1.0
-    } else {
-        0.0
-    };
-    let (mut pw, mut c) = (1.0, 0.0);
-    (0..hz)
-        .map(|_| {
-            pw *= phi;
-            c += pw;
-            c
-        })
-        .collect()
-}
-
-/// Per forecast hour, the P10, P50 and P90 and the mean of the paths (`buf` is hour-major,
-/// `paths` values per hour; reordered in place).
-fn path_quantiles(buf: &mut [f64], paths: usize) -> [Vec<f64>; 4] {
-    let hz = buf.len() / paths.max(1);
-    let (mut q10, mut q50, mut q90, mut mean) = (
-        Vec::with_capacity(hz),
-        Vec::with_capacity(hz),
-        Vec::with_capacity(hz),
-        Vec::with_capacity(hz),
-    );
-    for col in buf.chunks_mut(paths) {
-        mean.push(col.iter().sum::<f64>() / paths as f64);
-        let [a, b, c] = quantiles_select(col, [0.1, 0.5, 0.9]);
-        q10.push(a);
-        q50.push(b);
-        q90.push(c);
-    }
-    [q10, q50, q90, mean]
 }
 
 /// The seasonal-naive baseline: each forecast hour repeats the same hour of the last week
 /// of history (the same hour of the last day when the history is shorter than a week).
 /// A masked source hour is replaced by the same hour one period earlier, as far back as
-/// needed; a workload with no kept source reads 0.
+/// needed, then by the same hour of an earlier day; a workload with no kept source reads 0.
 pub fn seasonal_naive(
     history: &[Vec<f64>],
     start: DateTime<Utc>,
     keep: &[bool],
     horizon_hours: usize,
 ) -> Vec<Vec<f64>> {
-    let _ = start; // the baseline only needs positions: the forecast starts right after.
-    let n = history.iter().map(Vec::len).max().unwrap_or(0);
-    let kept = |t: usize| keep.get(t).copied().unwrap_or(true);
-    let period = if n >= WEEK { WEEK } else { DAY };
-    let source: Vec<Option<usize>> = (0..horizon_hours)
-        .map(|h| {
-            if n == 0 {
-                return None;
-            }
-            // Position in the last period (which may start before the history when n < 24).
-            let back = period - h % period; // hours before n
-            let mut t = n as i64 - back as i64;
-            while t >= 0 {
-                if kept(t as usize) {
-                    return Some(t as usize);
-                }
-                t -= period as i64;
-            }
-            // Fall back to the same hour of day.
-            let mut t = n as i64 - (DAY - h % DAY) as i64;
-            while t >= 0 {
-                if kept(t as usize) {
-                    return Some(t as usize);
-                }
-                t -= DAY as i64;
-            }
-            None
-        })
-        .collect();
-    history
-        .iter()
-        .map(|y| {
-            source
-                .iter()
-                .map(|s| {
-                    s.and_then(|t| y.get(t).copied())
-                        .filter(|v| v.is_finite())
-                        .map_or(0.0, |v| v.max(0.0))
-                })
-                .collect()
+    let p = Prepared::new(history, keep, start);
+    (0..p.ys.len())
+        .map(|w| {
+            let s = p.series(w);
+            let dec = Decomposition::empty();
+            path(Candidate::SeasonalNaive, &s, &dec, horizon_hours, 0.0)
         })
         .collect()
 }
@@ -441,36 +682,20 @@ pub fn seasonal_naive(
 pub fn forecast_inputs(inputs: &Inputs) -> Forecast {
     let demand = inputs.window_demand();
     let cfg = ForecastConfig::from_scenario(&inputs.scenario, inputs.window.hours());
-    let (classes, names) = classes_and_names(inputs, &demand.workloads);
+    let classes = classes_of(inputs, &demand.workloads);
     forecast(
         &demand.gpus,
         inputs.window.start,
         &inputs.keep,
         &classes,
-        &names,
+        &demand.workloads,
         &cfg,
     )
 }
 
-/// Holdout accuracy of the planning window of loaded inputs: fits on all but the last
-/// `holdout_hours` of the window and scores the forecast of those hours.
-pub fn holdout_accuracy_inputs(inputs: &Inputs, holdout_hours: usize) -> Accuracy {
-    let demand = inputs.window_demand();
-    let cfg = ForecastConfig::from_scenario(&inputs.scenario, inputs.window.hours());
-    let (classes, names) = classes_and_names(inputs, &demand.workloads);
-    holdout_accuracy(
-        &demand.gpus,
-        inputs.window.start,
-        &inputs.keep,
-        &classes,
-        &names,
-        holdout_hours,
-        &cfg,
-    )
-}
-
-fn classes_and_names(inputs: &Inputs, order: &[String]) -> (Vec<WorkloadClass>, Vec<String>) {
-    let classes = order
+/// The class of each named workload in loaded inputs (training when unknown).
+pub fn classes_of(inputs: &Inputs, order: &[String]) -> Vec<WorkloadClass> {
+    order
         .iter()
         .map(|n| {
             inputs
@@ -479,8 +704,7 @@ fn classes_and_names(inputs: &Inputs, order: &[String]) -> (Vec<WorkloadClass>, 
                 .find(|w| &w.name == n)
                 .map_or(WorkloadClass::Training, |w| w.class)
         })
-        .collect();
-    (classes, order.to_vec())
+        .collect()
 }
 
 #[cfg(test)]
@@ -510,6 +734,7 @@ mod tests {
             &ForecastConfig::new(5, 10.0, 3, 1),
         );
         assert_eq!(f.p50, vec![vec![0.0; 5]]);
+        assert_eq!(f.mean, vec![vec![0.0; 5]]);
         assert_eq!(f.scenarios.len(), 3);
     }
 
@@ -535,6 +760,10 @@ mod tests {
         );
         for h in 0..48 {
             assert!((f.p10[0][h] - 7.5).abs() < 1e-9 && (f.p90[0][h] - 7.5).abs() < 1e-9);
+            assert!((f.mean[0][h] - 7.5).abs() < 1e-9);
+            for s in &f.scenarios {
+                assert!((s[0][h] - 7.5).abs() < 1e-9);
+            }
         }
     }
 }

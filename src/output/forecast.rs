@@ -1,43 +1,206 @@
-//! The `forecast` command's writers: holdout accuracy as a table or JSON.
+//! The `forecast` command's writers: rolling-origin accuracy as a table or JSON, and the
+//! forecasts of every held-out hour as CSV.
+//!
+//! JSON never holds `null`: a figure that is undefined (a WAPE when the actual GPU-hours are
+//! 0, a coverage without a scored hour) is left out, and per workload `wape_defined` says
+//! whether `wape` and `naive_wape` are present (`schemas/forecast.schema.json`).
 
-use crate::forecast::Accuracy as HoldoutAccuracy;
+use crate::forecast::{Accuracy, OriginForecast};
+use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 
-/// Holdout accuracy as aligned text.
-pub fn forecast_table(acc: &HoldoutAccuracy, holdout_hours: i64) -> String {
+/// Nominal coverage of the P10–P90 band.
+const NOMINAL_COVERAGE: f64 = 0.8;
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn signed_pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_string(), |v| format!("{:+.1}%", v * 100.0))
+}
+
+/// Rolling-origin accuracy as aligned text.
+pub fn forecast_table(acc: &Accuracy) -> String {
+    let n = acc.per_origin.len();
     let mut s = format!(
-        "holdout: last {holdout_hours} h of the history ({} h scored, blocks of {} h)\n\
-         fleet GPU-hours MAPE   gpuplan {:.1}%   seasonal-naive {:.1}%\n\
-         P10-P90 coverage       per workload-hour {:.1}%   fleet-hour {:.1}%   (nominal 80%)\n\n",
-        acc.scored_hours,
-        acc.block_hours,
-        acc.weekly_mape * 100.0,
-        acc.naive_weekly_mape * 100.0,
-        acc.band_coverage * 100.0,
-        acc.fleet_band_coverage * 100.0
+        "holdout {} h after each of {n} origin(s) {} h apart; {} h scored; GPU-hours per {}-h block\n\n",
+        acc.holdout_hours, acc.step_hours, acc.scored_hours, acc.block_hours
     );
-    for (w, a, b) in &acc.per_workload {
+    let _ = writeln!(s, "{:<32} {:>9} {:>15}", "", "gpuplan", "seasonal-naive");
+    let rows = [
+        (
+            "per-workload weekly WAPE",
+            pct(acc.workload_wape),
+            pct(acc.naive_workload_wape),
+        ),
+        (
+            "fleet weekly error (signed)",
+            signed_pct(acc.fleet_error),
+            signed_pct(acc.naive_fleet_error),
+        ),
+        (
+            "fleet weekly error (absolute)",
+            pct(acc.fleet_abs_error),
+            pct(acc.naive_fleet_abs_error),
+        ),
+        (
+            "fleet hourly WAPE",
+            pct(acc.fleet_hourly_wape),
+            pct(acc.naive_fleet_hourly_wape),
+        ),
+    ];
+    for (label, a, b) in rows {
+        let _ = writeln!(s, "{label:<32} {a:>9} {b:>15}");
+    }
+    let _ = writeln!(
+        s,
+        "gpuplan's per-workload WAPE is lower at {} of {n} origin(s)\n\
+         P10-P90 coverage: workload-hours {}, fleet-hours {} (nominal {:.0}%)\n",
+        acc.origins_won,
+        pct(acc.coverage),
+        pct(acc.fleet_coverage),
+        NOMINAL_COVERAGE * 100.0
+    );
+    let _ = writeln!(
+        s,
+        "  {:<24} {:<15} {:>14} {:>9} {:>11}",
+        "workload", "model", "actual GPU-h", "WAPE", "naive WAPE"
+    );
+    for w in &acc.per_workload {
         let _ = writeln!(
             s,
-            "  {w:<24} MAPE {:>7.1}%   naive {:>7.1}%",
-            a * 100.0,
-            b * 100.0
+            "  {:<24} {:<15} {:>14.1} {:>9} {:>11}",
+            w.workload,
+            w.model,
+            w.actual_gpu_hours,
+            pct(w.wape()),
+            pct(w.naive_wape())
         );
     }
     s
 }
 
-/// Holdout accuracy as JSON.
-pub fn forecast_json(acc: &HoldoutAccuracy, holdout_hours: i64) -> String {
-    let v = serde_json::json!({
-        "holdout_hours": holdout_hours,
-        "weekly_mape": acc.weekly_mape,
-        "naive_weekly_mape": acc.naive_weekly_mape,
-        "band_coverage": acc.band_coverage,
-        "fleet_band_coverage": acc.fleet_band_coverage,
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    let r = (x * f).round() / f;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+/// Inserts `key: x` (rounded to 6 decimals) when `x` is defined.
+fn put(m: &mut Map<String, Value>, key: &str, x: Option<f64>) {
+    if let Some(v) = x.filter(|v| v.is_finite()) {
+        m.insert(key.to_string(), json!(round(v, 6)));
+    }
+}
+
+/// A `{gpuplan, seasonal_naive}` pair with the undefined side left out.
+fn pair(a: Option<f64>, b: Option<f64>) -> Value {
+    let mut m = Map::new();
+    put(&mut m, "gpuplan", a);
+    put(&mut m, "seasonal_naive", b);
+    Value::Object(m)
+}
+
+/// Rolling-origin accuracy as JSON (`schemas/forecast.schema.json`).
+pub fn forecast_json(acc: &Accuracy) -> String {
+    let mut coverage = Map::new();
+    put(&mut coverage, "workload_hours", acc.coverage);
+    put(&mut coverage, "fleet_hours", acc.fleet_coverage);
+    coverage.insert("nominal".into(), json!(NOMINAL_COVERAGE));
+    let per_workload: Vec<Value> = acc
+        .per_workload
+        .iter()
+        .map(|w| {
+            let mut m = Map::new();
+            m.insert("workload".into(), json!(w.workload));
+            m.insert("model".into(), json!(w.model));
+            m.insert(
+                "actual_gpu_hours".into(),
+                json!(round(w.actual_gpu_hours, 3)),
+            );
+            m.insert("wape_defined".into(), json!(w.wape().is_some()));
+            put(&mut m, "wape", w.wape());
+            put(&mut m, "naive_wape", w.naive_wape());
+            Value::Object(m)
+        })
+        .collect();
+    let per_origin: Vec<Value> = acc
+        .per_origin
+        .iter()
+        .map(|o| {
+            let mut m = Map::new();
+            m.insert(
+                "origin".into(),
+                json!(o.origin.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            );
+            put(&mut m, "wape", o.wape);
+            put(&mut m, "naive_wape", o.naive_wape);
+            put(&mut m, "fleet_error", o.fleet_error);
+            put(&mut m, "naive_fleet_error", o.naive_fleet_error);
+            put(&mut m, "coverage", o.coverage);
+            put(&mut m, "fleet_coverage", o.fleet_coverage);
+            Value::Object(m)
+        })
+        .collect();
+    let v = json!({
+        "holdout_hours": acc.holdout_hours,
+        "origins": acc.per_origin.len(),
+        "step_hours": acc.step_hours,
         "block_hours": acc.block_hours,
         "scored_hours": acc.scored_hours,
-        "per_workload": acc.per_workload.iter().map(|(w, a, b)| serde_json::json!({"workload": w, "mape": a, "naive_mape": b})).collect::<Vec<_>>(),
+        "workload_weekly_wape": pair(acc.workload_wape, acc.naive_workload_wape),
+        "fleet_weekly_error": pair(acc.fleet_error, acc.naive_fleet_error),
+        "fleet_weekly_abs_error": pair(acc.fleet_abs_error, acc.naive_fleet_abs_error),
+        "fleet_hourly_wape": pair(acc.fleet_hourly_wape, acc.naive_fleet_hourly_wape),
+        "coverage": coverage,
+        "origins_won": acc.origins_won,
+        "per_workload": per_workload,
+        "per_origin": per_origin,
     });
     format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+}
+
+/// Every held-out hour of every origin as CSV: `timestamp,workload,mean,p10,p50,p90` (GPUs,
+/// 4 decimals), one row per workload and one with workload `*` for the fleet total (its own
+/// quantiles); with `with_origin`, an `origin` column first.
+pub fn forecast_csv(forecasts: &[OriginForecast], with_origin: bool) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["timestamp", "workload", "mean", "p10", "p50", "p90"];
+    if with_origin {
+        header.insert(0, "origin");
+    }
+    let _ = w.write_record(&header);
+    let ts = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let num = |x: f64| format!("{:.4}", round(x.max(0.0), 4));
+    for of in forecasts {
+        let f = &of.forecast;
+        let origin = ts(f.start);
+        for h in 0..f.hours {
+            let time = ts(f.start + chrono::Duration::hours(h as i64));
+            let mut row = |name: &str, vals: [f64; 4]| {
+                let mut r: Vec<String> = Vec::with_capacity(7);
+                if with_origin {
+                    r.push(origin.clone());
+                }
+                r.push(time.clone());
+                r.push(name.to_string());
+                r.extend(vals.iter().map(|&x| num(x)));
+                let _ = w.write_record(&r);
+            };
+            for (k, name) in f.workloads.iter().enumerate() {
+                row(name, [f.mean[k][h], f.p10[k][h], f.p50[k][h], f.p90[k][h]]);
+            }
+            let fleet_mean: f64 = f.mean.iter().map(|m| m[h]).sum();
+            row(
+                "*",
+                [fleet_mean, f.fleet_p10[h], f.fleet_p50[h], f.fleet_p90[h]],
+            );
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }

@@ -345,7 +345,7 @@ pub struct CostsDoc {
     /// Effective savings rate.
     pub esr: f64,
     /// Cost if demand is 20% below the planned demand (history replayed, or the forecast's
-    /// P50 path).
+    /// mean path).
     pub demand_minus_20pct: Option<f64>,
     /// Cost if demand is 20% above it.
     pub demand_plus_20pct: Option<f64>,

@@ -1,0 +1,516 @@
+//! Conformal-style calibration: the distribution of held-out forecast errors, measured at
+//! the validation origins of the history, per forecast day; bands read from it, scenario
+//! paths drawn from it with level uncertainty and the fleet's correlation.
+//!
+//! An error is normalized: `r = (actual − forecast) / max(forecast, floor)`, relative where
+//! the forecast is large and additive (in units of the floor, a fifth of the workload's mean)
+//! where it is near 0.
+
+use super::profile::DAY;
+use super::rng::SplitMix64;
+use crate::domain::stats::{normal_cdf, quantile_grid};
+
+/// Forecast days with their own error distribution (day 0 = the first 24 hours); later
+/// hours use the last day's, widened (see [`Calibration::quantile`]).
+pub(crate) const BUCKETS: usize = 7;
+/// Grid probabilities 0.01, 0.02, …, 0.99.
+const GRID: usize = 99;
+/// Grid index of the 10th, 50th and 90th percentiles.
+pub(crate) const I10: usize = 9;
+/// Grid index of the median.
+pub(crate) const I50: usize = 49;
+/// Grid index of the 90th percentile.
+pub(crate) const I90: usize = 89;
+/// Weight, in samples, of the class's pooled errors when blended with a workload's own.
+const CLASS_PRIOR_SAMPLES: f64 = 168.0;
+/// Normal-distribution width of the 10–90 range (2 × 1.2816).
+const NORMAL_IQR80: f64 = 2.563_103;
+/// Bounds of the exponent of spread growth beyond the measured days.
+const ALPHA_RANGE: (f64, f64) = (0.1, 0.5);
+/// Scale floor as a share of the mean.
+pub(crate) const FLOOR_SHARE: f64 = 0.2;
+
+/// The normalizing scale of an error: the forecast, at least `floor`.
+pub(crate) fn scale(forecast: f64, floor: f64) -> f64 {
+    forecast.max(floor)
+}
+
+/// The floor of the scale of a series with this mean: a fifth of it, or 1 GPU for a series
+/// that never ran.
+pub(crate) fn floor_of(mean: f64) -> f64 {
+    if mean > 1e-9 {
+        FLOOR_SHARE * mean
+    } else {
+        1.0
+    }
+}
+
+/// The held-out normalized errors of one series (a workload or the fleet): one trajectory
+/// per validation origin (`None` for masked hours).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Residuals {
+    /// Per forecast day, every error.
+    pub by_bucket: Vec<Vec<f64>>,
+    /// Share of the error variance that persists over a day (lag-24 autocorrelation within
+    /// trajectories): the level part.
+    pub level_share: f64,
+    /// Hourly autocorrelation of the rest (bursts).
+    pub hourly_phi: f64,
+}
+
+impl Residuals {
+    /// Sorts the errors of trajectories into days and measures their persistence.
+    pub(crate) fn from_trajectories(trajs: &[Vec<Option<f64>>]) -> Self {
+        let mut by_bucket = vec![Vec::new(); BUCKETS];
+        let (mut sum, mut cnt) = (0.0, 0usize);
+        for tr in trajs {
+            for (h, r) in tr.iter().enumerate() {
+                if let Some(r) = r {
+                    by_bucket[(h / DAY).min(BUCKETS - 1)].push(*r);
+                    sum += r;
+                    cnt += 1;
+                }
+            }
+        }
+        let mean = if cnt > 0 { sum / cnt as f64 } else { 0.0 };
+        let acf = |lag: usize| -> Option<f64> {
+            let (mut num, mut den, mut pairs) = (0.0, 0.0, 0usize);
+            for tr in trajs {
+                for h in 0..tr.len() {
+                    if let Some(a) = tr[h] {
+                        den += (a - mean).powi(2);
+                        if let Some(Some(b)) = tr.get(h + lag) {
+                            num += (a - mean) * (b - mean);
+                            pairs += 1;
+                        }
+                    }
+                }
+            }
+            (pairs >= DAY && den > 1e-12).then(|| num / den)
+        };
+        let (level_share, hourly_phi) = match (acf(DAY), acf(1)) {
+            (Some(l), Some(a1)) => {
+                let l = l.clamp(0.0, 0.95);
+                (l, ((a1 - l) / (1.0 - l)).clamp(0.0, 0.95))
+            }
+            _ => (0.5, 0.8),
+        };
+        Self {
+            by_bucket,
+            level_share,
+            hourly_phi,
+        }
+    }
+}
+
+/// The calibrated error distribution of one series: a quantile grid per forecast day, the
+/// upper edge of its 80% band, and the growth of the spread after the last day measured.
+#[derive(Debug, Clone)]
+pub(crate) struct Calibration {
+    grids: Vec<Vec<f64>>,
+    /// Per day, the probability of the band's upper edge: 0.9, or down to 0.8 when errors
+    /// tie at the lower edge (an atom of zero demand) so that the band holds 80%, not more.
+    upper: Vec<f64>,
+    /// Last forecast day with errors measured (others are extrapolated from it).
+    last: usize,
+    /// Spread growth exponent after it.
+    alpha: f64,
+}
+
+/// One forecast day's errors, summarized.
+#[derive(Debug, Clone)]
+pub(crate) struct DayGrid {
+    /// Quantiles at 0.01 … 0.99.
+    q: Vec<f64>,
+    /// Errors behind them.
+    n: usize,
+    /// Share of errors at or below the 10% quantile beyond 10%: the excess that ties at
+    /// the band's lower edge (0 without ties).
+    tied: f64,
+}
+
+/// The quantile grid of each day's errors (`None` for a day without errors).
+pub(crate) fn grids(by_bucket: &[Vec<f64>]) -> Vec<Option<DayGrid>> {
+    let ps: Vec<f64> = (1..=GRID).map(|i| i as f64 / 100.0).collect();
+    by_bucket
+        .iter()
+        .map(|v| {
+            (!v.is_empty()).then(|| {
+                let mut v = v.clone();
+                let q = quantile_grid(&mut v, &ps);
+                let at_or_below = v.iter().filter(|&&x| x <= q[I10] + 1e-12).count() as f64;
+                DayGrid {
+                    tied: (at_or_below / v.len() as f64 - 0.1).max(0.0),
+                    q,
+                    n: v.len(),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The blend of a series' own day grid with its class's: weights own count vs 168.
+fn blend_day(own: Option<&DayGrid>, class: Option<&DayGrid>) -> Option<DayGrid> {
+    match (own, class) {
+        (Some(g), Some(c)) => {
+            let (wo, wc) = (g.n as f64, CLASS_PRIOR_SAMPLES);
+            let mix = |a: f64, b: f64| (wo * a + wc * b) / (wo + wc);
+            Some(DayGrid {
+                q: g.q.iter().zip(&c.q).map(|(a, b)| mix(*a, *b)).collect(),
+                n: g.n + c.n,
+                tied: mix(g.tied, c.tied),
+            })
+        }
+        (Some(g), None) => Some(g.clone()),
+        (None, Some(c)) => Some(c.clone()),
+        (None, None) => None,
+    }
+}
+
+/// Scales a grid around its median by `f`.
+fn widen(g: &mut [f64], f: f64) {
+    let m = g[I50];
+    for x in g.iter_mut() {
+        *x = m + (*x - m) * f;
+    }
+}
+
+/// Finite-sample widening of quantiles estimated from `n` error trajectories (validation
+/// origins): Student's t over the normal 90% quantile with n − 1 degrees of freedom
+/// (Cornish–Fisher expansion), times √(1 + 1/n) for the new draw; 1 for large n.
+pub(crate) fn small_sample_factor(n: usize) -> f64 {
+    if n < 2 {
+        return if n == 1 { small_sample_factor(2) } else { 1.0 };
+    }
+    let z: f64 = 1.281_552;
+    let nu = (n - 1) as f64;
+    let t = z
+        + (z.powi(3) + z) / (4.0 * nu)
+        + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * nu * nu);
+    t / z * (1.0 + 1.0 / n as f64).sqrt()
+}
+
+impl Calibration {
+    /// The calibration of a series: its own errors' day grids blended with its class's
+    /// (weights: own sample count vs 168); days without errors copy the previous measured
+    /// day; the spread never narrows from one day to the next; each day is widened by the
+    /// small-sample factor of the error trajectories behind it (a trajectory gives at most 24
+    /// errors a day); after the last measured day the growth rule applies.
+    pub(crate) fn blend(own: &[Option<DayGrid>], class: &[Option<DayGrid>]) -> Self {
+        let mut days: Vec<Option<DayGrid>> = (0..BUCKETS)
+            .map(|b| {
+                blend_day(
+                    own.get(b).and_then(Option::as_ref),
+                    class.get(b).and_then(Option::as_ref),
+                )
+            })
+            .collect();
+        let Some(last) = days.iter().rposition(Option::is_some) else {
+            return Self {
+                grids: vec![vec![0.0; GRID]; BUCKETS],
+                upper: vec![0.9; BUCKETS],
+                last: BUCKETS - 1,
+                alpha: ALPHA_RANGE.1,
+            };
+        };
+        let first = days.iter().position(Option::is_some).unwrap_or(0);
+        for b in first + 1..=last {
+            if days[b].is_none() {
+                days[b] = days[b - 1].clone();
+            }
+        }
+        let mut grids = Vec::with_capacity(BUCKETS);
+        let mut upper = Vec::with_capacity(BUCKETS);
+        let mut width = 0.0f64;
+        for b in 0..BUCKETS {
+            let d = days[b.clamp(first, last)].clone();
+            let (mut g, tied, n) = d.map_or((vec![0.0; GRID], 0.0, 0), |d| (d.q, d.tied, d.n));
+            let w = g[I90] - g[I10];
+            if w > 1e-12 && w < width {
+                widen(&mut g, width / w);
+            }
+            width = width.max(g[I90] - g[I10]);
+            widen(&mut g, small_sample_factor(n.div_ceil(DAY)));
+            grids.push(g);
+            // Ties under one grid step (0.01) are sampling noise, not an atom.
+            upper.push(if tied < 0.01 {
+                0.9
+            } else {
+                (0.9 - tied).max(0.8)
+            });
+        }
+        let alpha = growth_exponent(&grids[..=last]);
+        Self {
+            grids,
+            upper,
+            last,
+            alpha,
+        }
+    }
+
+    /// The band's upper edge (normalized error) `h` hours ahead: the 90% quantile, lower
+    /// when the lower edge sits on tied errors (see `upper`).
+    pub(crate) fn upper_edge(&self, h: usize) -> f64 {
+        let (b, _) = self.bucket(h);
+        self.quantile(h, self.upper[b])
+    }
+
+    /// The normalized error at probability index `i` of the grid, `h` hours ahead.
+    pub(crate) fn at(&self, h: usize, i: usize) -> f64 {
+        let (b, f) = self.bucket(h);
+        self.at_day(b, f, i)
+    }
+
+    fn at_day(&self, b: usize, f: f64, i: usize) -> f64 {
+        let g = &self.grids[b];
+        g[I50] + (g[i] - g[I50]) * f
+    }
+
+    /// The normalized error at probability `u` (interpolated on the grid, flat beyond
+    /// 0.01 and 0.99), `h` hours ahead.
+    pub(crate) fn quantile(&self, h: usize, u: f64) -> f64 {
+        let (b, f) = self.bucket(h);
+        self.quantile_day(b, f, u)
+    }
+
+    /// [`Calibration::quantile`] for a day already looked up with [`Calibration::bucket`].
+    fn quantile_day(&self, b: usize, f: f64, u: f64) -> f64 {
+        let x = (u * 100.0 - 1.0).clamp(0.0, (GRID - 1) as f64);
+        let k = (x.floor() as usize).min(GRID - 2);
+        let t = x - k as f64;
+        let (a, c) = (self.at_day(b, f, k), self.at_day(b, f, k + 1));
+        a + t * (c - a)
+    }
+
+    /// The day whose grid serves hour `h`, and the widening around its median:
+    /// `((day + 1) / (last + 1))^alpha` after the last measured day, else 1.
+    fn bucket(&self, h: usize) -> (usize, f64) {
+        let day = h / DAY;
+        if day <= self.last {
+            (day, 1.0)
+        } else {
+            let f = ((day + 1) as f64 / (self.last + 1) as f64).powf(self.alpha);
+            (self.last, f)
+        }
+    }
+}
+
+/// The exponent of the spread's growth with the forecast day: the least-squares slope of
+/// log(P90 − P10) on log(day + 1) over the measured days, within [0.1, 0.5]; 0.5 (a random
+/// walk's) with fewer than three days measured.
+fn growth_exponent(grids: &[Vec<f64>]) -> f64 {
+    if grids.len() < 3 {
+        return ALPHA_RANGE.1;
+    }
+    let pts: Vec<(f64, f64)> = grids
+        .iter()
+        .enumerate()
+        .filter_map(|(b, g)| {
+            let w = g[I90] - g[I10];
+            (w > 1e-12).then(|| (((b + 1) as f64).ln(), w.ln()))
+        })
+        .collect();
+    if pts.len() < 3 {
+        return ALPHA_RANGE.1;
+    }
+    let n = pts.len() as f64;
+    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    if sxx <= 0.0 {
+        return ALPHA_RANGE.1;
+    }
+    (sxy / sxx).clamp(ALPHA_RANGE.0, ALPHA_RANGE.1)
+}
+
+/// The correlation of the workloads' errors that makes the spread of their sum match the
+/// fleet's own calibrated spread over the first `hours` hours: with per-workload spreads σ_w
+/// and fleet spread σ_F, `c = (σ_F² − Σσ_w²) / ((Σσ_w)² − Σσ_w²)`, within [0, 1].
+pub(crate) fn fleet_correlation(
+    workload_spread: &[Vec<f64>],
+    fleet_spread: &[f64],
+    hours: usize,
+) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for (h, sf) in fleet_spread.iter().enumerate().take(hours) {
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for w in workload_spread {
+            let x = w.get(h).copied().unwrap_or(0.0) / NORMAL_IQR80;
+            s1 += x;
+            s2 += x * x;
+        }
+        let f = sf / NORMAL_IQR80;
+        num += f * f - s2;
+        den += s1 * s1 - s2;
+    }
+    if den <= 1e-12 {
+        0.0
+    } else {
+        (num / den).clamp(0.0, 1.0)
+    }
+}
+
+/// What the scenario draw of one workload needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PathModel<'a> {
+    /// The point forecast per hour.
+    pub point: &'a [f64],
+    /// The error scale per hour.
+    pub scale: &'a [f64],
+    /// The error distribution.
+    pub cal: &'a Calibration,
+    /// Level share of the error variance and hourly autocorrelation of the rest.
+    pub level_share: f64,
+    /// Hourly autocorrelation of the non-level part.
+    pub hourly_phi: f64,
+}
+
+/// Draws demand path `m` (`[w][h]`) by a Gaussian copula: the path has a fleet level shock
+/// and a fleet hourly AR(1) process shared by every workload (weight `corr`), and per
+/// workload its own level shock and AR(1) process, split by the workload's level share; the
+/// normal score of each hour is mapped through the workload's calibrated error quantiles.
+/// Every path therefore carries level uncertainty, and its marginals follow the calibrated
+/// errors. Deterministic for a seed; path `m` does not depend on how many are drawn.
+pub(crate) fn draw_path(
+    models: &[PathModel],
+    hours: usize,
+    m: usize,
+    corr: f64,
+    seed: u64,
+) -> Vec<Vec<f64>> {
+    const COMMON_PHI: f64 = 0.8;
+    let (rc, ri) = (corr.sqrt(), (1.0 - corr).sqrt());
+    {
+        {
+            let mut common = SplitMix64::stream(seed, &[m as u64, 0]);
+            let level = common.normal();
+            let mut g = common.normal();
+            let shared: Vec<f64> = (0..hours)
+                .map(|h| {
+                    if h > 0 {
+                        g = COMMON_PHI * g
+                            + (1.0 - COMMON_PHI * COMMON_PHI).sqrt() * common.normal();
+                    }
+                    g
+                })
+                .collect();
+            models
+                .iter()
+                .enumerate()
+                .map(|(w, pm)| {
+                    let mut r = SplitMix64::stream(seed, &[m as u64, w as u64 + 1]);
+                    let own_level = rc * level + ri * r.normal();
+                    let (la, lb) = (pm.level_share.sqrt(), (1.0 - pm.level_share).sqrt());
+                    let phi = pm.hourly_phi;
+                    let innovation = (1.0 - phi * phi).sqrt();
+                    let mut e = r.normal();
+                    let mut day = (usize::MAX, 0, 1.0);
+                    (0..hours)
+                        .map(|h| {
+                            if h > 0 {
+                                e = phi * e + innovation * r.normal();
+                            }
+                            if h / DAY != day.0 {
+                                let (b, f) = pm.cal.bucket(h);
+                                day = (h / DAY, b, f);
+                            }
+                            let z = la * own_level + lb * (rc * shared[h] + ri * e);
+                            let r = pm.cal.quantile_day(day.1, day.2, normal_cdf(z));
+                            let f = pm.point.get(h).copied().unwrap_or(0.0);
+                            let s = pm.scale.get(h).copied().unwrap_or(0.0);
+                            (f + s * r).max(0.0)
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uniform_errors(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+            .collect()
+    }
+
+    #[test]
+    fn grid_reads_the_quantiles_and_widens_after_the_last_day() {
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = uniform_errors(-1.0, 1.0, 201);
+        by[1] = uniform_errors(-2.0, 2.0, 201);
+        let g = grids(&by);
+        let cal = Calibration::blend(&g, &[]);
+        // 201 errors a day come from ⌈201 / 24⌉ = 9 trajectories: widened by that factor.
+        let f = small_sample_factor(9);
+        assert!(f > 1.05 && f < 1.2, "{f}");
+        assert!((cal.at(0, I10) + 0.8 * f).abs() < 1e-9);
+        assert!((cal.at(30, I90) - 1.6 * f).abs() < 1e-9);
+        // Two days measured: growth exponent 0.5, day 3 widened by √(4/2).
+        let w3 = cal.at(3 * DAY, I90) - cal.at(3 * DAY, I10);
+        assert!((w3 - 3.2 * f * 2f64.sqrt()).abs() < 1e-9, "{w3}");
+        assert!((cal.quantile(0, 0.5) - 0.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ties_at_the_lower_edge_lower_the_upper_edge() {
+        // 30% of the errors tie at −1 (idle hours): the band [q10, q90] would hold 90%, so
+        // its upper edge moves down to the 80% quantile.
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = (0..1000)
+            .map(|i| {
+                if i < 300 {
+                    -1.0
+                } else {
+                    (i - 300) as f64 / 700.0
+                }
+            })
+            .collect();
+        let cal = Calibration::blend(&grids(&by), &[]);
+        let held = by[0]
+            .iter()
+            .filter(|&&r| r >= cal.at(0, I10) - 1e-12 && r <= cal.upper_edge(0) + 1e-12)
+            .count();
+        assert!((790..=810).contains(&held), "{held}");
+        // Without ties the upper edge is the 90% quantile.
+        by[0] = uniform_errors(-1.0, 1.0, 24_001);
+        let cal = Calibration::blend(&grids(&by), &[]);
+        assert!((cal.upper_edge(0) - cal.at(0, I90)).abs() < 1e-9);
+        // Large samples are hardly widened; a handful of trajectories are.
+        assert!(small_sample_factor(1000) < 1.01 && small_sample_factor(3) > 1.3);
+    }
+
+    #[test]
+    fn correlation_reproduces_the_fleet_spread() {
+        // Two identical workloads: independent → fleet spread √2·s; perfectly correlated → 2·s.
+        let w = vec![vec![1.0; 4], vec![1.0; 4]];
+        assert!(fleet_correlation(&w, &[2f64.sqrt(); 4], 4).abs() < 1e-9);
+        assert!((fleet_correlation(&w, &[2.0; 4], 4) - 1.0).abs() < 1e-9);
+        assert!((fleet_correlation(&w, &[3.0; 4], 4) - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn paths_follow_the_calibrated_marginals() {
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = uniform_errors(-0.5, 0.5, 1001);
+        let cal = Calibration::blend(&grids(&by), &[]);
+        let point = vec![10.0; DAY];
+        let scale = vec![10.0; DAY];
+        let m = PathModel {
+            point: &point,
+            scale: &scale,
+            cal: &cal,
+            level_share: 0.5,
+            hourly_phi: 0.5,
+        };
+        let paths: Vec<Vec<Vec<f64>>> =
+            (0..2000).map(|k| draw_path(&[m], DAY, k, 0.0, 7)).collect();
+        let below: usize = paths.iter().filter(|p| p[0][5] < 10.0 - 4.0).count();
+        // P(r < −0.4) = 0.1 for errors uniform on [−0.5, 0.5].
+        assert!((150..250).contains(&below), "{below}");
+    }
+}
