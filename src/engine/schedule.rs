@@ -23,6 +23,7 @@ use crate::domain::{Catalog, DemandHistory, HourWindow, Shift};
 use crate::ingest::inputs::Inputs;
 use crate::model::decomp::{hidden_costs, pool, pooled_problem};
 use crate::model::mip::MipReader;
+use crate::model::problem::ShiftSpec;
 use crate::model::{build_lp_relaxation, DemandSet, Infeasibility, Problem};
 use crate::plan::{evaluate, Plan};
 use crate::solve::{solve, SolveSettings};
@@ -485,6 +486,122 @@ pub fn follow_model(
     out
 }
 
+/// Splits a deferrable pool's hourly run `target` among its members' recorded `demands`
+/// (GPUs per hour; hours where `keep` is false record nothing), oldest recorded load first
+/// (ties: the first member): the members' targets, which add up to the pool's run as far as
+/// load has been recorded.
+fn split_oldest_first(demands: &[&[f64]], keep: &[bool], target: &[f64]) -> Vec<Vec<f64>> {
+    let n = target.len();
+    let mut out = vec![vec![0.0; n]; demands.len()];
+    let mut queues: Vec<std::collections::VecDeque<(usize, f64)>> =
+        vec![std::collections::VecDeque::new(); demands.len()];
+    for (t, &want) in target.iter().enumerate() {
+        for (q, d) in queues.iter_mut().zip(demands) {
+            let g = d.get(t).copied().unwrap_or(0.0);
+            if g > 0.0 && keep.get(t).copied().unwrap_or(true) {
+                q.push_back((t, g));
+            }
+        }
+        let mut left = want;
+        while left > 1e-12 {
+            let oldest = queues
+                .iter()
+                .enumerate()
+                .filter_map(|(m, q)| q.front().map(|f| (f.0, m)))
+                .min();
+            let Some((_, m)) = oldest else {
+                break;
+            };
+            let Some(front) = queues[m].front_mut() else {
+                break;
+            };
+            let x = left.min(front.1);
+            front.1 -= x;
+            left -= x;
+            out[m][t] += x;
+            if front.1 <= 1e-12 {
+                queues[m].pop_front();
+            }
+        }
+    }
+    out
+}
+
+/// [`follow_model`] for a pooled model whose deferrable workloads are pools
+/// ([`merge_deferrable`](crate::model::decomp::merge_deferrable)): `members[w]` lists the
+/// workloads of `full` (the full-resolution problem) that pooled workload `w` carries. Each
+/// pool's run rates are split among its members oldest load first, and each member's share
+/// made valid hour by hour by its own rules; shifts in `full`'s workload order.
+pub fn follow_pools(
+    inputs: &Inputs,
+    problem: &Problem,
+    deferred: &[Vec<f64>],
+    full: &Problem,
+    members: &[Vec<usize>],
+) -> Vec<Shift> {
+    let window = inputs.window;
+    let mut bucket_of = vec![None; window.hours()];
+    for (b, hs) in problem.demand.hours.iter().enumerate() {
+        for t in hs {
+            let i = (*t - window.start).num_hours();
+            if let Some(x) = usize::try_from(i).ok().and_then(|i| bucket_of.get_mut(i)) {
+                *x = Some(b);
+            }
+        }
+    }
+    let wd = inputs.window_demand();
+    let mut out: Vec<(usize, Shift)> = Vec::new();
+    for (w, ms) in members.iter().enumerate() {
+        let specs: Vec<(usize, ShiftSpec, usize)> = ms
+            .iter()
+            .filter_map(|&m| {
+                let fw = full.workloads.get(m)?;
+                Some((m, fw.shift?, fw.input))
+            })
+            .filter(|&(_, _, wi)| wi < wd.gpus.len() && wi < inputs.workloads.len())
+            .collect();
+        if specs.is_empty() {
+            continue;
+        }
+        let demands: Vec<&[f64]> = specs.iter().map(|s| wd.gpus[s.2].as_slice()).collect();
+        let targets: Vec<Vec<f64>> = match deferred.get(w).filter(|r| !r.is_empty()) {
+            Some(run) => {
+                let pool: Vec<f64> = bucket_of
+                    .iter()
+                    .map(|b| b.and_then(|b| run.get(b).copied()).unwrap_or(0.0))
+                    .collect();
+                if demands.len() == 1 {
+                    vec![pool]
+                } else {
+                    split_oldest_first(&demands, &inputs.keep, &pool)
+                }
+            }
+            None => demands.iter().map(|d| d.to_vec()).collect(),
+        };
+        for ((m, spec, wi), target) in specs.into_iter().zip(targets) {
+            let demand = &wd.gpus[wi];
+            out.push((
+                m,
+                Shift {
+                    workload: inputs.workloads[wi].name.clone(),
+                    shiftable_hours: spec.hours,
+                    max_gpus: spec.max_gpus,
+                    start: window.start,
+                    gpus: crate::domain::schedule::follow_targets(
+                        demand,
+                        Some(&inputs.keep),
+                        spec.hours,
+                        spec.max_gpus,
+                        &target,
+                    ),
+                },
+            ));
+        }
+    }
+    out.sort_by_key(|x| x.0);
+    out.into_iter().map(|x| x.1).collect()
+}
+
 /// The option of each workload of `problem` that `plan` places it on (by workload name and
 /// offering); `None` when a placement is missing or not among its options.
 pub fn tiers_of(inputs: &Inputs, problem: &Problem, plan: &Plan) -> Option<Vec<usize>> {
@@ -526,6 +643,9 @@ pub fn finish_scheduling(
         };
         let tiers = problem.and_then(|p| tiers_of(inputs, p, plan));
         if let (Some(p), Some(t)) = (problem, tiers) {
+            settings
+                .progress
+                .stage(|| "scheduling: the hourly schedule LP".into());
             let mut exact = plan.clone();
             if schedule_replay(inputs, Some(p), &t, &mut exact, settings).is_ok() {
                 *plan = exact;
@@ -534,6 +654,9 @@ pub fn finish_scheduling(
             }
         }
     }
+    settings
+        .progress
+        .stage(|| "scheduling: what it saves".into());
     run.scheduling = run.plan.as_ref().and_then(|p| replay_value(inputs, p));
 }
 
@@ -550,4 +673,25 @@ pub fn replay_value(inputs: &Inputs, plan: &Plan) -> Option<SchedulingValue> {
         prob: 1.0,
     };
     scheduling_value(plan, &inputs.catalog, &[scenario], Some(&inputs.keep))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pool_run_is_split_oldest_load_first() {
+        // Member 0 records 2 GPUs at hour 0, member 1 records 1 GPU at hours 0 and 1; the
+        // pool runs 1, 2, 1: the hour-0 load goes first (member 0 before member 1 on ties).
+        let a = [2.0, 0.0, 0.0];
+        let b = [1.0, 1.0, 0.0];
+        let out = split_oldest_first(&[&a, &b], &[true; 3], &[1.0, 2.0, 1.0]);
+        assert_eq!(out, vec![vec![1.0, 1.0, 0.0], vec![0.0, 1.0, 1.0]]);
+        // GPU-hours are conserved when the pool runs all of it.
+        let total: f64 = out.iter().flatten().sum();
+        assert!((total - 4.0).abs() < 1e-12);
+        // Masked hours record nothing; nothing runs before it is recorded.
+        let out = split_oldest_first(&[&a, &b], &[false, true, true], &[3.0, 0.0, 1.0]);
+        assert_eq!(out, vec![vec![0.0; 3], vec![0.0, 0.0, 1.0]]);
+    }
 }

@@ -322,6 +322,9 @@ pub struct Pooled {
     pub apart: Vec<(usize, usize)>,
     /// `gpus[s][row][b]`: instances (rows), then GPUs (workloads kept apart).
     pub gpus: Vec<Vec<Vec<f64>>>,
+    /// Per entry of `apart`: the problem workloads whose deferrable load it carries (its own
+    /// workload alone, or several after [`merge_deferrable`]).
+    pub members: Vec<Vec<usize>>,
     /// Hidden cost of the assignment.
     pub hidden: f64,
 }
@@ -371,11 +374,76 @@ pub fn pool(p: &Problem, tier: &[usize], hidden: &[Vec<f64>], keep_deferrable: b
             gs[rows.len() + k] = p.demand.gpus[s][p.workloads[wi].input].clone();
         }
     }
+    let members = apart.iter().map(|&(wi, _)| vec![wi]).collect();
     Pooled {
         rows,
         apart,
         gpus,
+        members,
         hidden: hidden_total,
+    }
+}
+
+/// Merges the deferrable workloads kept apart that share their chosen offering, instances
+/// per GPU, spot share and `shiftable_hours` into one deferrable pool: its demand is their
+/// sum, its cap the sum of their caps. Once their tiers are fixed they share the same run
+/// and waiting structure, so the pool defers exactly what they could (every member's load
+/// waits at most H hours when the pool runs its oldest load first), except that the members'
+/// caps are relaxed to their sum; the hourly schedule of the chosen plan is solved per
+/// workload. The first member of each pool stands for it in `apart`.
+pub fn merge_deferrable(p: &Problem, pooled: Pooled) -> Pooled {
+    type Key = (usize, u64, u64, u32);
+    let key = |&(wi, j): &(usize, usize)| -> Key {
+        let w = &p.workloads[wi];
+        let op = &w.options[j];
+        (
+            op.offering,
+            op.instances_per_gpu.to_bits(),
+            w.spot_share.to_bits(),
+            w.shift.map_or(0, |s| s.hours),
+        )
+    };
+    let nr = pooled.rows.len();
+    let mut keys: Vec<Key> = Vec::new();
+    let mut apart: Vec<(usize, usize)> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut slot_of: Vec<usize> = Vec::with_capacity(pooled.apart.len());
+    for (k, a) in pooled.apart.iter().enumerate() {
+        let kk = key(a);
+        let slot = match keys.iter().position(|x| *x == kk) {
+            Some(i) => i,
+            None => {
+                keys.push(kk);
+                apart.push(*a);
+                members.push(Vec::new());
+                keys.len() - 1
+            }
+        };
+        members[slot].extend(pooled.members.get(k).cloned().unwrap_or_default());
+        slot_of.push(slot);
+    }
+    let gpus = pooled
+        .gpus
+        .into_iter()
+        .map(|mut gs| {
+            let nb = gs.first().map_or(0, Vec::len);
+            let kept: Vec<Vec<f64>> = gs.drain(nr..).collect();
+            let mut merged = vec![vec![0.0; nb]; apart.len()];
+            for (row, &slot) in kept.iter().zip(&slot_of) {
+                for (m, g) in merged[slot].iter_mut().zip(row) {
+                    *m += g;
+                }
+            }
+            gs.extend(merged);
+            gs
+        })
+        .collect();
+    Pooled {
+        rows: pooled.rows,
+        apart,
+        gpus,
+        members,
+        hidden: pooled.hidden,
     }
 }
 
@@ -444,6 +512,16 @@ pub fn pooled_problem(
         .collect();
     for (k, &(wi, j)) in pooled.apart.iter().enumerate() {
         let w = &p.workloads[wi];
+        // A merged pool may run up to the sum of its members' caps at once.
+        let shift = w.shift.map(|s| super::problem::ShiftSpec {
+            max_gpus: pooled.members.get(k).map_or(s.max_gpus, |ms| {
+                ms.iter()
+                    .filter_map(|&m| p.workloads[m].shift)
+                    .map(|x| x.max_gpus)
+                    .sum()
+            }),
+            ..s
+        });
         workloads.push(PWorkload {
             input: pooled.rows.len() + k,
             options: vec![TierOption {
@@ -452,7 +530,7 @@ pub fn pooled_problem(
                 ..w.options[j].clone()
             }],
             spot_share: w.spot_share,
-            shift: w.shift,
+            shift,
         });
     }
     let offers: Vec<POffer> = p
