@@ -234,7 +234,8 @@ fn joint_lp_tiers(
 /// per core) — one from standalone costs, one from the joint LP relaxation on few buckets —
 /// each improved by price-directed rounds on the LP relaxation of the pooled problem and
 /// finished by the commitment MIP on the pooled rows (bucket count doubled from 192 until
-/// the hourly re-priced cost improves by less than 0.05%, or at the resolution asked for).
+/// the hourly re-priced cost improves by less than 0.05% — 192 only with deferrable pools —
+/// or at the resolution asked for).
 /// The plan with the lower hourly re-priced cost is kept (ties: the joint-LP start).
 pub fn plan_decomposed(
     inputs: &Inputs,
@@ -460,8 +461,8 @@ fn polish(
 }
 
 /// The commitment MIP on the load pooled per offering at fixed tiers: adaptive buckets
-/// (doubled from `2 × DECOMP_LP_BUCKETS` while the re-priced cost improves), or the
-/// resolution asked for.
+/// (doubled from `2 × DECOMP_LP_BUCKETS` while the re-priced cost improves; one step when
+/// the pooled problem has deferrable pools), or the resolution asked for.
 fn commitments_on_tiers(
     inputs: &Inputs,
     d: &Decomp,
