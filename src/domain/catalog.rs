@@ -104,6 +104,14 @@ impl Offering {
         self.spot_hourly
             .map(|s| s * (1.0 + self.spot_interruption_pct / 100.0))
     }
+    /// Effective spot USD per instance-hour when the scenario allows spot, else `None`.
+    pub fn spot_if_allowed(&self, allowed: bool) -> Option<f64> {
+        if allowed {
+            self.effective_spot_hourly()
+        } else {
+            None
+        }
+    }
     /// `cloud/region/instance_type`, the offering's key in messages.
     pub fn key(&self) -> String {
         format!("{}/{}/{}", self.cloud, self.region, self.instance_type)

@@ -434,6 +434,22 @@ pub fn schedule_replay(
     Ok(())
 }
 
+/// The bucket of each hour of the window in `problem`'s time aggregation (`None` for an
+/// hour no bucket holds, e.g. a masked one).
+fn bucket_of_hours(inputs: &Inputs, problem: &Problem) -> Vec<Option<usize>> {
+    let window = inputs.window;
+    let mut bucket_of = vec![None; window.hours()];
+    for (b, hs) in problem.demand.hours.iter().enumerate() {
+        for t in hs {
+            let i = (*t - window.start).num_hours();
+            if let Some(x) = usize::try_from(i).ok().and_then(|i| bucket_of.get_mut(i)) {
+                *x = Some(b);
+            }
+        }
+    }
+    bucket_of
+}
+
 /// Replay mode, for the steps of a search: hourly schedules that follow a solved model's
 /// run rates (`problem` on buckets, `deferred[w][b]` from its solution; `input_of[w]` the
 /// inputs' workload of its workload `w`), made valid hour by hour by
@@ -446,15 +462,7 @@ pub fn follow_model(
     input_of: &[Option<usize>],
 ) -> Vec<Shift> {
     let window = inputs.window;
-    let mut bucket_of = vec![None; window.hours()];
-    for (b, hs) in problem.demand.hours.iter().enumerate() {
-        for t in hs {
-            let i = (*t - window.start).num_hours();
-            if let Some(x) = usize::try_from(i).ok().and_then(|i| bucket_of.get_mut(i)) {
-                *x = Some(b);
-            }
-        }
-    }
+    let bucket_of = bucket_of_hours(inputs, problem);
     let wd = inputs.window_demand();
     let mut out = Vec::new();
     for (w, pw) in problem.workloads.iter().enumerate() {
@@ -540,15 +548,7 @@ pub fn follow_pools(
     members: &[Vec<usize>],
 ) -> Vec<Shift> {
     let window = inputs.window;
-    let mut bucket_of = vec![None; window.hours()];
-    for (b, hs) in problem.demand.hours.iter().enumerate() {
-        for t in hs {
-            let i = (*t - window.start).num_hours();
-            if let Some(x) = usize::try_from(i).ok().and_then(|i| bucket_of.get_mut(i)) {
-                *x = Some(b);
-            }
-        }
-    }
+    let bucket_of = bucket_of_hours(inputs, problem);
     let wd = inputs.window_demand();
     let mut out: Vec<(usize, Shift)> = Vec::new();
     for (w, ms) in members.iter().enumerate() {

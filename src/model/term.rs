@@ -174,11 +174,7 @@ pub fn build_term_problem(
                     .position(|g| g.name == o.gpu_model)
                     .unwrap_or(0),
                 on_demand: o.on_demand_hourly,
-                spot: if inputs.scenario.instruments.spot {
-                    o.effective_spot_hourly()
-                } else {
-                    None
-                },
+                spot: o.spot_if_allowed(inputs.scenario.instruments.spot),
                 capacity: o.capacity_limit,
                 unit_offers: Vec::new(),
                 spend_offers: Vec::new(),

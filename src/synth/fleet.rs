@@ -624,7 +624,12 @@ fn scenario_text(
 /// Generates a scenario and writes `demand.csv`, `workloads.toml` and `scenario.toml` into
 /// `dir` (created if missing). Returns the path of `scenario.toml`.
 pub fn write(spec: &SynthSpec, dir: &Path) -> Result<PathBuf, Error> {
-    let s = generate(spec);
+    write_scenario(generate(spec), dir)
+}
+
+/// Writes a generated scenario's three files into `dir` atomically (created if missing).
+/// Returns the path of `scenario.toml`.
+pub fn write_scenario(s: SynthScenario, dir: &Path) -> Result<PathBuf, Error> {
     crate::output::write::write_files_atomic(
         dir,
         &[

@@ -380,16 +380,7 @@ fn scenario_text(spec: &LongSpec, nw: usize, instance_types: &[String]) -> Strin
 /// into `dir`. Returns the path of `scenario.toml`.
 pub fn write_long(spec: &LongSpec, dir: &Path) -> Result<PathBuf, Error> {
     let catalog = crate::ingest::catalog::load_catalog(None)?;
-    let s = generate_long(spec, &catalog);
-    crate::output::write::write_files_atomic(
-        dir,
-        &[
-            ("demand.csv", s.demand_csv),
-            ("workloads.toml", s.workloads_toml),
-            ("scenario.toml", s.scenario_toml),
-        ],
-    )?;
-    Ok(dir.join("scenario.toml"))
+    super::fleet::write_scenario(generate_long(spec, &catalog), dir)
 }
 
 #[cfg(test)]

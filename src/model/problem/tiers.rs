@@ -102,11 +102,7 @@ pub(super) fn offerings_in_play(inputs: &Inputs, in_play: &[usize]) -> Vec<POffe
             POffering {
                 catalog: oi,
                 on_demand: o.on_demand_hourly,
-                spot: if inputs.scenario.instruments.spot {
-                    o.effective_spot_hourly()
-                } else {
-                    None
-                },
+                spot: o.spot_if_allowed(inputs.scenario.instruments.spot),
                 capacity: o.capacity_limit,
                 unit_offers: Vec::new(),
                 spend_offers: Vec::new(),
