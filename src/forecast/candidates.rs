@@ -2,6 +2,7 @@
 //! forecast hour from the history before an origin. Rolling-origin validation on the history
 //! itself chooses among them (`select.rs`).
 
+use super::episode::Episodes;
 use super::profile::{deseasonalize, profile, Series, DAY, WEEK};
 use crate::domain::stats::median;
 
@@ -41,10 +42,21 @@ pub(crate) enum Candidate {
     /// the profile: on a bursty series a few weeks of history say little about its long-run
     /// level, and workloads of the same class say more.
     Pooled,
+    /// The mean of the deseasonalized last week (equal weights; the whole history below a
+    /// week) carried to the last history hour along the shrunk trend and forward along the
+    /// damped trend, plus the profile: seasonal-naive's weekly level without its
+    /// hour-by-hour noise, with drift.
+    LastWeek,
+    /// For an intermittent series (busy runs and idle gaps, like a training workload's
+    /// jobs): the current job's size for as long as a job of its age is likely to run on
+    /// (an idle series: nothing for as long as its gap is likely to last), then the pooled
+    /// level plus the profile, weighted by the class's run and gap survival curves
+    /// (`episode.rs`). A series that was never idle gets [`Candidate::LevelDay`]'s path.
+    Episode,
 }
 
 /// Every candidate, in the order ties are broken.
-pub(crate) const CANDIDATES: [Candidate; 10] = [
+pub(crate) const CANDIDATES: [Candidate; 12] = [
     Candidate::SeasonalNaive,
     Candidate::WeekMean,
     Candidate::LevelDay,
@@ -55,6 +67,8 @@ pub(crate) const CANDIDATES: [Candidate; 10] = [
     Candidate::Mix(0.5),
     Candidate::Mix(0.75),
     Candidate::Pooled,
+    Candidate::LastWeek,
+    Candidate::Episode,
 ];
 
 /// The candidate kept unless validation clearly prefers another, and used when the
@@ -75,6 +89,8 @@ impl Candidate {
             Candidate::Mix(x) if x <= 0.5 => "mix_50",
             Candidate::Mix(_) => "mix_75",
             Candidate::Pooled => "pooled",
+            Candidate::LastWeek => "last_week_drift",
+            Candidate::Episode => "episode",
         }
     }
 }
@@ -113,6 +129,25 @@ pub(crate) struct Decomposition {
     pub level_168h: f64,
     /// The 48-hour level moved to the last history hour along the trend.
     pub trend_level: f64,
+    /// Equal-weight mean of the deseasonalized last week (the whole history below a week).
+    pub week_level: f64,
+    /// Mean age of the hours behind `week_level` (hours before the last history hour).
+    pub week_age: f64,
+    /// Busy runs, idle gaps and the state at the origin (the class's survival curves once
+    /// pooled).
+    pub episodes: Episodes,
+}
+
+impl AsRef<Episodes> for Decomposition {
+    fn as_ref(&self) -> &Episodes {
+        &self.episodes
+    }
+}
+
+impl AsMut<Episodes> for Decomposition {
+    fn as_mut(&mut self) -> &mut Episodes {
+        &mut self.episodes
+    }
 }
 
 impl Decomposition {
@@ -127,6 +162,7 @@ impl Decomposition {
         // The weighted mean is the level its weights' mean age ago: move it to the last
         // history hour.
         let (level_48h, age) = ew_mean_age(s, &d, Some(TREND_LEVEL_HALF_LIFE));
+        let (week_level, week_age) = window_mean_age(s, &d, WEEK);
         Self {
             prof,
             long,
@@ -140,6 +176,9 @@ impl Decomposition {
             level_48h,
             level_168h: ew_mean(s, &d, Some(168.0)),
             trend_level: level_48h + slope * age,
+            week_level,
+            week_age,
+            episodes: Episodes::of(s),
         }
     }
 
@@ -158,6 +197,14 @@ impl Decomposition {
             level_48h: 0.0,
             level_168h: 0.0,
             trend_level: 0.0,
+            week_level: 0.0,
+            week_age: 0.0,
+            episodes: Episodes::of(&Series {
+                y: &[],
+                keep: &[],
+                how0: 0,
+                o: 0,
+            }),
         }
     }
 }
@@ -189,6 +236,24 @@ fn ew_mean_age(s: &Series, d: &[f64], half_life: Option<f64>) -> (f64, f64) {
         (num / den, age / den)
     } else {
         (0.0, 0.0)
+    }
+}
+
+/// The equal-weight mean of the kept `d` over the last `window` hours before the origin and
+/// the mean age of those hours; `(0, 0)` when none is kept.
+fn window_mean_age(s: &Series, d: &[f64], window: usize) -> (f64, f64) {
+    let (mut sum, mut age, mut c) = (0.0, 0.0, 0usize);
+    for t in s.o.saturating_sub(window)..s.o {
+        if s.kept(t) {
+            sum += d[t];
+            age += (s.o - 1 - t) as f64;
+            c += 1;
+        }
+    }
+    if c == 0 {
+        (0.0, 0.0)
+    } else {
+        (sum / c as f64, age / c as f64)
     }
 }
 
@@ -324,6 +389,20 @@ pub(crate) fn path(
             with_level(&|h| dec.trend_level + dec.slope * damp[h])
         }
         Candidate::Pooled => with_level(&|_| dec.pooled),
+        Candidate::LastWeek => {
+            let damp = damped(horizon, damping_hours);
+            with_level(&|h| dec.week_level + dec.slope * (dec.week_age + damp[h]))
+        }
+        Candidate::Episode => match dec.episodes.outlook(horizon) {
+            None => with_level(&|_| dec.level_24h),
+            Some(outlook) => outlook
+                .iter()
+                .enumerate()
+                .map(|(h, &(held, past))| {
+                    held + past * (dec.pooled + dec.prof[s.slot(o + h)]).max(0.0)
+                })
+                .collect(),
+        },
     }
 }
 

@@ -33,6 +33,7 @@
 mod accuracy;
 mod calibrate;
 mod candidates;
+mod episode;
 mod profile;
 pub mod term;
 pub use crate::domain::rng;
@@ -128,7 +129,7 @@ pub struct FitSummary {
     pub class: WorkloadClass,
     /// The point forecaster chosen by validation: `seasonal_naive`, `week_mean`,
     /// `level_24h`, `level_168h`, `reverting`, `damped_trend`, `mix_25`, `mix_50`,
-    /// `mix_75` or `pooled`.
+    /// `mix_75`, `pooled`, `last_week_drift` or `episode`.
     pub model: &'static str,
     /// Validation origins in the history (0: the default `level_24h`, in-sample bands).
     pub validation_origins: usize,
@@ -471,6 +472,7 @@ pub fn forecast(
     let mut decs: Vec<Vec<Decomposition>> =
         par_map(nw, |w| select::decompositions(&p.series(w), &at));
     select::pool_levels(&mut decs, classes);
+    episode::pool_episodes(&mut decs, classes);
     let errors: Vec<Vec<[f64; NC]>> = par_map(nw, |w| {
         select::candidate_errors(&p.series(w), &origins, &decs[w], damping)
     });
