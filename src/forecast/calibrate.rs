@@ -491,7 +491,9 @@ mod tests {
         shrink_bias(&mut v);
         assert!((v[0] + 1.0 / 3.0).abs() < 1e-12 && (v[47] - 5.0 / 3.0).abs() < 1e-12);
         // The same errors over 48 trajectories (1,152 errors): se² = 1/48, kept 48/49.
-        let mut v: Vec<f64> = (0..1152).map(|i| if i % 2 == 0 { 0.0 } else { 2.0 }).collect();
+        let mut v: Vec<f64> = (0..1152)
+            .map(|i| if i % 2 == 0 { 0.0 } else { 2.0 })
+            .collect();
         shrink_bias(&mut v);
         assert!((v[0] + 1.0 / 49.0).abs() < 1e-12, "{}", v[0]);
         // No spread: the mean is certain and kept; no errors: nothing to do.

@@ -525,6 +525,46 @@ mod tests {
     }
 
     #[test]
+    fn episode_path_holds_the_running_job_to_its_end() {
+        // Jobs of exactly 40 h with 20 idle hours between them (a 60-hour cycle), three
+        // weeks: the workload at phase 0 has run 24 h of a job at the origin (504 mod 60),
+        // so it holds its 16 GPUs for 16 more hours and is then over for sure; the one at
+        // phase 39 has been idle 5 of 20 hours, so it stays idle for 15 more.
+        let n = 3 * WEEK;
+        let jobs = |size: f64, phase: usize| -> Vec<f64> {
+            (0..n)
+                .map(|t| {
+                    if t >= phase && (t - phase) % 60 < 40 {
+                        size
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        };
+        let (busy, idle) = (jobs(16.0, 0), jobs(16.0, 39));
+        let (sb, si) = (series(&busy, &[]), series(&idle, &[]));
+        let mut decs = vec![vec![Decomposition::of(&sb)], vec![Decomposition::of(&si)]];
+        crate::forecast::episode::pool_episodes(
+            &mut decs,
+            &[crate::domain::WorkloadClass::Training; 2],
+        );
+        let p = path(Candidate::Episode, &sb, &decs[0][0], 40, 168.0);
+        assert!(p[..16].iter().all(|&x| (x - 16.0).abs() < 1e-12), "{p:?}");
+        assert!(p[16] < 16.0 * 0.9, "{p:?}");
+        let q = path(Candidate::Episode, &si, &decs[1][0], 40, 168.0);
+        assert!(q[..15].iter().all(|&x| x == 0.0) && q[15] > 0.0, "{q:?}");
+        // A series that never idles falls back to the one-day level.
+        let flat = vec![5.0; n];
+        let sf = series(&flat, &[]);
+        let dec = Decomposition::of(&sf);
+        assert_eq!(
+            path(Candidate::Episode, &sf, &dec, 3, 168.0),
+            path(Candidate::LevelDay, &sf, &dec, 3, 168.0)
+        );
+    }
+
+    #[test]
     fn reverting_level_decays_toward_the_long_mean() {
         let mut y = vec![10.0; 3 * WEEK];
         for v in y.iter_mut().skip(3 * WEEK - 6) {
