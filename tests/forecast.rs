@@ -12,7 +12,6 @@ use gpuplan::forecast::{
 use std::path::Path;
 
 const WEEK: usize = 168;
-const DAY: usize = 24;
 const ALL: [WorkloadClass; 3] = [
     WorkloadClass::Inference,
     WorkloadClass::Training,

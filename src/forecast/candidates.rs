@@ -243,9 +243,10 @@ fn ew_mean_age(s: &Series, d: &[f64], half_life: Option<f64>) -> (f64, f64) {
 /// the mean age of those hours; `(0, 0)` when none is kept.
 fn window_mean_age(s: &Series, d: &[f64], window: usize) -> (f64, f64) {
     let (mut sum, mut age, mut c) = (0.0, 0.0, 0usize);
-    for t in s.o.saturating_sub(window)..s.o {
+    let from = s.o.saturating_sub(window);
+    for (t, x) in d.iter().enumerate().take(s.o).skip(from) {
         if s.kept(t) {
-            sum += d[t];
+            sum += x;
             age += (s.o - 1 - t) as f64;
             c += 1;
         }

@@ -241,7 +241,7 @@ pub(crate) fn pool_episodes<T: AsRef<Episodes> + AsMut<Episodes>>(
         for k in 0..origins {
             let parts: Vec<(&[usize], &[usize], State)> = members
                 .iter()
-                .map(|&w| items[w][k].as_ref())
+                .filter_map(|&w| items[w].get(k).map(AsRef::as_ref))
                 .filter(|e| e.state != State::Continuous)
                 .map(|e| (&e.runs[..], &e.gaps[..], e.state))
                 .collect();
@@ -250,9 +250,10 @@ pub(crate) fn pool_episodes<T: AsRef<Episodes> + AsMut<Episodes>>(
             }
             let curves = Arc::new(curves_of(&parts));
             for &w in &members {
-                let e = items[w][k].as_mut();
-                if e.state != State::Continuous {
-                    e.curves = Arc::clone(&curves);
+                if let Some(e) = items[w].get_mut(k).map(AsMut::as_mut) {
+                    if e.state != State::Continuous {
+                        e.curves = Arc::clone(&curves);
+                    }
                 }
             }
         }
