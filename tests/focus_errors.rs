@@ -87,6 +87,31 @@ fn malformed_cells_name_line_and_column() {
 }
 
 #[test]
+fn crlf_line_endings_name_the_same_lines() {
+    // Exports written on Windows end lines with CRLF: the lines named must be the same as
+    // with LF.
+    let crlf = |rows: &[String]| format!("{HEADER}\r\n{}\r\n", rows.join("\r\n")).into_bytes();
+    let bad_num = good_row().replacen("55.04", "abc", 1);
+    assert_eq!(
+        fails("n.csv", &crlf(std::slice::from_ref(&bad_num))),
+        ":2:4: column 'BilledCost': expected a decimal number, found \"abc\""
+    );
+    assert_eq!(
+        fails("n3.csv", &crlf(&[good_row(), good_row(), bad_num])),
+        ":4:4: column 'BilledCost': expected a decimal number, found \"abc\""
+    );
+    let bad_cost = good_row().replacen("55.04", "12,3", 1);
+    assert_eq!(
+        fails("c.csv", &crlf(std::slice::from_ref(&bad_cost))),
+        ":2: expected 13 fields like the header, found 14"
+    );
+    assert_eq!(
+        fails("c3.csv", &crlf(&[good_row(), bad_cost])),
+        ":3: expected 13 fields like the header, found 14"
+    );
+}
+
+#[test]
 fn malformed_files() {
     assert!(fails("empty.csv", b"").contains("file is empty"));
     let missing = b"ChargeCategory,ChargePeriodStart,BilledCost\nUsage,2025-01-01T00:00:00Z,1\n";

@@ -1,5 +1,31 @@
 //! Number formatting shared by the text writers (money has its own type, `domain::Usd`).
 
+/// An amount of money for a JSON output, rounded to cents (−0 and non-finite as 0: the
+/// inputs are bounded, so a non-finite amount cannot reach a writer).
+pub fn cents(v: f64) -> f64 {
+    let r = (v * 100.0).round() / 100.0;
+    if r == 0.0 || !r.is_finite() {
+        0.0
+    } else {
+        r
+    }
+}
+
+/// A ratio or quantity for a JSON output, rounded to 6 decimals (−0 and non-finite as 0).
+pub fn ratio6(v: f64) -> f64 {
+    let r = (v * 1e6).round() / 1e6;
+    if r == 0.0 || !r.is_finite() {
+        0.0
+    } else {
+        r
+    }
+}
+
+/// An instant as RFC 3339 UTC with seconds (`2026-01-05T00:00:00Z`).
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// A ratio as a percentage with one decimal: `0.1234` → `12.3%`.
 pub fn pct1(x: f64) -> String {
     format!("{:.1}%", x * 100.0)

@@ -6,7 +6,7 @@ use crate::analysis::inventory::Inventory;
 /// Version tag of the inventory JSON.
 pub const INVENTORY_SCHEMA: &str = "gpuplan.inventory/1";
 
-use super::format::pct0 as pct;
+use super::format::{cents, pct0 as pct, ratio6};
 
 fn usd(v: f64) -> String {
     if v.abs() >= 100.0 {
@@ -24,11 +24,56 @@ fn num(v: f64) -> String {
     }
 }
 
-/// The inventory as JSON: `{"schema": "gpuplan.inventory/1", …}`.
+/// Keys whose numbers are money (USD) wherever they appear in the inventory JSON.
+const MONEY_KEYS: [&str; 6] = [
+    "cost",
+    "hidden_cost",
+    "unused_cost",
+    "excess_usd",
+    "on_demand_equivalent",
+    "actual_cost",
+];
+/// Keys that are money too in an anomaly of metric `cost` (USD per hour, USD).
+const COST_ANOMALY_KEYS: [&str; 4] = ["peak_value", "expected", "peak_excess", "excess"];
+
+/// Rounds every fractional number of a JSON value in place: money to cents, anything else
+/// (GPU-hours, shares, rates per unit) to 6 decimals.
+fn round_numbers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(o) => {
+            let cost_metric = o.get("metric").and_then(Value::as_str) == Some("cost");
+            for (k, x) in o.iter_mut() {
+                let money = MONEY_KEYS.contains(&k.as_str())
+                    || (cost_metric && COST_ANOMALY_KEYS.contains(&k.as_str()));
+                match x.as_f64() {
+                    Some(f) if x.is_f64() => {
+                        *x = Value::from(if money { cents(f) } else { ratio6(f) });
+                    }
+                    _ => round_numbers(x),
+                }
+            }
+        }
+        Value::Array(a) => {
+            for x in a.iter_mut() {
+                match x.as_f64() {
+                    Some(f) if x.is_f64() => *x = Value::from(ratio6(f)),
+                    _ => round_numbers(x),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The inventory as JSON: `{"schema": "gpuplan.inventory/1", "currency": "USD", …}`, money
+/// rounded to cents and other fractions to 6 decimals.
 pub fn inventory_json(inv: &Inventory) -> String {
     let mut v = serde_json::to_value(inv).unwrap_or_default();
+    round_numbers(&mut v);
     if let Some(o) = v.as_object_mut() {
         o.insert("schema".into(), INVENTORY_SCHEMA.into());
+        o.insert("currency".into(), "USD".into());
     }
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');

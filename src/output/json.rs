@@ -3,6 +3,7 @@
 //! ratios to 6 decimals; key and array order are fixed so the same inputs give the same
 //! bytes (with `reproducible`, also the same `generated_at` and no wall-clock seconds).
 
+use super::format::{cents, ratio6 as ratio, timestamp as ts};
 use crate::domain::instances_per_gpu;
 use crate::domain::{Catalog, CommitmentKind, Offering};
 use crate::engine::schedule::SchedulingValue;
@@ -12,26 +13,6 @@ pub use crate::plan::doc::*;
 use crate::plan::risk::{cvar, quantile};
 use crate::plan::{Evaluation, Placement, Plan};
 use chrono::{DateTime, Utc};
-
-fn cents(v: f64) -> f64 {
-    let r = (v * 100.0).round() / 100.0;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
-}
-fn ratio(v: f64) -> f64 {
-    let r = (v * 1e6).round() / 1e6;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
-}
-fn ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
 
 /// Options of the writer.
 #[derive(Debug, Clone, Copy, Default)]

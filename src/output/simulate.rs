@@ -1,18 +1,10 @@
 //! The simulation's table, JSON and per-period CSV (money rounded to cents, USD).
 
+use super::format::cents;
 use super::table::{render, Align};
 use crate::analysis::simulate::{PolicyRun, Simulation};
 use crate::domain::Usd;
 use std::fmt::Write;
-
-fn cents(v: f64) -> f64 {
-    let r = (v * 100.0).round() / 100.0;
-    if r == 0.0 || !r.is_finite() {
-        0.0
-    } else {
-        r
-    }
-}
 
 fn day(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d").to_string()

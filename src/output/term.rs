@@ -2,33 +2,11 @@
 //! term run's report (money rounded to cents, ratios to 6 decimals, no NaN: quantities
 //! that do not exist are null).
 
+use super::format::{cents, ratio6 as ratio, timestamp as ts};
 use crate::engine::term::TermReport;
 use crate::ingest::inputs::Inputs;
 use crate::plan::risk::{cvar, quantile};
 use crate::plan::term_doc::*;
-use chrono::{DateTime, Utc};
-
-fn cents(v: f64) -> f64 {
-    let r = (v * 100.0).round() / 100.0;
-    if r == 0.0 || !r.is_finite() {
-        0.0
-    } else {
-        r
-    }
-}
-
-fn ratio(v: f64) -> f64 {
-    let r = (v * 1e6).round() / 1e6;
-    if r == 0.0 || !r.is_finite() {
-        0.0
-    } else {
-        r
-    }
-}
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
 
 /// The term section of a run's report.
 pub fn term_doc(inputs: &Inputs, t: &TermReport) -> TermDoc {

@@ -47,11 +47,13 @@ fn open(path: &Path) -> Result<(Box<dyn Read + Send>, bool), InputError> {
     }
 }
 
+/// The error of a CSV read at `line` (already corrected for the reader's lag, see
+/// [`read_batches`]).
 fn csv_err(file: &Path, e: csv::Error, line: u64, header_len: usize) -> InputError {
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { pos, len, .. } => InputError::line(
+        csv::ErrorKind::UnequalLengths { len, .. } => InputError::line(
             file,
-            pos.as_ref().map_or(line, |p| p.line()),
+            line,
             format!("expected {header_len} fields like the header, found {len}"),
         ),
         csv::ErrorKind::Io(io) => InputError::line(
@@ -212,14 +214,20 @@ fn stream_records(
 }
 
 /// The reading thread: fills batches (reusing those sent back) and sends them on until the
-/// end of the file, a CSV error (sent with the line after the last record read), or the
-/// handling side hanging up.
+/// end of the file, a CSV error (sent with its line: the error's own position, else the line
+/// after the last record read), or the handling side hanging up.
+///
+/// The csv reader counts a line at its `\n`, and a CRLF line ends at its `\r`: in a file
+/// with CRLF endings every record's position is one line early. A record never starts on
+/// the line where the header did, so a first record placed on line 1 shows that lag, and
+/// every position (records and errors) is moved by it.
 fn read_batches(
     mut rdr: csv::Reader<Box<dyn Read + Send>>,
     tx: SyncSender<BatchMessage>,
     back_rx: Receiver<Vec<csv::ByteRecord>>,
 ) {
     let mut line = 1u64;
+    let mut lag: Option<u64> = None;
     loop {
         let mut batch = back_rx
             .try_recv()
@@ -228,12 +236,24 @@ fn read_batches(
         while n < BATCH {
             match rdr.read_byte_record(&mut batch[n]) {
                 Ok(true) => {
-                    line = batch[n].position().map_or(line + 1, |p| p.line());
+                    line = match batch[n].position().cloned() {
+                        Some(mut p) => {
+                            let lag = *lag.get_or_insert(u64::from(p.line() <= 1));
+                            p.set_line(p.line() + lag);
+                            batch[n].set_position(Some(p.clone()));
+                            p.line()
+                        }
+                        None => line + 1,
+                    };
                     n += 1;
                 }
                 Ok(false) => break,
                 Err(e) => {
-                    let _ = tx.send(Err((e, line + 1)));
+                    let at = match e.position() {
+                        Some(p) => p.line() + lag.unwrap_or(u64::from(p.line() <= 1)),
+                        None => line + 1,
+                    };
+                    let _ = tx.send(Err((e, at)));
                     return;
                 }
             }
