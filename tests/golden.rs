@@ -5,14 +5,13 @@
 //! files it writes) byte for byte with `tests/golden/<name>`. To accept an intended change:
 //! `UPDATE_GOLDEN=1 cargo test --release --test golden`, then review `git diff tests/golden/`.
 //!
-//! Determinism: `plan` always gets `--reproducible` and every run `SOURCE_DATE_EPOCH=0`
+//! Determinism: `plan` and `compare` always get `--reproducible` and every run `SOURCE_DATE_EPOCH=0`
 //! (`tests/golden_support`). Every solve here ends at optimality or at the relative gap, far
 //! below its time limit (each MIP takes well under a second of CPU; the inputs' limits are
 //! 30 s for the tiny fixture and 300 s for the synthetic fleet), so none of them depends on
 //! the machine's speed. Normalised outputs (each explained where it is done):
 //! - `ingest focus` and `synth` echo the temporary output directory: replaced by `<TMP>`;
-//! - `compare --format json` has no `--reproducible` flag and ignores `SOURCE_DATE_EPOCH`, so
-//!   its `generated_at` and `solve.seconds` are wall-clock: replaced by `"<WALL_CLOCK>"`.
+//! - `compare` gets `--reproducible` like `plan`.
 //!
 //! Inputs: `tests/fixtures/tiny/` (3 workloads × 48 h), `tests/fixtures/golden_inputs/` (a
 //! frozen plan for `evaluate`, a tiny variant for `compare`; see its README),
@@ -201,38 +200,18 @@ fn compare_tiny_table() {
 
 #[test]
 fn compare_tiny_json() {
-    let out = run_ok(&["compare", TINY, TINY_VARIANT, "--format", "json"]);
-    let (norm, replaced) = normalise_wall_clock(&out);
-    // Two documents, each with generated_at and solve.seconds.
-    assert_eq!(replaced, 4, "wall-clock fields normalised:\n{norm}");
-    assert_golden("compare_tiny.json", &norm);
-}
-
-/// `compare --format json` has no `--reproducible` and does not read `SOURCE_DATE_EPOCH`
-/// (unlike `plan`), so each document's `generated_at` is the current time and its
-/// `solve.seconds` the measured solve time. Those two lines become `"<WALL_CLOCK>"`; the
-/// rest is compared byte for byte. Returns the text and how many lines were replaced.
-fn normalise_wall_clock(json: &str) -> (String, usize) {
-    let mut n = 0;
-    let mut out = String::with_capacity(json.len());
-    for line in json.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let indent = &line[..line.len() - trimmed.len()];
-        let key = ["\"generated_at\": ", "\"seconds\": "]
-            .into_iter()
-            .find(|k| trimmed.starts_with(k));
-        match key {
-            Some(k) => {
-                let value = trimmed[k.len()..].trim_end();
-                let comma = if value.ends_with(',') { "," } else { "" };
-                let newline = if line.ends_with('\n') { "\n" } else { "" };
-                out.push_str(&format!("{indent}{k}\"<WALL_CLOCK>\"{comma}{newline}"));
-                n += 1;
-            }
-            None => out.push_str(line),
-        }
-    }
-    (out, n)
+    // With `--reproducible` every document pins `generated_at` and drops wall-clock seconds,
+    // as `plan` does, so the output is compared byte for byte.
+    let out = run_ok(&[
+        "compare",
+        TINY,
+        TINY_VARIANT,
+        "--format",
+        "json",
+        "--reproducible",
+    ]);
+    assert!(!out.contains("<WALL_CLOCK>"));
+    assert_golden("compare_tiny.json", &out);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -226,6 +226,11 @@ pub enum Command {
         /// Catalog override directory.
         #[arg(long, value_name = "DIR")]
         catalog: Option<PathBuf>,
+        /// Byte-identical output for identical inputs, as for `plan`: every solve stops at a
+        /// work limit instead of the wall clock, `generated_at` comes from SOURCE_DATE_EPOCH
+        /// (else 1970-01-01). Implied when SOURCE_DATE_EPOCH is set.
+        #[arg(long)]
+        reproducible: bool,
     },
     /// Forecast accuracy on held-out history, fitted only on the hours before each origin
     /// (the scenario's masks apply): per-workload weekly WAPE, signed fleet error, hourly

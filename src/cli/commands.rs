@@ -327,7 +327,9 @@ pub fn compare(
     format: Format,
     (solver, term): (&SolverArgs, &TermArgs),
     catalog: Option<&Path>,
+    reproducible: bool,
 ) -> Result<String, Error> {
+    let opts = doc_options(reproducible);
     let req = solver.request()?;
     let term_req = term.request()?;
     let loaded = scenarios
@@ -351,9 +353,9 @@ pub fn compare(
     let docs: Result<Vec<PlanDoc>, Error> = inputs
         .iter_mut()
         .map(|inp| {
-            let run = plan_loaded(inp, &req, &ticker, false);
+            let run = plan_loaded(inp, &req, &ticker, opts.reproducible);
             check_run_amounts(inp, &run)?;
-            Ok(plan_doc(inp, &run, DocOptions::default()))
+            Ok(plan_doc(inp, &run, opts))
         })
         .collect();
     drop(ticker);

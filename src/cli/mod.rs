@@ -95,7 +95,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             solver,
             term,
             catalog,
-        } => commands::compare(&scenarios, format, (&solver, &term), catalog.as_deref())?,
+            reproducible,
+        } => commands::compare(
+            &scenarios,
+            format,
+            (&solver, &term),
+            catalog.as_deref(),
+            reproducible,
+        )?,
         Command::Forecast {
             scenario,
             holdout,
