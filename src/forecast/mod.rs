@@ -12,7 +12,10 @@
 //!    level with a damped trend, and the long-run level pooled with the class's (empirical
 //!    Bayes: a workload whose few weeks of history say little about its long-run level
 //!    borrows from the other workloads of its class; `select::pool_levels`). The reverting
-//!    candidates revert to that pooled level.
+//!    candidates revert to that pooled level. Also last week's level with the damped trend,
+//!    and for an intermittent series (jobs and idle gaps) the **episode** forecast
+//!    (`episode.rs`): the running job held, or the gap kept, for as long as the class's
+//!    jobs or gaps of that age last (Kaplan–Meier), then the pooled level.
 //! 2. **Selection by rolling-origin validation** (`select.rs`): every candidate forecasts
 //!    the (up to) week after each of the last 28 daily origins inside the history; the
 //!    workload takes the candidate with the lowest GPU-hour error on its own record plus
@@ -20,8 +23,9 @@
 //!    forecast and the single scenario.
 //! 3. **Calibration** (`calibrate.rs`): the chosen candidate's held-out errors at the same
 //!    origins, normalized by the forecast (additive near 0), give per forecast day an error
-//!    distribution (blended with the class's); the bands are its 10/50/90% quantiles around
-//!    the mean path, widened after the last measured day. The fleet total has its own
+//!    distribution (blended with the class's; its mean kept only as far as it stands out
+//!    from its noise); the bands are its 10/50/90% quantiles around the mean path, widened
+//!    after the last measured day. The fleet total has its own
 //!    calibration on the fleet's held-out errors.
 //! 4. **Scenarios**: a Gaussian copula over the calibrated marginals with a level shock per
 //!    path (fleet-wide and per workload) and hourly AR(1) noise, its cross-workload
