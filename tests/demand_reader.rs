@@ -62,6 +62,45 @@ fn duplicate_names_both_lines() {
 }
 
 #[test]
+fn crlf_line_endings_name_the_same_lines() {
+    // A file saved on Windows: the duplicate names lines 5 and 3, a bad value line 4, and a
+    // row with a missing field line 3, as with LF endings.
+    let dup = "timestamp,workload,gpus\r\n\
+               2026-01-01T00:00:00Z,a,1\r\n\
+               2026-01-01T01:00:00Z,a,1\r\n\
+               2026-01-01T00:00:00Z,b,1\r\n\
+               2026-01-01T01:00:00Z,a,2\r\n";
+    let e = parse(dup).unwrap_err();
+    assert_eq!(
+        e.location,
+        Location::Cell {
+            line: 5,
+            column: 1,
+            name: "timestamp".into()
+        }
+    );
+    assert!(e.message.ends_with("(first at line 3)"), "{}", e.message);
+    let bad = "timestamp,workload,gpus\r\n\
+               2026-01-01T00:00:00Z,a,1\r\n\
+               2026-01-01T01:00:00Z,a,1\r\n\
+               2026-01-01T02:00:00Z,a,abc\r\n";
+    let e = parse(bad).unwrap_err();
+    assert_eq!(
+        e.location,
+        Location::Cell {
+            line: 4,
+            column: 3,
+            name: "gpus".into()
+        }
+    );
+    let short = "timestamp,workload,gpus\r\n\
+                 2026-01-01T00:00:00Z,a,1\r\n\
+                 2026-01-01T01:00:00Z,a\r\n";
+    let e = parse(short).unwrap_err();
+    assert_eq!(e.location, Location::Line(3), "{e:?}");
+}
+
+#[test]
 fn offset_timestamps_convert_to_utc() {
     let text = "timestamp,workload,gpus\n\
                 2026-01-01T02:00:00+02:00,a,1\n\

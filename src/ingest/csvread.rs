@@ -8,6 +8,26 @@ use crate::error::InputError;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::path::{Path, PathBuf};
 
+/// Line numbers of CSV records as a reader reports them, made true for CRLF files.
+///
+/// The csv reader counts a line at its `\n`, and a CRLF-terminated record ends at its `\r`:
+/// in a file with CRLF endings every record after the header is placed one line early. A
+/// record never starts on the header's line (line 1), so the first record placed there shows
+/// the lag, and every position after it is moved by it. Feed it the data records' (and their
+/// errors') positions in file order.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Lines {
+    lag: Option<u64>,
+}
+
+impl Lines {
+    /// The true line of a data record (or of an error in one) at `pos`.
+    pub(crate) fn of(&mut self, pos: &csv::Position) -> u64 {
+        let lag = *self.lag.get_or_insert(u64::from(pos.line() <= 1));
+        pos.line() + lag
+    }
+}
+
 /// A parsed CSV file: header and rows with their line numbers.
 pub(crate) struct Table {
     pub file: PathBuf,
@@ -26,10 +46,11 @@ pub(crate) fn read_table(
 ) -> Result<Table, InputError> {
     let (mut rdr, cols) = open(file, bytes, required, optional, extra_ok)?;
     let mut rows = Vec::new();
+    let mut lines = Lines::default();
     for rec in rdr.records() {
-        let mut rec = rec.map_err(|e| csv_error(file, e, Some(&cols)))?;
+        let mut rec = rec.map_err(|e| csv_error(file, e, Some((&cols, &mut lines))))?;
         rec.trim();
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| lines.of(p));
         rows.push((line, rec));
     }
     Ok(Table {
@@ -52,14 +73,15 @@ pub(crate) fn for_each_row(
 ) -> Result<(), InputError> {
     let (mut rdr, cols) = open(file, bytes, required, optional, extra_ok)?;
     let mut rec = csv::StringRecord::new();
+    let mut lines = Lines::default();
     while rdr
         .read_record(&mut rec)
-        .map_err(|e| csv_error(file, e, Some(&cols)))?
+        .map_err(|e| csv_error(file, e, Some((&cols, &mut lines))))?
     {
         f(&Row {
             file,
             cols: &cols,
-            line: rec.position().map_or(0, |p| p.line()),
+            line: rec.position().map_or(0, |p| lines.of(p)),
             rec: &rec,
         })?;
     }
@@ -138,23 +160,27 @@ fn open<'b>(
     Ok((rdr, cols))
 }
 
-fn csv_error(file: &Path, e: csv::Error, cols: Option<&[String]>) -> InputError {
+/// The error of a CSV read: in the header (`data = None`: its line as reported) or in a data
+/// record (the columns, and the file's [`Lines`] to place it).
+fn csv_error(file: &Path, e: csv::Error, data: Option<(&[String], &mut Lines)>) -> InputError {
+    let (cols, line) = match data {
+        Some((cols, lines)) => (Some(cols), e.position().map(|p| lines.of(p))),
+        None => (None, e.position().map(csv::Position::line)),
+    };
     match e.kind() {
-        csv::ErrorKind::Utf8 { pos, err } => InputError::cell(
+        csv::ErrorKind::Utf8 { err, .. } => InputError::cell(
             file,
-            pos.as_ref().map_or(1, |p| p.line()),
+            line.unwrap_or(1),
             err.field() + 1,
             cols.and_then(|h| h.get(err.field()))
                 .map_or("?", String::as_str),
             "invalid UTF-8 bytes: expected UTF-8 text",
         ),
         csv::ErrorKind::UnequalLengths {
-            pos,
-            expected_len,
-            len,
+            expected_len, len, ..
         } => InputError::line(
             file,
-            pos.as_ref().map_or(0, |p| p.line()),
+            line.unwrap_or(0),
             format!("expected {expected_len} fields like the header, found {len}"),
         ),
         _ => InputError::file(file, format!("cannot read CSV: {e}")),

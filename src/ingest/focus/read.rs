@@ -7,6 +7,7 @@ use super::row::{Loc, Row};
 use super::{commit, ContractTerms, FileSummary, FocusIngest, FocusOptions};
 use crate::domain::Catalog;
 use crate::error::InputError;
+use crate::ingest::csvread::Lines;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender};
@@ -217,17 +218,14 @@ fn stream_records(
 /// end of the file, a CSV error (sent with its line: the error's own position, else the line
 /// after the last record read), or the handling side hanging up.
 ///
-/// The csv reader counts a line at its `\n`, and a CRLF line ends at its `\r`: in a file
-/// with CRLF endings every record's position is one line early. A record never starts on
-/// the line where the header did, so a first record placed on line 1 shows that lag, and
-/// every position (records and errors) is moved by it.
+/// Positions go through [`Lines`], so a CRLF export names the same lines as an LF one.
 fn read_batches(
     mut rdr: csv::Reader<Box<dyn Read + Send>>,
     tx: SyncSender<BatchMessage>,
     back_rx: Receiver<Vec<csv::ByteRecord>>,
 ) {
     let mut line = 1u64;
-    let mut lag: Option<u64> = None;
+    let mut lines = Lines::default();
     loop {
         let mut batch = back_rx
             .try_recv()
@@ -238,10 +236,10 @@ fn read_batches(
                 Ok(true) => {
                     line = match batch[n].position().cloned() {
                         Some(mut p) => {
-                            let lag = *lag.get_or_insert(u64::from(p.line() <= 1));
-                            p.set_line(p.line() + lag);
-                            batch[n].set_position(Some(p.clone()));
-                            p.line()
+                            p.set_line(lines.of(&p));
+                            let at = p.line();
+                            batch[n].set_position(Some(p));
+                            at
                         }
                         None => line + 1,
                     };
@@ -249,10 +247,7 @@ fn read_batches(
                 }
                 Ok(false) => break,
                 Err(e) => {
-                    let at = match e.position() {
-                        Some(p) => p.line() + lag.unwrap_or(u64::from(p.line() <= 1)),
-                        None => line + 1,
-                    };
+                    let at = e.position().map_or(line + 1, |p| lines.of(p));
                     let _ = tx.send(Err((e, at)));
                     return;
                 }
