@@ -461,7 +461,6 @@ pub fn follow_model(
     deferred: &[Vec<f64>],
     input_of: &[Option<usize>],
 ) -> Vec<Shift> {
-    let window = inputs.window;
     let bucket_of = bucket_of_hours(inputs, problem);
     let wd = inputs.window_demand();
     let mut out = Vec::new();
@@ -477,21 +476,34 @@ pub fn follow_model(
                 .collect(),
             None => demand.clone(),
         };
-        out.push(Shift {
-            workload: inputs.workloads[*wi].name.clone(),
-            shiftable_hours: spec.hours,
-            max_gpus: spec.max_gpus,
-            start: window.start,
-            gpus: crate::domain::schedule::follow_targets(
-                demand,
-                Some(&inputs.keep),
-                spec.hours,
-                spec.max_gpus,
-                &target,
-            ),
-        });
+        out.push(shift_following(inputs, *wi, spec, demand, &target));
     }
     out
+}
+
+/// The schedule of input workload `wi` (recorded window `demand`) that follows the hourly
+/// `target` as closely as its demand and `spec` allow
+/// ([`follow_targets`](crate::domain::schedule::follow_targets)).
+fn shift_following(
+    inputs: &Inputs,
+    wi: usize,
+    spec: ShiftSpec,
+    demand: &[f64],
+    target: &[f64],
+) -> Shift {
+    Shift {
+        workload: inputs.workloads[wi].name.clone(),
+        shiftable_hours: spec.hours,
+        max_gpus: spec.max_gpus,
+        start: inputs.window.start,
+        gpus: crate::domain::schedule::follow_targets(
+            demand,
+            Some(&inputs.keep),
+            spec.hours,
+            spec.max_gpus,
+            target,
+        ),
+    }
 }
 
 /// Splits a deferrable pool's hourly run `target` among its members' recorded `demands`
@@ -547,7 +559,6 @@ pub fn follow_pools(
     full: &Problem,
     members: &[Vec<usize>],
 ) -> Vec<Shift> {
-    let window = inputs.window;
     let bucket_of = bucket_of_hours(inputs, problem);
     let wd = inputs.window_demand();
     let mut out: Vec<(usize, Shift)> = Vec::new();
@@ -579,23 +590,7 @@ pub fn follow_pools(
             None => demands.iter().map(|d| d.to_vec()).collect(),
         };
         for ((m, spec, wi), target) in specs.into_iter().zip(targets) {
-            let demand = &wd.gpus[wi];
-            out.push((
-                m,
-                Shift {
-                    workload: inputs.workloads[wi].name.clone(),
-                    shiftable_hours: spec.hours,
-                    max_gpus: spec.max_gpus,
-                    start: window.start,
-                    gpus: crate::domain::schedule::follow_targets(
-                        demand,
-                        Some(&inputs.keep),
-                        spec.hours,
-                        spec.max_gpus,
-                        &target,
-                    ),
-                },
-            ));
+            out.push((m, shift_following(inputs, wi, spec, &wd.gpus[wi], &target)));
         }
     }
     out.sort_by_key(|x| x.0);

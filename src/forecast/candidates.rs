@@ -258,6 +258,20 @@ fn window_mean_age(s: &Series, d: &[f64], window: usize) -> (f64, f64) {
     }
 }
 
+/// The mean of the kept `d` over whole day `j` before the origin (day 0 = the last 24 hours),
+/// when it keeps at least [`MIN_DAY_HOURS`] hours.
+fn day_mean(s: &Series, d: &[f64], j: usize) -> Option<f64> {
+    let a = s.o - (j + 1) * DAY;
+    let (mut sum, mut c) = (0.0, 0usize);
+    for (t, x) in d.iter().enumerate().skip(a).take(DAY) {
+        if s.kept(t) {
+            sum += x;
+            c += 1;
+        }
+    }
+    (c >= MIN_DAY_HOURS).then(|| sum / c as f64)
+}
+
 /// The sampling variance of the mean of the kept `d` before the origin, from its whole days
 /// (aligned to the origin, at least [`MIN_DAY_HOURS`] kept hours each): the variance of the
 /// daily means over their count, times `(1 + r)/(1 − r)` with `r` the lag-1 autocorrelation
@@ -265,19 +279,7 @@ fn window_mean_age(s: &Series, d: &[f64], window: usize) -> (f64, f64) {
 /// series whose days run together carries fewer independent days than it has). 0 below two
 /// whole days.
 fn long_variance(s: &Series, d: &[f64]) -> f64 {
-    let means: Vec<f64> = (0..s.o / DAY)
-        .filter_map(|j| {
-            let a = s.o - (j + 1) * DAY;
-            let (mut sum, mut c) = (0.0, 0usize);
-            for (t, x) in d.iter().enumerate().skip(a).take(DAY) {
-                if s.kept(t) {
-                    sum += x;
-                    c += 1;
-                }
-            }
-            (c >= MIN_DAY_HOURS).then(|| sum / c as f64)
-        })
-        .collect();
+    let means: Vec<f64> = (0..s.o / DAY).filter_map(|j| day_mean(s, d, j)).collect();
     let n = means.len();
     if n < 2 {
         return 0.0;
@@ -323,18 +325,7 @@ fn weekly_slope(s: &Series, d: &[f64]) -> (f64, f64) {
     if days < 14 {
         return (0.0, 0.0);
     }
-    let day_mean = |j: usize| -> Option<f64> {
-        let a = s.o - (j + 1) * DAY;
-        let (mut sum, mut c) = (0.0, 0usize);
-        for (t, x) in d.iter().enumerate().skip(a).take(DAY) {
-            if s.kept(t) {
-                sum += x;
-                c += 1;
-            }
-        }
-        (c >= MIN_DAY_HOURS).then(|| sum / c as f64)
-    };
-    let means: Vec<Option<f64>> = (0..days).map(day_mean).collect();
+    let means: Vec<Option<f64>> = (0..days).map(|j| day_mean(s, d, j)).collect();
     let mut diffs: Vec<f64> = (0..days - 7)
         .filter_map(|j| Some((means[j]? - means[j + 7]?) / WEEK as f64))
         .collect();

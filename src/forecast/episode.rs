@@ -228,16 +228,8 @@ pub(crate) fn pool_episodes<T: AsRef<Episodes> + AsMut<Episodes>>(
     items: &mut [Vec<T>],
     classes: &[WorkloadClass],
 ) {
-    let class_of = |w: usize| classes.get(w).copied().unwrap_or(WorkloadClass::Training);
     let origins = items.iter().map(Vec::len).min().unwrap_or(0);
-    let mut seen: Vec<WorkloadClass> = Vec::new();
-    for w in 0..items.len() {
-        if !seen.contains(&class_of(w)) {
-            seen.push(class_of(w));
-        }
-    }
-    for class in seen {
-        let members: Vec<usize> = (0..items.len()).filter(|&w| class_of(w) == class).collect();
+    for members in super::select::class_groups(items.len(), classes) {
         for k in 0..origins {
             let parts: Vec<(&[usize], &[usize], State)> = members
                 .iter()

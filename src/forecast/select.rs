@@ -54,6 +54,20 @@ pub(crate) fn decompositions(s: &Series, origins: &[usize]) -> Vec<Decomposition
         .collect()
 }
 
+/// The workloads `0..n` grouped by class (a missing class reads as training), classes in
+/// the order they first appear.
+pub(crate) fn class_groups(n: usize, classes: &[WorkloadClass]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<(WorkloadClass, Vec<usize>)> = Vec::new();
+    for w in 0..n {
+        let c = classes.get(w).copied().unwrap_or(WorkloadClass::Training);
+        match groups.iter_mut().find(|g| g.0 == c) {
+            Some(g) => g.1.push(w),
+            None => groups.push((c, vec![w])),
+        }
+    }
+    groups.into_iter().map(|g| g.1).collect()
+}
+
 /// Smallest class whose long-run levels are pooled: the spread between workloads is
 /// estimated from the class itself.
 const MIN_POOL: usize = 3;
@@ -66,16 +80,8 @@ const MIN_POOL: usize = 3;
 /// `v`, at least 0). A workload whose level is measured precisely, or a class whose workloads
 /// truly differ, keeps its own level; a few weeks of a bursty series move toward the class.
 pub(crate) fn pool_levels(decs: &mut [Vec<Decomposition>], classes: &[WorkloadClass]) {
-    let class_of = |w: usize| classes.get(w).copied().unwrap_or(WorkloadClass::Training);
     let origins = decs.first().map_or(0, Vec::len);
-    let mut seen: Vec<WorkloadClass> = Vec::new();
-    for w in 0..decs.len() {
-        if !seen.contains(&class_of(w)) {
-            seen.push(class_of(w));
-        }
-    }
-    for class in seen {
-        let members: Vec<usize> = (0..decs.len()).filter(|&w| class_of(w) == class).collect();
+    for members in class_groups(decs.len(), classes) {
         if members.len() < MIN_POOL {
             continue;
         }

@@ -36,32 +36,25 @@ const MONEY_KEYS: [&str; 6] = [
 /// Keys that are money too in an anomaly of metric `cost` (USD per hour, USD).
 const COST_ANOMALY_KEYS: [&str; 4] = ["peak_value", "expected", "peak_excess", "excess"];
 
-/// Rounds every fractional number of a JSON value in place: money to cents, anything else
-/// (GPU-hours, shares, rates per unit) to 6 decimals.
-fn round_numbers(v: &mut serde_json::Value) {
+/// Rounds every fractional number of a JSON value in place: money (`money`, or under a
+/// money key) to cents, anything else (GPU-hours, shares, rates per unit) to 6 decimals.
+fn round_numbers(v: &mut serde_json::Value, money: bool) {
     use serde_json::Value;
     match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(0.0);
+            *v = Value::from(if money { cents(f) } else { ratio6(f) });
+        }
         Value::Object(o) => {
             let cost_metric = o.get("metric").and_then(Value::as_str) == Some("cost");
             for (k, x) in o.iter_mut() {
-                let money = MONEY_KEYS.contains(&k.as_str())
-                    || (cost_metric && COST_ANOMALY_KEYS.contains(&k.as_str()));
-                match x.as_f64() {
-                    Some(f) if x.is_f64() => {
-                        *x = Value::from(if money { cents(f) } else { ratio6(f) });
-                    }
-                    _ => round_numbers(x),
-                }
+                let k = k.as_str();
+                let money =
+                    MONEY_KEYS.contains(&k) || (cost_metric && COST_ANOMALY_KEYS.contains(&k));
+                round_numbers(x, money);
             }
         }
-        Value::Array(a) => {
-            for x in a.iter_mut() {
-                match x.as_f64() {
-                    Some(f) if x.is_f64() => *x = Value::from(ratio6(f)),
-                    _ => round_numbers(x),
-                }
-            }
-        }
+        Value::Array(a) => a.iter_mut().for_each(|x| round_numbers(x, false)),
         _ => {}
     }
 }
@@ -70,7 +63,7 @@ fn round_numbers(v: &mut serde_json::Value) {
 /// rounded to cents and other fractions to 6 decimals.
 pub fn inventory_json(inv: &Inventory) -> String {
     let mut v = serde_json::to_value(inv).unwrap_or_default();
-    round_numbers(&mut v);
+    round_numbers(&mut v, false);
     if let Some(o) = v.as_object_mut() {
         o.insert("schema".into(), INVENTORY_SCHEMA.into());
         o.insert("currency".into(), "USD".into());
