@@ -124,6 +124,9 @@ pub(crate) struct DayGrid {
     q: Vec<f64>,
     /// Errors behind them.
     n: usize,
+    /// Validation origins (error trajectories) behind them: errors of one origin move
+    /// together, and so do those of workloads pooled at the same origin.
+    traj: usize,
     /// Share of errors at or below the 10% quantile beyond 10%: the excess that ties at
     /// the band's lower edge (0 without ties).
     tied: f64,
@@ -131,19 +134,29 @@ pub(crate) struct DayGrid {
 
 /// The quantile grid of each day's errors (`None` for a day without errors).
 pub(crate) fn grids(by_bucket: &[Vec<f64>]) -> Vec<Option<DayGrid>> {
+    pooled_grids(by_bucket, 1.0)
+}
+
+/// [`grids`] of the errors of several series pooled at the same validation origins, which
+/// move together: a day's errors are worth `⌈errors / (24 × design_effect)⌉` independent
+/// trajectories (`design_effect` = 1 for one series or independent ones, the number of
+/// series when they move as one).
+pub(crate) fn pooled_grids(by_bucket: &[Vec<f64>], design_effect: f64) -> Vec<Option<DayGrid>> {
     let ps: Vec<f64> = (1..=GRID).map(|i| i as f64 / 100.0).collect();
     by_bucket
         .iter()
         .map(|v| {
             (!v.is_empty()).then(|| {
                 let mut v = v.clone();
-                shrink_bias(&mut v);
+                let traj = (v.len() as f64 / (DAY as f64 * design_effect.max(1.0))).ceil() as usize;
+                shrink_bias(&mut v, traj);
                 let q = quantile_grid(&mut v, &ps);
                 let at_or_below = v.iter().filter(|&&x| x <= q[I10] + 1e-12).count() as f64;
                 DayGrid {
                     tied: (at_or_below / v.len() as f64 - 0.1).max(0.0),
                     q,
                     n: v.len(),
+                    traj,
                 }
             })
         })
@@ -157,14 +170,15 @@ pub(crate) fn grids(by_bucket: &[Vec<f64>]) -> Vec<Option<DayGrid>> {
 /// path, so errors average 0 unless the forecaster is biased; a mean measured on a few
 /// validation origins (a weekend that fell in all of them, a fit on a few days) is mostly
 /// noise and would shift the whole band, while one that holds over many is kept.
-fn shrink_bias(v: &mut [f64]) {
+fn shrink_bias(v: &mut [f64], traj: usize) {
     if v.is_empty() {
         return;
     }
     let n = v.len() as f64;
     let m = v.iter().sum::<f64>() / n;
     let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
-    let se2 = var / v.len().div_ceil(DAY) as f64;
+    let traj = traj.max(1);
+    let se2 = var / traj as f64;
     let kept = if m * m + se2 > 0.0 {
         m * m / (m * m + se2)
     } else {
@@ -185,6 +199,7 @@ fn blend_day(own: Option<&DayGrid>, class: Option<&DayGrid>) -> Option<DayGrid> 
             Some(DayGrid {
                 q: g.q.iter().zip(&c.q).map(|(a, b)| mix(*a, *b)).collect(),
                 n: g.n + c.n,
+                traj: g.traj.max(c.traj),
                 tied: mix(g.tied, c.tied),
             })
         }
@@ -217,12 +232,65 @@ pub(crate) fn small_sample_factor(n: usize) -> f64 {
     t / z * (1.0 + 1.0 / n as f64).sqrt()
 }
 
+/// Replaces the spread of each measured day by a power law of the forecast day fitted over
+/// all of them, with one pooled shape. The later days of a forecast are measured by fewer
+/// validation origins (only the older ones reach that far), so their own spread is a noisy
+/// estimate from a handful of trajectories; the law `width(d) = w₀·(d + 1)^α` is fitted by
+/// least squares on log-widths weighted by each day's trajectories, α within
+/// [`ALPHA_RANGE`], and every day takes the standardized quantile shape averaged over the
+/// days (same weights) around its own median. `days[d]` is forecast day `d` (`None`:
+/// not measured). Returns α; `None` (nothing changed) with fewer than two days of
+/// nonzero spread.
+fn smooth_widths(days: &mut [Option<DayGrid>]) -> Option<f64> {
+    let mut pts: Vec<(f64, f64, f64)> = Vec::new(); // (ln(day + 1), ln width, weight)
+    let mut shape = vec![0.0; GRID];
+    for (i, d) in days.iter().enumerate() {
+        let Some(d) = d else { continue };
+        let w = d.q[I90] - d.q[I10];
+        if w <= 1e-12 {
+            continue;
+        }
+        let n = d.traj as f64;
+        pts.push((((i + 1) as f64).ln(), w.ln(), n));
+        for (s, q) in shape.iter_mut().zip(&d.q) {
+            *s += n * (q - d.q[I50]) / w;
+        }
+    }
+    if pts.len() < 2 {
+        return None;
+    }
+    let wsum: f64 = pts.iter().map(|p| p.2).sum();
+    let mx = pts.iter().map(|p| p.2 * p.0).sum::<f64>() / wsum;
+    let my = pts.iter().map(|p| p.2 * p.1).sum::<f64>() / wsum;
+    let sxy: f64 = pts.iter().map(|p| p.2 * (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = pts.iter().map(|p| p.2 * (p.0 - mx).powi(2)).sum();
+    let alpha = if sxx > 0.0 { sxy / sxx } else { ALPHA_RANGE.1 };
+    let alpha = alpha.clamp(ALPHA_RANGE.0, ALPHA_RANGE.1);
+    let ln_w0 = my - alpha * mx;
+    for s in shape.iter_mut() {
+        *s /= wsum;
+    }
+    for (i, d) in days.iter_mut().enumerate() {
+        let Some(d) = d else { continue };
+        if d.q[I90] - d.q[I10] <= 1e-12 {
+            continue;
+        }
+        let w = (ln_w0 + alpha * ((i + 1) as f64).ln()).exp();
+        let m = d.q[I50];
+        for (q, s) in d.q.iter_mut().zip(&shape) {
+            *q = m + s * w;
+        }
+    }
+    Some(alpha)
+}
+
 impl Calibration {
     /// The calibration of a series: its own errors' day grids blended with its class's
-    /// (weights: own sample count vs 168); days without errors copy the previous measured
-    /// day; the spread never narrows from one day to the next; each day is widened by the
-    /// small-sample factor of the error trajectories behind it (a trajectory gives at most 24
-    /// errors a day); after the last measured day the growth rule applies.
+    /// (weights: own sample count vs 168); the spreads of the measured days smoothed into a
+    /// power law of the forecast day ([`smooth_widths`]); days without errors copy the
+    /// previous measured day; the spread never narrows from one day to the next; each day is
+    /// widened by the small-sample factor of the independent error trajectories behind it;
+    /// after the last measured day the growth rule applies.
     pub(crate) fn blend(own: &[Option<DayGrid>], class: &[Option<DayGrid>]) -> Self {
         let mut days: Vec<Option<DayGrid>> = (0..BUCKETS)
             .map(|b| {
@@ -241,6 +309,7 @@ impl Calibration {
             };
         };
         let first = days.iter().position(Option::is_some).unwrap_or(0);
+        let smoothed = smooth_widths(&mut days);
         for b in first + 1..=last {
             if days[b].is_none() {
                 days[b] = days[b - 1].clone();
@@ -251,13 +320,13 @@ impl Calibration {
         let mut width = 0.0f64;
         for b in 0..BUCKETS {
             let d = days[b.clamp(first, last)].clone();
-            let (mut g, tied, n) = d.map_or((vec![0.0; GRID], 0.0, 0), |d| (d.q, d.tied, d.n));
+            let (mut g, tied, n) = d.map_or((vec![0.0; GRID], 0.0, 0), |d| (d.q, d.tied, d.traj));
             let w = g[I90] - g[I10];
             if w > 1e-12 && w < width {
                 widen(&mut g, width / w);
             }
             width = width.max(g[I90] - g[I10]);
-            widen(&mut g, small_sample_factor(n.div_ceil(DAY)));
+            widen(&mut g, small_sample_factor(n));
             grids.push(g);
             // Ties under one grid step (0.01) are sampling noise, not an atom.
             upper.push(if tied < 0.01 {
@@ -266,7 +335,7 @@ impl Calibration {
                 (0.9 - tied).max(0.8)
             });
         }
-        let alpha = growth_exponent(&grids[..=last]);
+        let alpha = smoothed.unwrap_or_else(|| growth_exponent(&grids[..=last]));
         Self {
             grids,
             upper,
@@ -275,11 +344,35 @@ impl Calibration {
         }
     }
 
-    /// The band's upper edge (normalized error) `h` hours ahead: the 90% quantile, lower
-    /// when the lower edge sits on tied errors (see `upper`).
-    pub(crate) fn upper_edge(&self, h: usize) -> f64 {
-        let (b, _) = self.bucket(h);
-        self.quantile(h, self.upper[b])
+    /// The band's upper edge (normalized error) `h` hours ahead for a forecast whose zero
+    /// demand sits at normalized error `zero` (−forecast / scale): when more than 10% of the
+    /// error distribution lies at or below it, the band's lower edge is demand 0 and holds
+    /// that whole atom, so the upper edge moves down by the excess (to the 80% quantile at
+    /// most) for the band to hold 80%; errors tied at the band's lower edge lower it the same way
+    /// (see `upper`).
+    pub(crate) fn upper_edge_above(&self, h: usize, zero: f64) -> f64 {
+        let (b, f) = self.bucket(h);
+        let at_zero = self.cdf_day(b, f, zero);
+        let u = self.upper[b].min(0.9 - (at_zero - 0.1).max(0.0)).max(0.8);
+        self.quantile_day(b, f, u)
+    }
+
+    /// The probability of a normalized error at or below `x` (interpolated on the grid, 0
+    /// below its 1% point and 1 above its 99%).
+    fn cdf_day(&self, b: usize, f: f64, x: f64) -> f64 {
+        if x < self.at_day(b, f, 0) {
+            return 0.0;
+        }
+        if x >= self.at_day(b, f, GRID - 1) {
+            return 1.0;
+        }
+        let mut k = 0;
+        while k + 2 < GRID && self.at_day(b, f, k + 1) <= x {
+            k += 1;
+        }
+        let (a, c) = (self.at_day(b, f, k), self.at_day(b, f, k + 1));
+        let t = if c > a { (x - a) / (c - a) } else { 1.0 };
+        (k as f64 + 1.0 + t.clamp(0.0, 1.0)) / 100.0
     }
 
     /// The normalized error at probability index `i` of the grid, `h` hours ahead.
@@ -295,6 +388,7 @@ impl Calibration {
 
     /// The normalized error at probability `u` (interpolated on the grid, flat beyond
     /// 0.01 and 0.99), `h` hours ahead.
+    #[cfg(test)]
     pub(crate) fn quantile(&self, h: usize, u: f64) -> f64 {
         let (b, f) = self.bucket(h);
         self.quantile_day(b, f, u)
@@ -351,6 +445,30 @@ fn growth_exponent(grids: &[Vec<f64>]) -> f64 {
     (sxy / sxx).clamp(ALPHA_RANGE.0, ALPHA_RANGE.1)
 }
 
+/// The numerator and denominator of the common correlation ρ of series with spreads
+/// `sigmas` whose sum has spread `total`: `Var(Σx) = Σσ² + ρ·((Σσ)² − Σσ²)` solved for ρ,
+/// i.e. `(total² − Σσ²) / ((Σσ)² − Σσ²)`.
+fn correlation_terms(sigmas: impl Iterator<Item = f64>, total: f64) -> (f64, f64) {
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for x in sigmas {
+        s1 += x;
+        s2 += x * x;
+    }
+    (total * total - s2, s1 * s1 - s2)
+}
+
+/// The common correlation of series whose RMS values are `sigmas` and whose sum's RMS is
+/// `total` (see [`correlation_terms`]), within [0, 1]; 1 when it cannot be measured (one
+/// series, or no spread).
+pub(crate) fn common_correlation(sigmas: &[f64], total: f64) -> f64 {
+    let (num, den) = correlation_terms(sigmas.iter().copied(), total);
+    if den <= 1e-12 {
+        1.0
+    } else {
+        (num / den).clamp(0.0, 1.0)
+    }
+}
+
 /// The correlation of the workloads' errors that makes the spread of their sum match the
 /// fleet's own calibrated spread over the first `hours` hours: with per-workload spreads σ_w
 /// and fleet spread σ_F, `c = (σ_F² − Σσ_w²) / ((Σσ_w)² − Σσ_w²)`, within [0, 1].
@@ -361,15 +479,12 @@ pub(crate) fn fleet_correlation(
 ) -> f64 {
     let (mut num, mut den) = (0.0, 0.0);
     for (h, sf) in fleet_spread.iter().enumerate().take(hours) {
-        let (mut s1, mut s2) = (0.0, 0.0);
-        for w in workload_spread {
-            let x = w.get(h).copied().unwrap_or(0.0) / NORMAL_IQR80;
-            s1 += x;
-            s2 += x * x;
-        }
-        let f = sf / NORMAL_IQR80;
-        num += f * f - s2;
-        den += s1 * s1 - s2;
+        let sigmas = workload_spread
+            .iter()
+            .map(|w| w.get(h).copied().unwrap_or(0.0) / NORMAL_IQR80);
+        let (n, d) = correlation_terms(sigmas, sf / NORMAL_IQR80);
+        num += n;
+        den += d;
     }
     if den <= 1e-12 {
         0.0
@@ -475,11 +590,18 @@ mod tests {
         // 201 errors a day come from ⌈201 / 24⌉ = 9 trajectories: widened by that factor.
         let f = small_sample_factor(9);
         assert!(f > 1.05 && f < 1.2, "{f}");
-        assert!((cal.at(0, I10) + 0.8 * f).abs() < 1e-9);
-        assert!((cal.at(30, I90) - 1.6 * f).abs() < 1e-9);
-        // Two days measured: growth exponent 0.5, day 3 widened by √(4/2).
+        // Widths 1.6 and 3.2 (slope 1, clamped to 0.5) smoothed into one law through their
+        // mean log-width: 1.6 · 2^0.25 and 1.6 · 2^0.75.
+        let (w0, w1) = (1.6 * 2f64.powf(0.25), 1.6 * 2f64.powf(0.75));
+        assert!(
+            (cal.at(0, I10) + w0 / 2.0 * f).abs() < 1e-9,
+            "{}",
+            cal.at(0, I10)
+        );
+        assert!((cal.at(30, I90) - w1 / 2.0 * f).abs() < 1e-9);
+        // Two days measured, growth exponent 0.5: day 3 widened by √(4/2).
         let w3 = cal.at(3 * DAY, I90) - cal.at(3 * DAY, I10);
-        assert!((w3 - 3.2 * f * 2f64.sqrt()).abs() < 1e-9, "{w3}");
+        assert!((w3 - w1 * f * 2f64.sqrt()).abs() < 1e-9, "{w3}");
         assert!((cal.quantile(0, 0.5) - 0.0).abs() < 1e-9);
     }
 
@@ -488,19 +610,19 @@ mod tests {
         // 48 errors (2 trajectories): 24 at 0 and 24 at 2. Mean 1, variance 1, se² = 1/2:
         // the mean is kept in the share 1/(1 + 1/2) = 2/3, so every error moves by −1/3.
         let mut v: Vec<f64> = (0..48).map(|i| if i < 24 { 0.0 } else { 2.0 }).collect();
-        shrink_bias(&mut v);
+        shrink_bias(&mut v, 2);
         assert!((v[0] + 1.0 / 3.0).abs() < 1e-12 && (v[47] - 5.0 / 3.0).abs() < 1e-12);
         // The same errors over 48 trajectories (1,152 errors): se² = 1/48, kept 48/49.
         let mut v: Vec<f64> = (0..1152)
             .map(|i| if i % 2 == 0 { 0.0 } else { 2.0 })
             .collect();
-        shrink_bias(&mut v);
+        shrink_bias(&mut v, 48);
         assert!((v[0] + 1.0 / 49.0).abs() < 1e-12, "{}", v[0]);
         // No spread: the mean is certain and kept; no errors: nothing to do.
         let mut v = vec![0.5; 30];
-        shrink_bias(&mut v);
+        shrink_bias(&mut v, 2);
         assert_eq!(v, vec![0.5; 30]);
-        shrink_bias(&mut []);
+        shrink_bias(&mut [], 0);
     }
 
     #[test]
@@ -521,13 +643,13 @@ mod tests {
         let cal = Calibration::blend(&grids(&by), &[]);
         let held = by[0]
             .iter()
-            .filter(|&&r| r >= cal.at(0, I10) - 1e-12 && r <= cal.upper_edge(0) + 1e-12)
+            .filter(|&&r| r >= cal.at(0, I10) - 1e-12 && r <= cal.upper_edge_above(0, -1.0) + 1e-12)
             .count();
         assert!((790..=810).contains(&held), "{held}");
         // Without ties the upper edge is the 90% quantile.
         by[0] = uniform_errors(-1.0, 1.0, 24_001);
         let cal = Calibration::blend(&grids(&by), &[]);
-        assert!((cal.upper_edge(0) - cal.at(0, I90)).abs() < 1e-9);
+        assert!((cal.upper_edge_above(0, -1.0) - cal.at(0, I90)).abs() < 1e-9);
         // Large samples are hardly widened; a handful of trajectories are.
         assert!(small_sample_factor(1000) < 1.01 && small_sample_factor(3) > 1.3);
     }
@@ -560,5 +682,74 @@ mod tests {
         let below: usize = paths.iter().filter(|p| p[0][5] < 10.0 - 4.0).count();
         // P(r < −0.4) = 0.1 for errors uniform on [−0.5, 0.5].
         assert!((150..250).contains(&below), "{below}");
+    }
+
+    #[test]
+    fn day_spreads_follow_one_power_law_of_the_forecast_day() {
+        // Day 0 spans [−1, 1] (width 1.6 between the 10% and 90% points), day 1 four times
+        // that, equally measured: the slope ln 4 / ln 2 = 2 is clamped to 0.5, so the law
+        // passes through the mean log-width at the mean log-day: w₀ = 1.6 · 4^0.5 / 2^0.25
+        // and w₁ = w₀ · 2^0.5.
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = uniform_errors(-1.0, 1.0, 2401);
+        by[1] = uniform_errors(-4.0, 4.0, 2401);
+        let mut days = grids(&by);
+        let alpha = smooth_widths(&mut days);
+        assert_eq!(alpha, Some(ALPHA_RANGE.1));
+        let width = |d: &Option<DayGrid>| d.as_ref().map_or(0.0, |d| d.q[I90] - d.q[I10]);
+        let w0 = 1.6 * 2.0 / 2f64.powf(0.25);
+        assert!((width(&days[0]) - w0).abs() < 1e-9, "{}", width(&days[0]));
+        assert!((width(&days[1]) - w0 * 2f64.sqrt()).abs() < 1e-9);
+        // Both days keep their (uniform) shape around their own median.
+        let d0 = days[0].as_ref().map_or(vec![], |d| d.q.clone());
+        assert!((d0[I50]).abs() < 1e-9 && (d0[I10] + d0[I90]).abs() < 1e-9);
+        // Spreads already on a law within the range are left as they are.
+        by[1] = uniform_errors(-2f64.powf(0.3), 2f64.powf(0.3), 2401);
+        let mut days = grids(&by);
+        let alpha = smooth_widths(&mut days).unwrap_or(0.0);
+        assert!((alpha - 0.3).abs() < 1e-9, "{alpha}");
+        assert!((width(&days[1]) - 1.6 * 2f64.powf(0.3)).abs() < 1e-9);
+        // A single measured day: nothing to fit.
+        by[1].clear();
+        assert_eq!(smooth_widths(&mut grids(&by)), None);
+    }
+
+    #[test]
+    fn a_band_whose_lower_edge_is_zero_demand_holds_eighty_percent() {
+        // Errors uniform on [−1, 1]: a forecast of 0.6 scale units puts demand 0 at −0.6,
+        // the 20% point. The band [0, q] then holds the 20% below 0.6 units… so its upper
+        // edge moves from the 90% point (0.8) down to the 80% point (0.6).
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = uniform_errors(-1.0, 1.0, 24_001);
+        let cal = Calibration::blend(&grids(&by), &[]);
+        let f = small_sample_factor(1001);
+        assert!((cal.upper_edge_above(0, -0.6) - 0.6 * f).abs() < 1e-6);
+        // Zero demand in the lowest 10%: the band is the plain 10–90% range.
+        assert!((cal.upper_edge_above(0, -0.95) - 0.8 * f).abs() < 1e-6);
+        // Never below the 80% point, however much of the distribution is at zero.
+        assert!((cal.upper_edge_above(0, 0.5) - 0.6 * f).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_common_correlation_of_series_is_read_from_the_spread_of_their_sum() {
+        // Two series of RMS 1: a sum of RMS √2 means independent, 2 identical, 0 opposite.
+        assert!(common_correlation(&[1.0, 1.0], 2f64.sqrt()).abs() < 1e-12);
+        assert!((common_correlation(&[1.0, 1.0], 2.0) - 1.0).abs() < 1e-12);
+        assert_eq!(common_correlation(&[1.0, 1.0], 0.0), 0.0);
+        // Three series of RMS 1 with ρ = 0.5: Var(sum) = 3 + 0.5 · 6 = 6.
+        assert!((common_correlation(&[1.0; 3], 6f64.sqrt()) - 0.5).abs() < 1e-12);
+        // One series: not measurable, taken as moving together.
+        assert_eq!(common_correlation(&[1.0], 1.0), 1.0);
+    }
+
+    #[test]
+    fn pooled_errors_count_the_origins_they_are_worth() {
+        // 4 series × 3 origins × 24 hours: independent series are worth 12 trajectories,
+        // series that move as one (design effect 4) only the 3 origins.
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = uniform_errors(-1.0, 1.0, 4 * 3 * DAY);
+        let traj = |g: &[Option<DayGrid>]| g[0].as_ref().map_or(0, |d| d.traj);
+        assert_eq!(traj(&pooled_grids(&by, 1.0)), 12);
+        assert_eq!(traj(&pooled_grids(&by, 4.0)), 3);
     }
 }

@@ -416,26 +416,67 @@ fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Re
     (Residuals::from_trajectories(&trajs), floor)
 }
 
+/// The common correlation of the held-out errors (GPUs, over every calibration origin and
+/// hour) of workloads `members` ([`calibrate::common_correlation`] of their RMS errors and
+/// that of their sum).
+fn error_correlation(
+    p: &Prepared,
+    fits: &[WorkloadFit],
+    origins: &[usize],
+    members: &[usize],
+) -> f64 {
+    let mut own = vec![0.0; members.len()];
+    let (mut sum2, mut cnt) = (0.0, 0usize);
+    for (k, &v) in origins.iter().enumerate() {
+        for h in (0..select::target_len(v, p.n)).filter(|&h| p.keep[v + h]) {
+            let mut total = 0.0;
+            for (i, &w) in members.iter().enumerate() {
+                let e = p.ys[w][v + h] - fits[w].held_out[k][h];
+                own[i] += e * e;
+                total += e;
+            }
+            sum2 += total * total;
+            cnt += 1;
+        }
+    }
+    let n = cnt.max(1) as f64;
+    let sigmas: Vec<f64> = own.iter().map(|x| (x / n).sqrt()).collect();
+    calibrate::common_correlation(&sigmas, (sum2 / n).sqrt())
+}
+
 /// Per workload, its calibration: its own error grids blended with its class's.
-fn workload_calibrations(fits: &[WorkloadFit], classes: &[WorkloadClass]) -> Vec<Calibration> {
+fn workload_calibrations(
+    p: &Prepared,
+    fits: &[WorkloadFit],
+    origins: &[usize],
+    classes: &[WorkloadClass],
+) -> Vec<Calibration> {
     let class_of = |w: usize| classes.get(w).copied().unwrap_or(WorkloadClass::Training);
-    let mut pools: Vec<(WorkloadClass, Vec<Vec<f64>>)> = Vec::new();
+    let mut pools: Vec<(WorkloadClass, Vec<Vec<f64>>, usize)> = Vec::new();
     for (w, f) in fits.iter().enumerate() {
         let c = class_of(w);
         let i = match pools.iter().position(|p| p.0 == c) {
             Some(i) => i,
             None => {
-                pools.push((c, vec![Vec::new(); calibrate::BUCKETS]));
+                pools.push((c, vec![Vec::new(); calibrate::BUCKETS], 0));
                 pools.len() - 1
             }
         };
+        pools[i].2 += 1;
         for (b, v) in f.residuals.by_bucket.iter().enumerate() {
             pools[i].1[b].extend_from_slice(v);
         }
     }
     let class_grids: Vec<(WorkloadClass, Vec<_>)> = pools
         .into_iter()
-        .map(|(c, by)| (c, calibrate::grids(&by)))
+        .map(|(c, by, _)| {
+            let members: Vec<usize> = (0..fits.len()).filter(|&w| class_of(w) == c).collect();
+            let rho = error_correlation(p, fits, origins, &members);
+            let n = members.len() as f64;
+            // Kish's design effect of `n` series with common correlation ρ.
+            let design_effect = 1.0 + (n - 1.0) * rho;
+            (c, calibrate::pooled_grids(&by, design_effect))
+        })
         .collect();
     fits.iter()
         .enumerate()
@@ -486,7 +527,7 @@ pub fn forecast(
         let decs = (dec, &past[..cal_origins.len().min(past.len())]);
         fit_workload(&p.series(w), chosen[w], &cal_origins, decs, hz, damping)
     });
-    let cals = workload_calibrations(&fits, classes);
+    let cals = workload_calibrations(&p, &fits, &cal_origins, classes);
     let (fleet_res, fleet_floor) = fleet_residuals(&p, &fits, &cal_origins);
     let fleet_cal = Calibration::blend(&calibrate::grids(&fleet_res.by_bucket), &[]);
     let growth: Vec<Vec<f64>> = (0..nw).map(|w| growth_factors(cfg, w, hz)).collect();
@@ -527,7 +568,9 @@ pub fn forecast(
         out.p90.push(
             (0..hz)
                 .map(|h| {
-                    (f.point[h] + scales[w][h] * cals[w].upper_edge(h)).max(0.0) * growth[w][h]
+                    let zero = -f.point[h] / scales[w][h];
+                    (f.point[h] + scales[w][h] * cals[w].upper_edge_above(h, zero)).max(0.0)
+                        * growth[w][h]
                 })
                 .collect(),
         );
@@ -556,7 +599,7 @@ fn fleet_bands(out: &mut Forecast, fits: &[WorkloadFit], cal: &Calibration, floo
         out.fleet_p10.push(at(I10));
         out.fleet_p50.push(at(I50));
         out.fleet_p90
-            .push((point + s * cal.upper_edge(h)).max(0.0) * g);
+            .push((point + s * cal.upper_edge_above(h, -point / s)).max(0.0) * g);
     }
 }
 
