@@ -13,6 +13,9 @@ pub(crate) const NC: usize = CANDIDATES.len();
 pub(crate) const MAX_VALIDATION_ORIGINS: usize = 28;
 /// A validation origin needs this much history before it.
 pub(crate) const MIN_VALIDATION_FIT: usize = 72;
+/// Fewest calibration origins kept within the forecast's profile regime (see
+/// [`calibration_origins`]).
+pub(crate) const MIN_CALIBRATION_ORIGINS: usize = 3;
 /// Weight of the class's pooled record against the workload's own in the selection score.
 const CLASS_WEIGHT: f64 = 3.0;
 /// A candidate replaces the default only when its score is this much lower.
@@ -30,14 +33,26 @@ pub(crate) fn validation_origins(o: usize) -> Vec<usize> {
 
 /// The validation origins whose errors calibrate the bands: those with at least half the
 /// history of the forecast origin, so that their fits resemble the one being calibrated (an
-/// early fit on a few days has larger errors than a fit on months). A prefix of `origins`
+/// early fit on a few days has larger errors than a fit on months), and on the same side of
+/// the profile's regime changes (one week of history brings the hour-of-week profile, two
+/// weeks its measured shrinkage: errors of the simpler profile would calibrate a richer one)
+/// when at least [`MIN_CALIBRATION_ORIGINS`] such origins exist. A prefix of `origins`
 /// (most recent first).
 pub(crate) fn calibration_origins(origins: &[usize], o: usize) -> Vec<usize> {
-    origins
+    let half: Vec<usize> = origins
         .iter()
         .copied()
         .take_while(|&v| 2 * v >= o)
-        .collect()
+        .collect();
+    for regime in [2 * WEEK, WEEK] {
+        if o >= regime {
+            let same: Vec<usize> = half.iter().copied().take_while(|&v| v >= regime).collect();
+            if same.len() >= MIN_CALIBRATION_ORIGINS {
+                return same;
+            }
+        }
+    }
+    half
 }
 
 /// Length of the validation target after validation origin `v` of a forecast from `o`: the
