@@ -269,6 +269,42 @@ mod tests {
         assert_eq!(target_len(96, 1000), WEEK);
     }
 
+    #[test]
+    fn calibration_origins_keep_half_the_history_and_the_forecasts_profile_regime() {
+        let days = |v: Vec<usize>| v.iter().map(|x| x / DAY).collect::<Vec<_>>();
+        // 7 days: origins at 3.5 days or more; none has a week of history, so all of them.
+        let o = WEEK;
+        assert_eq!(
+            days(calibration_origins(&validation_origins(o), o)),
+            [6, 5, 4]
+        );
+        // 10 days: of the origins at 5 days or more, three have the forecast's week.
+        let o = 10 * DAY;
+        assert_eq!(
+            days(calibration_origins(&validation_origins(o), o)),
+            [9, 8, 7]
+        );
+        // 17 days: half the history is 8.5 days, and three origins (16, 15, 14) have the
+        // two weeks that give the forecast its measured profile shrinkage.
+        let o = 17 * DAY;
+        assert_eq!(
+            days(calibration_origins(&validation_origins(o), o)),
+            [16, 15, 14]
+        );
+        // 15 days: only two origins have two weeks; the one-week regime has enough.
+        let o = 15 * DAY;
+        assert_eq!(
+            days(calibration_origins(&validation_origins(o), o)),
+            [14, 13, 12, 11, 10, 9, 8]
+        );
+        // 8 days: one origin has a week; the others are taken as they are.
+        let o = 8 * DAY;
+        assert_eq!(
+            days(calibration_origins(&validation_origins(o), o)),
+            [7, 6, 5, 4]
+        );
+    }
+
     /// A decomposition with only the long-run level and its sampling variance set.
     fn level(long: f64, long_var: f64) -> Decomposition {
         Decomposition {
