@@ -36,13 +36,24 @@ pub(crate) fn scale(forecast: f64, floor: f64) -> f64 {
 }
 
 /// The floor of the scale of a series with this mean: a fifth of it, or 1 GPU for a series
-/// that never ran.
-pub(crate) fn floor_of(mean: f64) -> f64 {
-    if mean > 1e-9 {
-        FLOOR_SHARE * mean
+/// that never ran. For whole-GPU demand (a count) at least 1 GPU: below one GPU its errors
+/// are set by the count's granularity, not by the forecast (a forecast of 0.1 GPU meets
+/// actuals of 0 or 1, an error of ten times the forecast), and errors measured relative to
+/// such small forecasts would blow up the band of every hour they calibrate.
+pub(crate) fn floor_of(mean: f64, whole: bool) -> f64 {
+    let floor = if mean > 1e-9 { FLOOR_SHARE * mean } else { 1.0 };
+    if whole {
+        floor.max(1.0)
     } else {
-        1.0
+        floor
     }
+}
+
+/// Whether a history holds only whole numbers (GPU counts) on its kept hours.
+pub(crate) fn is_whole(y: &[f64], kept: impl Fn(usize) -> bool) -> bool {
+    y.iter()
+        .enumerate()
+        .all(|(t, v)| !kept(t) || (v - v.round()).abs() < 1e-9)
 }
 
 /// The held-out normalized errors of one series (a workload or the fleet): one trajectory
@@ -751,5 +762,16 @@ mod tests {
         let traj = |g: &[Option<DayGrid>]| g[0].as_ref().map_or(0, |d| d.traj);
         assert_eq!(traj(&pooled_grids(&by, 1.0)), 12);
         assert_eq!(traj(&pooled_grids(&by, 4.0)), 3);
+    }
+
+    #[test]
+    fn whole_gpu_demand_has_a_scale_of_at_least_one_gpu() {
+        assert!((floor_of(0.3, false) - 0.06).abs() < 1e-12);
+        assert_eq!(floor_of(0.3, true), 1.0);
+        assert!((floor_of(100.0, true) - 20.0).abs() < 1e-12);
+        assert_eq!(floor_of(0.0, false), 1.0);
+        let y = [0.0, 2.0, 0.5, 3.0];
+        assert!(!is_whole(&y, |_| true));
+        assert!(is_whole(&y, |t| t != 2), "a masked fraction does not count");
     }
 }

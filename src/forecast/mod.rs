@@ -215,6 +215,8 @@ struct WorkloadFit {
 /// mask and calendar phase.
 struct Prepared {
     ys: Vec<Vec<f64>>,
+    /// Per workload, whether its kept history is whole GPUs (see [`calibrate::floor_of`]).
+    whole: Vec<bool>,
     keep: Vec<bool>,
     how0: usize,
     n: usize,
@@ -223,7 +225,7 @@ struct Prepared {
 impl Prepared {
     fn new(history: &[Vec<f64>], keep: &[bool], start: DateTime<Utc>) -> Self {
         let n = history.iter().map(Vec::len).max().unwrap_or(0);
-        let ys = history
+        let ys: Vec<Vec<f64>> = history
             .iter()
             .map(|y| {
                 (0..n)
@@ -232,11 +234,17 @@ impl Prepared {
                     .collect()
             })
             .collect();
+        let keep: Vec<bool> = (0..n)
+            .map(|t| keep.get(t).copied().unwrap_or(true))
+            .collect();
+        let whole = ys
+            .iter()
+            .map(|y: &Vec<f64>| calibrate::is_whole(y, |t| keep[t]))
+            .collect();
         Self {
             ys,
-            keep: (0..n)
-                .map(|t| keep.get(t).copied().unwrap_or(true))
-                .collect(),
+            whole,
+            keep,
             how0: hour_of_week(start),
             n,
         }
@@ -296,7 +304,7 @@ fn par_map_into<T: Send, R: Send>(mut items: Vec<T>, f: impl Fn(usize, T) -> R +
 /// Fits one workload with its chosen candidate: the mean path over the horizon and the
 /// held-out errors at the validation origins (in-sample errors when there are none). `dec` is
 /// the decomposition at the forecast origin, `past[k]` at `origins[k]` (computed when
-/// missing).
+/// missing). `whole`: the series counts whole GPUs ([`calibrate::floor_of`]).
 fn fit_workload(
     s: &Series,
     model: Candidate,
@@ -304,9 +312,10 @@ fn fit_workload(
     (dec, past): (Decomposition, &[Decomposition]),
     horizon: usize,
     damping: f64,
+    whole: bool,
 ) -> WorkloadFit {
     let point = path(model, s, &dec, horizon, damping);
-    let floor = calibrate::floor_of(s.mean());
+    let floor = calibrate::floor_of(s.mean(), whole);
     let mut trajs = Vec::with_capacity(origins.len().max(1));
     let mut held_out = Vec::with_capacity(origins.len());
     let (mut ss, mut cnt) = (0.0, 0usize);
@@ -374,7 +383,8 @@ fn fit_workload(
 /// actual minus forecast over the sum of forecasts (at least the fleet floor).
 fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Residuals, f64) {
     let fleet_mean: f64 = (0..p.ys.len()).map(|w| p.series(w).mean()).sum();
-    let floor = calibrate::floor_of(fleet_mean);
+
+    let floor = calibrate::floor_of(fleet_mean, false);
     let mut trajs = Vec::new();
     for (k, &v) in origins.iter().enumerate() {
         let len = select::target_len(v, p.n);
@@ -525,7 +535,15 @@ pub fn forecast(
     let fits: Vec<WorkloadFit> = par_map_into(decs, |w, mut past| {
         let dec = past.pop().unwrap_or_else(Decomposition::empty);
         let decs = (dec, &past[..cal_origins.len().min(past.len())]);
-        fit_workload(&p.series(w), chosen[w], &cal_origins, decs, hz, damping)
+        fit_workload(
+            &p.series(w),
+            chosen[w],
+            &cal_origins,
+            decs,
+            hz,
+            damping,
+            p.whole[w],
+        )
     });
     let cals = workload_calibrations(&p, &fits, &cal_origins, classes);
     let (fleet_res, fleet_floor) = fleet_residuals(&p, &fits, &cal_origins);
@@ -558,22 +576,16 @@ pub fn forecast(
         fits: Vec::with_capacity(nw),
     };
     for (w, f) in fits.iter().enumerate() {
-        let band = |i: usize| -> Vec<f64> {
-            (0..hz)
-                .map(|h| (f.point[h] + scales[w][h] * cals[w].at(h, i)).max(0.0) * growth[w][h])
-                .collect()
+        let bands = Bands {
+            point: &f.point,
+            scale: &scales[w],
+            growth: &growth[w],
+            cal: &cals[w],
         };
-        out.p10.push(band(I10));
-        out.p50.push(band(I50));
-        out.p90.push(
-            (0..hz)
-                .map(|h| {
-                    let zero = -f.point[h] / scales[w][h];
-                    (f.point[h] + scales[w][h] * cals[w].upper_edge_above(h, zero)).max(0.0)
-                        * growth[w][h]
-                })
-                .collect(),
-        );
+        let [p10, p50, p90] = bands.edges();
+        out.p10.push(p10);
+        out.p50.push(p50);
+        out.p90.push(p90);
         out.mean
             .push((0..hz).map(|h| f.point[h] * growth[w][h]).collect());
         let s = p.series(w);
@@ -587,20 +599,57 @@ pub fn forecast(
     out
 }
 
+/// One series' band edges: mean path + scale × calibrated error, at least 0, times growth.
+struct Bands<'a> {
+    point: &'a [f64],
+    scale: &'a [f64],
+    growth: &'a [f64],
+    cal: &'a Calibration,
+}
+
+impl Bands<'_> {
+    fn edge(&self, h: usize, r: f64) -> f64 {
+        (self.point[h] + self.scale[h] * r).max(0.0) * self.growth[h]
+    }
+
+    /// P10, P50 and P90 per hour; the upper edge is lowered when demand 0 holds more than
+    /// the lowest 10% ([`Calibration::upper_edge_above`]).
+    fn edges(&self) -> [Vec<f64>; 3] {
+        let mut out = [Vec::new(), Vec::new(), Vec::new()];
+        for h in 0..self.point.len() {
+            let zero = -self.point[h] / self.scale[h];
+            out[0].push(self.edge(h, self.cal.at(h, I10)));
+            out[1].push(self.edge(h, self.cal.at(h, I50)));
+            out[2].push(self.edge(h, self.cal.upper_edge_above(h, zero)));
+        }
+        out
+    }
+}
+
 /// The fleet total's bands: the fleet mean path plus its own calibrated errors, scaled like
 /// the workloads' (growth included through the workloads' mean paths).
 fn fleet_bands(out: &mut Forecast, fits: &[WorkloadFit], cal: &Calibration, floor: f64) {
-    for h in 0..out.hours {
-        let point: f64 = fits.iter().map(|f| f.point[h]).sum();
-        let grown: f64 = out.mean.iter().map(|m| m[h]).sum();
-        let g = if point > 0.0 { grown / point } else { 1.0 };
-        let s = calibrate::scale(point, floor);
-        let at = |i: usize| (point + s * cal.at(h, i)).max(0.0) * g;
-        out.fleet_p10.push(at(I10));
-        out.fleet_p50.push(at(I50));
-        out.fleet_p90
-            .push((point + s * cal.upper_edge_above(h, -point / s)).max(0.0) * g);
-    }
+    let point: Vec<f64> = (0..out.hours)
+        .map(|h| fits.iter().map(|f| f.point[h]).sum())
+        .collect();
+    let scale: Vec<f64> = point.iter().map(|&x| calibrate::scale(x, floor)).collect();
+    let growth: Vec<f64> = (0..out.hours)
+        .map(|h| {
+            let grown: f64 = out.mean.iter().map(|m| m[h]).sum();
+            if point[h] > 0.0 {
+                grown / point[h]
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let bands = Bands {
+        point: &point,
+        scale: &scale,
+        growth: &growth,
+        cal,
+    };
+    [out.fleet_p10, out.fleet_p50, out.fleet_p90] = bands.edges();
 }
 
 /// The cross-workload correlation of the scenario noise that reproduces the fleet's
