@@ -270,14 +270,8 @@ fn smooth_widths(days: &mut [Option<DayGrid>]) -> Option<f64> {
     if pts.len() < 2 {
         return None;
     }
+    let (alpha, ln_w0) = power_law(&pts);
     let wsum: f64 = pts.iter().map(|p| p.2).sum();
-    let mx = pts.iter().map(|p| p.2 * p.0).sum::<f64>() / wsum;
-    let my = pts.iter().map(|p| p.2 * p.1).sum::<f64>() / wsum;
-    let sxy: f64 = pts.iter().map(|p| p.2 * (p.0 - mx) * (p.1 - my)).sum();
-    let sxx: f64 = pts.iter().map(|p| p.2 * (p.0 - mx).powi(2)).sum();
-    let alpha = if sxx > 0.0 { sxy / sxx } else { ALPHA_RANGE.1 };
-    let alpha = alpha.clamp(ALPHA_RANGE.0, ALPHA_RANGE.1);
-    let ln_w0 = my - alpha * mx;
     for s in shape.iter_mut() {
         *s /= wsum;
     }
@@ -331,13 +325,14 @@ impl Calibration {
         let mut width = 0.0f64;
         for b in 0..BUCKETS {
             let d = days[b.clamp(first, last)].clone();
-            let (mut g, tied, n) = d.map_or((vec![0.0; GRID], 0.0, 0), |d| (d.q, d.tied, d.traj));
+            let (mut g, tied, traj) =
+                d.map_or((vec![0.0; GRID], 0.0, 0), |d| (d.q, d.tied, d.traj));
             let w = g[I90] - g[I10];
             if w > 1e-12 && w < width {
                 widen(&mut g, width / w);
             }
             width = width.max(g[I90] - g[I10]);
-            widen(&mut g, small_sample_factor(n));
+            widen(&mut g, small_sample_factor(traj));
             grids.push(g);
             // Ties under one grid step (0.01) are sampling noise, not an atom.
             upper.push(if tied < 0.01 {
@@ -359,8 +354,8 @@ impl Calibration {
     /// demand sits at normalized error `zero` (−forecast / scale): when more than 10% of the
     /// error distribution lies at or below it, the band's lower edge is demand 0 and holds
     /// that whole atom, so the upper edge moves down by the excess (to the 80% quantile at
-    /// most) for the band to hold 80%; errors tied at the band's lower edge lower it the same way
-    /// (see `upper`).
+    /// most) for the band to hold 80%; errors tied at the band's lower edge lower it the
+    /// same way (see `upper`).
     pub(crate) fn upper_edge_above(&self, h: usize, zero: f64) -> f64 {
         let (b, f) = self.bucket(h);
         let at_zero = self.cdf_day(b, f, zero);
@@ -431,29 +426,35 @@ impl Calibration {
 /// log(P90 − P10) on log(day + 1) over the measured days, within [0.1, 0.5]; 0.5 (a random
 /// walk's) with fewer than three days measured.
 fn growth_exponent(grids: &[Vec<f64>]) -> f64 {
-    if grids.len() < 3 {
-        return ALPHA_RANGE.1;
-    }
-    let pts: Vec<(f64, f64)> = grids
+    let pts: Vec<(f64, f64, f64)> = grids
         .iter()
         .enumerate()
         .filter_map(|(b, g)| {
             let w = g[I90] - g[I10];
-            (w > 1e-12).then(|| (((b + 1) as f64).ln(), w.ln()))
+            (w > 1e-12).then(|| (((b + 1) as f64).ln(), w.ln(), 1.0))
         })
         .collect();
     if pts.len() < 3 {
         return ALPHA_RANGE.1;
     }
-    let n = pts.len() as f64;
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    if sxx <= 0.0 {
-        return ALPHA_RANGE.1;
-    }
-    (sxy / sxx).clamp(ALPHA_RANGE.0, ALPHA_RANGE.1)
+    power_law(&pts).0
+}
+
+/// The weighted least-squares line through `(ln(day + 1), ln width, weight)` points: its
+/// slope α within [`ALPHA_RANGE`] (the range's top when the days do not differ) and the
+/// intercept that puts it through the weighted mean point.
+fn power_law(pts: &[(f64, f64, f64)]) -> (f64, f64) {
+    let wsum: f64 = pts.iter().map(|p| p.2).sum::<f64>().max(1e-300);
+    let mx = pts.iter().map(|p| p.2 * p.0).sum::<f64>() / wsum;
+    let my = pts.iter().map(|p| p.2 * p.1).sum::<f64>() / wsum;
+    let sxy: f64 = pts.iter().map(|p| p.2 * (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = pts.iter().map(|p| p.2 * (p.0 - mx).powi(2)).sum();
+    let alpha = if sxx > 0.0 {
+        (sxy / sxx).clamp(ALPHA_RANGE.0, ALPHA_RANGE.1)
+    } else {
+        ALPHA_RANGE.1
+    };
+    (alpha, my - alpha * mx)
 }
 
 /// The numerator and denominator of the common correlation ρ of series with spreads
@@ -728,8 +729,9 @@ mod tests {
     #[test]
     fn a_band_whose_lower_edge_is_zero_demand_holds_eighty_percent() {
         // Errors uniform on [−1, 1]: a forecast of 0.6 scale units puts demand 0 at −0.6,
-        // the 20% point. The band [0, q] then holds the 20% below 0.6 units… so its upper
-        // edge moves from the 90% point (0.8) down to the 80% point (0.6).
+        // the 20% point. A band whose lower edge is demand 0 holds those 20% as well as the
+        // next 10% and more, so its upper edge moves from the 90% point (0.8) down to the
+        // 80% point (0.6): the band then holds 80%.
         let mut by = vec![Vec::new(); BUCKETS];
         by[0] = uniform_errors(-1.0, 1.0, 24_001);
         let cal = Calibration::blend(&grids(&by), &[]);
