@@ -40,46 +40,39 @@ fn out_of_order_rows_and_gaps_fill_the_dense_matrix() {
 
 #[test]
 fn duplicate_names_both_lines() {
-    let text = "timestamp,workload,gpus\n\
-                2026-01-01T00:00:00Z,a,1\n\
-                2026-01-01T01:00:00Z,a,1\n\
-                2026-01-01T00:00:00Z,b,1\n\
-                2026-01-01T01:00:00Z,a,2\n\
-                2026-01-01T00:00:00Z,a,3\n";
-    let e = parse(text).unwrap_err();
-    assert_eq!(
-        e.location,
-        Location::Cell {
-            line: 5,
-            column: 1,
-            name: "timestamp".into()
-        }
-    );
-    assert_eq!(
-        e.message,
-        "duplicate row for hour 2026-01-01T01:00:00Z and workload \"a\" (first at line 3)"
-    );
+    // With LF or CRLF (a file saved on Windows) endings: the same lines.
+    for eol in ["\n", "\r\n"] {
+        let text = [
+            "timestamp,workload,gpus",
+            "2026-01-01T00:00:00Z,a,1",
+            "2026-01-01T01:00:00Z,a,1",
+            "2026-01-01T00:00:00Z,b,1",
+            "2026-01-01T01:00:00Z,a,2",
+            "2026-01-01T00:00:00Z,a,3",
+        ]
+        .map(|l| format!("{l}{eol}"))
+        .concat();
+        let e = parse(&text).unwrap_err();
+        assert_eq!(
+            e.location,
+            Location::Cell {
+                line: 5,
+                column: 1,
+                name: "timestamp".into()
+            },
+            "{eol:?}"
+        );
+        assert_eq!(
+            e.message,
+            "duplicate row for hour 2026-01-01T01:00:00Z and workload \"a\" (first at line 3)"
+        );
+    }
 }
 
 #[test]
 fn crlf_line_endings_name_the_same_lines() {
-    // A file saved on Windows: the duplicate names lines 5 and 3, a bad value line 4, and a
-    // row with a missing field line 3, as with LF endings.
-    let dup = "timestamp,workload,gpus\r\n\
-               2026-01-01T00:00:00Z,a,1\r\n\
-               2026-01-01T01:00:00Z,a,1\r\n\
-               2026-01-01T00:00:00Z,b,1\r\n\
-               2026-01-01T01:00:00Z,a,2\r\n";
-    let e = parse(dup).unwrap_err();
-    assert_eq!(
-        e.location,
-        Location::Cell {
-            line: 5,
-            column: 1,
-            name: "timestamp".into()
-        }
-    );
-    assert!(e.message.ends_with("(first at line 3)"), "{}", e.message);
+    // A file saved on Windows: a bad value names line 4 and a row with a missing field
+    // line 3, as with LF endings (the duplicate: `duplicate_names_both_lines`).
     let bad = "timestamp,workload,gpus\r\n\
                2026-01-01T00:00:00Z,a,1\r\n\
                2026-01-01T01:00:00Z,a,1\r\n\

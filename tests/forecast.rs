@@ -7,7 +7,7 @@ use gpuplan::domain::WorkloadClass;
 use gpuplan::forecast::rng::SplitMix64;
 use gpuplan::forecast::{
     forecast, rolling_accuracy, rolling_forecasts, seasonal_naive, Accuracy, Forecast,
-    ForecastConfig, RollingSpec,
+    ForecastConfig, OriginForecast, RollingSpec,
 };
 use std::path::Path;
 
@@ -66,6 +66,26 @@ fn noisy(seed: u64, weeks: usize, level: f64, noise: f64) -> Vec<f64> {
 
 fn cfg(horizon: usize, growth: f64, scenarios: usize, seed: u64) -> ForecastConfig {
     ForecastConfig::new(horizon, growth, scenarios, seed)
+}
+
+/// `origins` daily rolling origins over `hist` (from a Monday, nothing masked), each
+/// forecasting the next `holdout` hours with one scenario: the forecasts and their scores.
+fn daily_rolling(
+    hist: &[Vec<f64>],
+    classes: &[WorkloadClass],
+    origins: usize,
+    holdout: usize,
+) -> (Vec<OriginForecast>, Accuracy) {
+    let spec = RollingSpec {
+        holdout_hours: holdout,
+        origins,
+        step_hours: 24,
+    };
+    let names = names(hist.len());
+    let c = cfg(holdout, 0.0, 1, 1);
+    let fc = rolling_forecasts(hist, monday(), &[], classes, &names, &spec, &c);
+    let a = rolling_accuracy(hist, &[], &spec, &fc);
+    (fc, a)
 }
 
 fn assert_ordered(f: &Forecast) {
@@ -190,23 +210,8 @@ fn coverage_on_known_noise_lands_in_the_target_band() {
                 .collect()
         })
         .collect();
-    let classes = vec![WorkloadClass::Inference; nw];
-    let spec = RollingSpec {
-        holdout_hours: WEEK,
-        origins: 14,
-        step_hours: 24,
-    };
-    let fc = rolling_forecasts(
-        &hist,
-        monday(),
-        &[],
-        &classes,
-        &names(nw),
-        &spec,
-        &cfg(WEEK, 0.0, 1, 1),
-    );
+    let (fc, a) = daily_rolling(&hist, &vec![WorkloadClass::Inference; nw], 14, WEEK);
     assert_eq!(fc.len(), 14);
-    let a = rolling_accuracy(&hist, &[], &spec, &fc);
     let cov = a.coverage.expect("scored");
     let fleet = a.fleet_coverage.expect("scored");
     assert!((0.75..=0.85).contains(&cov), "workload-hours {cov}");
@@ -260,22 +265,7 @@ fn sparse_whole_gpu_counts_are_covered_at_about_eighty_percent() {
                 .collect()
         })
         .collect();
-    let classes = vec![WorkloadClass::Inference; nw];
-    let spec = RollingSpec {
-        holdout_hours: WEEK,
-        origins: 10,
-        step_hours: 24,
-    };
-    let fc = rolling_forecasts(
-        &hist,
-        monday(),
-        &[],
-        &classes,
-        &names(nw),
-        &spec,
-        &cfg(WEEK, 0.0, 1, 1),
-    );
-    let a = rolling_accuracy(&hist, &[], &spec, &fc);
+    let (_, a) = daily_rolling(&hist, &vec![WorkloadClass::Inference; nw], 10, WEEK);
     let cov = a.coverage.expect("scored");
     assert!((0.75..=0.85).contains(&cov), "workload-hours {cov}");
 }
@@ -575,21 +565,21 @@ fn a_fleet_of_jobs_is_forecast_by_the_job_running_at_the_origin() {
     // that gain, and the episode forecaster must be the one chosen for most workloads.
     let n = 5 * WEEK;
     let ys: Vec<Vec<f64>> = (0..12).map(|w| job_series(100 + w, n)).collect();
-    let classes = vec![WorkloadClass::Training; 12];
-    let spec = RollingSpec {
-        holdout_hours: WEEK,
-        origins: 14,
-        step_hours: 24,
-    };
-    let c = cfg(WEEK, 0.0, 1, 1);
-    let runs = rolling_forecasts(&ys, monday(), &[], &classes, &names(12), &spec, &c);
-    let a = rolling_accuracy(&ys, &[], &spec, &runs);
+    let classes = [WorkloadClass::Training; 12];
+    let (_, a) = daily_rolling(&ys, &classes, 14, WEEK);
     let (ours, naive) = (
         a.workload_wape.expect("scored"),
         a.naive_workload_wape.expect("scored"),
     );
     assert!(ours < 0.72 * naive, "{ours} vs naive {naive}");
-    let f = forecast(&ys, monday(), &[], &classes, &names(12), &c);
+    let f = forecast(
+        &ys,
+        monday(),
+        &[],
+        &classes,
+        &names(12),
+        &cfg(WEEK, 0.0, 1, 1),
+    );
     let episodic = f.fits.iter().filter(|x| x.model == "episode").count();
     assert!(
         episodic >= 6,
@@ -653,24 +643,10 @@ fn rolling_scores_are_perfect_on_periodic_series() {
     let hist: Vec<Vec<f64>> = (0..2)
         .map(|i| repeat(&pattern(20 + i, 30.0, false), 5))
         .collect();
-    let spec = RollingSpec {
-        holdout_hours: WEEK,
-        origins: 3,
-        step_hours: 24,
-    };
-    let fc = rolling_forecasts(
-        &hist,
-        monday(),
-        &[],
-        &ALL[..2],
-        &names(2),
-        &spec,
-        &cfg(1, 0.0, 1, 1),
-    );
+    let (fc, a) = daily_rolling(&hist, &ALL[..2], 3, WEEK);
     // Origins 3, 2 and 1 days before the last week; each fit sees only the hours before it.
     let fits: Vec<usize> = fc.iter().map(|o| o.fit_hours).collect();
     assert_eq!(fits, vec![4 * WEEK - 48, 4 * WEEK - 24, 4 * WEEK]);
-    let a = rolling_accuracy(&hist, &[], &spec, &fc);
     assert!(a.workload_wape.expect("defined") < 1e-9);
     assert!(a.naive_workload_wape.expect("defined") < 1e-9);
     assert!(a.fleet_error.expect("defined").abs() < 1e-9);
@@ -678,21 +654,7 @@ fn rolling_scores_are_perfect_on_periodic_series() {
     assert_eq!(a.fleet_coverage, Some(1.0));
     assert_eq!((a.block_hours, a.per_origin.len()), (WEEK, 3));
     // Shorter holdouts are scored over the holdout.
-    let spec = RollingSpec {
-        holdout_hours: 72,
-        origins: 1,
-        step_hours: 24,
-    };
-    let fc = rolling_forecasts(
-        &hist,
-        monday(),
-        &[],
-        &ALL[..2],
-        &names(2),
-        &spec,
-        &cfg(1, 0.0, 1, 1),
-    );
-    assert_eq!(rolling_accuracy(&hist, &[], &spec, &fc).block_hours, 72);
+    assert_eq!(daily_rolling(&hist, &ALL[..2], 1, 72).1.block_hours, 72);
 }
 
 #[test]
@@ -705,25 +667,11 @@ fn rolling_scores_by_hand_and_an_idle_workload_is_undefined() {
         *v = 12.0;
     }
     let hist = vec![y0, vec![0.0; 4 * WEEK]];
-    let spec = RollingSpec {
-        holdout_hours: WEEK,
-        origins: 1,
-        step_hours: 24,
-    };
-    let fc = rolling_forecasts(
-        &hist,
-        monday(),
-        &[],
-        &ALL[1..3],
-        &names(2),
-        &spec,
-        &cfg(1, 0.0, 1, 1),
-    );
+    let (fc, a) = daily_rolling(&hist, &ALL[1..3], 1, WEEK);
     assert!(fc[0].forecast.mean[0]
         .iter()
         .all(|&v| (v - 10.0).abs() < 1e-9));
     assert!(fc[0].forecast.mean[1].iter().all(|&v| v == 0.0));
-    let a = rolling_accuracy(&hist, &[], &spec, &fc);
     assert!((a.workload_wape.expect("defined") - 1.0 / 6.0).abs() < 1e-9);
     assert!(
         (a.fleet_error.expect("defined") + 1.0 / 6.0).abs() < 1e-9,
@@ -735,16 +683,7 @@ fn rolling_scores_by_hand_and_an_idle_workload_is_undefined() {
     assert_eq!(a.per_workload[1].actual_gpu_hours, 0.0);
     // All idle: nothing to score against.
     let idle = vec![vec![0.0; 4 * WEEK]];
-    let fc = rolling_forecasts(
-        &idle,
-        monday(),
-        &[],
-        &ALL[..1],
-        &names(1),
-        &spec,
-        &cfg(1, 0.0, 1, 1),
-    );
-    let a = rolling_accuracy(&idle, &[], &spec, &fc);
+    let (_, a) = daily_rolling(&idle, &ALL[..1], 1, WEEK);
     assert_eq!(
         (a.workload_wape, a.fleet_error, a.fleet_hourly_wape),
         (None, None, None)

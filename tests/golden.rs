@@ -26,7 +26,8 @@
 mod golden_support;
 
 use golden_support::{
-    assert_golden, diff_report, names_in, normalise_tmp, read, run_ok, temp_dir, utf8,
+    assert_golden, diff_report, focus_quirk_files, names_in, normalise_tmp, read, run_ok, temp_dir,
+    utf8,
 };
 use std::path::Path;
 
@@ -348,32 +349,17 @@ fn inventory_focus_sample_json() {
     assert_golden("inventory_focus_sample.json", &out);
 }
 
-/// The five hand-made quirk exports together: AWS RI and Savings Plan, Azure reservation,
-/// GCP CUD, a FOCUS 1.3 contract commitment (owned commitments, expiry, anomalies).
-fn quirk_files() -> Vec<String> {
-    [
-        "aws_ri_1.2.csv",
-        "aws_savings_plan_1.3.csv",
-        "azure_reservation_1.0.csv",
-        "gcp_cud_1.2.csv",
-        "contract_commitments_1.3.csv",
-    ]
-    .iter()
-    .map(|f| format!("{QUIRKS}/{f}"))
-    .collect()
-}
-
 #[test]
 fn inventory_focus_quirks_table() {
     let mut args = vec!["inventory".to_string(), "--focus".to_string()];
-    args.extend(quirk_files());
+    args.extend(focus_quirk_files());
     assert_golden("inventory_focus_quirks.txt", &run_ok(&args));
 }
 
 #[test]
 fn inventory_focus_quirks_json() {
     let mut args = vec!["inventory".to_string(), "--focus".to_string()];
-    args.extend(quirk_files());
+    args.extend(focus_quirk_files());
     args.extend(["--format".to_string(), "json".to_string()]);
     assert_golden("inventory_focus_quirks.json", &run_ok(&args));
 }

@@ -3,6 +3,8 @@
 //! hour-of-week band, unit economics with the week-over-week regression flag, the scenario
 //! path, and the command's table and JSON.
 
+mod golden_support;
+
 use gpuplan::analysis::inventory::{find_anomalies, from_focus, parse_metrics, InventoryOptions};
 use gpuplan::domain::{DemandHistory, HourWindow};
 use gpuplan::ingest::catalog::load_catalog;
@@ -235,17 +237,15 @@ fn assert_rounded(v: &serde_json::Value, money: bool, at: &str) {
 fn inventory_json_rounds_money_to_cents_and_names_the_currency() {
     // The FOCUS quirks export prices commitments and anomalies with amounts like
     // 165.73951011648873 before rounding.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/focus/quirks");
-    let files: Vec<String> = [
-        "aws_ri_1.2.csv",
-        "aws_savings_plan_1.3.csv",
-        "azure_reservation_1.0.csv",
-        "gcp_cud_1.2.csv",
-        "contract_commitments_1.3.csv",
-    ]
-    .iter()
-    .map(|f| dir.join(f).to_string_lossy().into_owned())
-    .collect();
+    let files: Vec<String> = golden_support::focus_quirk_files()
+        .iter()
+        .map(|f| {
+            golden_support::root()
+                .join(f)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
     let mut args = vec!["inventory", "--focus"];
     args.extend(files.iter().map(String::as_str));
     args.extend(["--format", "json"]);

@@ -271,38 +271,28 @@ mod tests {
 
     #[test]
     fn calibration_origins_keep_half_the_history_and_the_forecasts_profile_regime() {
-        let days = |v: Vec<usize>| v.iter().map(|x| x / DAY).collect::<Vec<_>>();
-        // 7 days: origins at 3.5 days or more; none has a week of history, so all of them.
-        let o = WEEK;
-        assert_eq!(
-            days(calibration_origins(&validation_origins(o), o)),
-            [6, 5, 4]
-        );
-        // 10 days: of the origins at 5 days or more, three have the forecast's week.
-        let o = 10 * DAY;
-        assert_eq!(
-            days(calibration_origins(&validation_origins(o), o)),
-            [9, 8, 7]
-        );
-        // 17 days: half the history is 8.5 days, and three origins (16, 15, 14) have the
-        // two weeks that give the forecast its measured profile shrinkage.
-        let o = 17 * DAY;
-        assert_eq!(
-            days(calibration_origins(&validation_origins(o), o)),
-            [16, 15, 14]
-        );
-        // 15 days: only two origins have two weeks; the one-week regime has enough.
-        let o = 15 * DAY;
-        assert_eq!(
-            days(calibration_origins(&validation_origins(o), o)),
-            [14, 13, 12, 11, 10, 9, 8]
-        );
-        // 8 days: one origin has a week; the others are taken as they are.
-        let o = 8 * DAY;
-        assert_eq!(
-            days(calibration_origins(&validation_origins(o), o)),
-            [7, 6, 5, 4]
-        );
+        // (days of history, calibration origins in days)
+        let cases: [(usize, &[usize]); 5] = [
+            // None has a week of history: every origin with half of it (3.5 days).
+            (7, &[6, 5, 4]),
+            // Of the origins at 5 days or more, three have the forecast's week.
+            (10, &[9, 8, 7]),
+            // Half is 8.5 days, and three origins have the two weeks that give the forecast
+            // its measured profile shrinkage.
+            (17, &[16, 15, 14]),
+            // Only two origins have two weeks; the one-week regime has enough.
+            (15, &[14, 13, 12, 11, 10, 9, 8]),
+            // One origin has a week; the others are taken as they are.
+            (8, &[7, 6, 5, 4]),
+        ];
+        for (history, expected) in cases {
+            let o = history * DAY;
+            let got: Vec<usize> = calibration_origins(&validation_origins(o), o)
+                .iter()
+                .map(|v| v / DAY)
+                .collect();
+            assert_eq!(got, expected, "{history} days");
+        }
     }
 
     /// A decomposition with only the long-run level and its sampling variance set.

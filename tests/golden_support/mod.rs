@@ -1,6 +1,6 @@
-//! Shared by `tests/golden.rs`, `tests/scenario_pins.rs` and `tests/cli_flags.rs`: run the
-//! compiled `gpuplan` binary (never the library, so these tests survive moving modules
-//! around) and compare what it prints or writes with a golden file under `tests/golden/`.
+//! Shared by `tests/golden.rs`, `tests/scenario_pins.rs`, `tests/cli_flags.rs` and
+//! `tests/inventory.rs`: run the compiled `gpuplan` binary (never the library, so these tests
+//! survive moving modules around) and compare what it prints or writes with a golden file under `tests/golden/`.
 //!
 //! Golden files: `UPDATE_GOLDEN=1 cargo test --release --test NAME` writes the golden files
 //! instead of comparing (insta / infracost style); review `git diff tests/golden/` before
@@ -210,4 +210,20 @@ pub fn diff_report(expected: &str, actual: &str) -> Option<String> {
             .map_or("<end of file>".to_string(), |l| format!("{l:?}"))
     ));
     Some(r)
+}
+
+/// The five hand-made FOCUS quirk exports, as paths from the package root: AWS RI and
+/// Savings Plan, Azure reservation, GCP CUD, a FOCUS 1.3 contract commitment (owned
+/// commitments, expiry, anomalies).
+pub fn focus_quirk_files() -> Vec<String> {
+    [
+        "aws_ri_1.2.csv",
+        "aws_savings_plan_1.3.csv",
+        "azure_reservation_1.0.csv",
+        "gcp_cud_1.2.csv",
+        "contract_commitments_1.3.csv",
+    ]
+    .iter()
+    .map(|f| format!("tests/fixtures/focus/quirks/{f}"))
+    .collect()
 }
