@@ -7,6 +7,15 @@ use gpuplan::ingest::demand::{parse_demand, MAX_HISTORY_HOURS};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// The location of a cell: its line, its column (from 1) and the column's name.
+fn cell(line: u64, column: usize, name: &str) -> Location {
+    Location::Cell {
+        line,
+        column,
+        name: name.into(),
+    }
+}
+
 fn parse(text: &str) -> Result<gpuplan::domain::DemandHistory, InputError> {
     parse_demand(Path::new("demand.csv"), text.as_bytes())
 }
@@ -53,15 +62,7 @@ fn duplicate_names_both_lines() {
         .map(|l| format!("{l}{eol}"))
         .concat();
         let e = parse(&text).unwrap_err();
-        assert_eq!(
-            e.location,
-            Location::Cell {
-                line: 5,
-                column: 1,
-                name: "timestamp".into()
-            },
-            "{eol:?}"
-        );
+        assert_eq!(e.location, cell(5, 1, "timestamp"), "{eol:?}");
         assert_eq!(
             e.message,
             "duplicate row for hour 2026-01-01T01:00:00Z and workload \"a\" (first at line 3)"
@@ -78,14 +79,7 @@ fn crlf_line_endings_name_the_same_lines() {
                2026-01-01T01:00:00Z,a,1\r\n\
                2026-01-01T02:00:00Z,a,abc\r\n";
     let e = parse(bad).unwrap_err();
-    assert_eq!(
-        e.location,
-        Location::Cell {
-            line: 4,
-            column: 3,
-            name: "gpus".into()
-        }
-    );
+    assert_eq!(e.location, cell(4, 3, "gpus"));
     let short = "timestamp,workload,gpus\r\n\
                  2026-01-01T00:00:00Z,a,1\r\n\
                  2026-01-01T01:00:00Z,a\r\n";
@@ -113,14 +107,7 @@ fn same_instant_in_another_spelling_is_a_duplicate() {
                 2026-01-01T00:00:00Z,c,1\n\
                 2026-01-01T02:00:00+02:00,b,2\n";
     let e = parse(text).unwrap_err();
-    assert_eq!(
-        e.location,
-        Location::Cell {
-            line: 5,
-            column: 1,
-            name: "timestamp".into()
-        }
-    );
+    assert_eq!(e.location, cell(5, 1, "timestamp"));
     assert_eq!(
         e.message,
         "duplicate row for hour 2026-01-01T00:00:00Z and workload \"b\" (first at line 3)"
