@@ -277,3 +277,62 @@ fn capacity_below_peak_names_the_offering_and_hour() {
         "{m}"
     );
 }
+
+/// One workload with storage, egress (its data is on Azure, the only offering on AWS) and
+/// overhead, on its current (and only) offering: tst2 at $4/h, 2 GPUs for 10 h.
+fn hidden_costs_case() -> (gpuplan::ingest::inputs::Inputs, gpuplan::engine::PlanRun) {
+    plan(&Case {
+        gpus: GPUS,
+        offerings: &[Off("tst2.xlarge", "G80", 1, 4.0, None, 0.0)],
+        offers: &[],
+        workloads: &[(
+            "w",
+            "class = \"training\"\ncurrent_gpu = \"G80\"\nhome_cloud = \"azure\"\n\
+             storage_per_gpu_hour = 0.5\negress_per_gpu_hour = 0.25\noverhead_pct = 10",
+        )],
+        demand: &[("w", steady(2.0, 10))],
+        owned: None,
+        extra: "",
+    })
+}
+
+#[test]
+fn staying_on_the_current_offering_at_on_demand_saves_nothing() {
+    // Compute 2 × 4 × 10 = 80, overhead 10% of it = 8, storage + egress 0.75 × 20 GPU-h = 15:
+    // 103. The baseline is the same workload on the same offering at on-demand, so it is 103
+    // too (it left storage and egress out: 88, a saving of −15).
+    let (_, run) = hidden_costs_case();
+    let ev = run.evaluation.as_ref().expect("evaluation");
+    assert!(close(ev.total, 103.0), "{}", ev.total);
+    assert!(
+        close(ev.baseline_all_on_demand, 103.0),
+        "{}",
+        ev.baseline_all_on_demand
+    );
+    let w = &ev.workloads[0];
+    assert!(
+        close(w.baseline_on_demand, 80.0),
+        "{}",
+        w.baseline_on_demand
+    );
+    assert!(close(w.baseline_hidden, 23.0), "{}", w.baseline_hidden);
+}
+
+#[test]
+fn a_workload_split_across_placements_has_one_baseline() {
+    // The plan above with its placement split in two halves on the same offering: the same
+    // load, so the same cost (103) and the same baseline (103), not twice it.
+    let (inp, run) = hidden_costs_case();
+    let mut plan = run.plan.clone().expect("plan");
+    let mut half = plan.placements[0].clone();
+    half.share = 0.5;
+    plan.placements = vec![half.clone(), half];
+    let ev = gpuplan::plan::evaluate(&plan, &inp.catalog, &inp.window_demand(), Some(&inp.keep))
+        .expect("evaluate");
+    assert!(close(ev.total, 103.0), "{}", ev.total);
+    assert!(
+        close(ev.baseline_all_on_demand, 103.0),
+        "{}",
+        ev.baseline_all_on_demand
+    );
+}

@@ -1048,3 +1048,29 @@ fn term_plans_of_the_bundled_scenarios_conform_and_fill_the_term_risk() {
         "{window} pins are window plans: the default is term mode"
     );
 }
+
+#[test]
+fn a_plan_without_current_adders_reads_back_with_a_baseline_without_them() {
+    // The tiny golden plan records storage of 0.02 USD per GPU-hour on a current offering.
+    // Read as written, the placement carries it; with the key removed (a plan written before
+    // the key existed) it reads as 0, the baseline that plan was written with.
+    let text = std::fs::read_to_string(root().join("tests/golden/plan_tiny.json"))
+        .expect("read the golden plan");
+    let mut v = parse(&text);
+    let read = |v: &Value| -> Vec<f64> {
+        let doc: gpuplan::plan::doc::PlanDoc =
+            serde_json::from_value(v.clone()).expect("a plan document");
+        let plan = doc.to_plan().expect("plan");
+        plan.placements
+            .iter()
+            .map(|p| p.current_adders_per_gpu_hour)
+            .collect()
+    };
+    assert!(read(&v).contains(&0.02), "{:?}", read(&v));
+    for p in v["placements"].as_array_mut().expect("placements") {
+        p.as_object_mut()
+            .expect("placement")
+            .remove("current_adders_per_gpu_hour");
+    }
+    assert!(read(&v).iter().all(|&x| x == 0.0), "{:?}", read(&v));
+}

@@ -381,6 +381,10 @@ fn placement_docs(cat: &Catalog, plan: &Plan, ev: Option<&Evaluation>) -> Vec<Pl
                 current_offering: current,
                 max_spot_share: p.max_spot_share,
                 adders_per_gpu_hour: p.adders_per_gpu_hour,
+                current_adders_per_gpu_hour: p
+                    .current
+                    .is_some()
+                    .then_some(p.current_adders_per_gpu_hour),
                 overhead_pct: p.overhead_pct,
                 share_committed: we.and_then(|w| sh(w.committed_hours)),
                 share_spot: we.and_then(|w| sh(w.spot_hours)),

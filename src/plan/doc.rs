@@ -309,6 +309,11 @@ pub struct PlacementDoc {
     pub max_spot_share: f64,
     /// Storage + egress USD per GPU-hour on this offering.
     pub adders_per_gpu_hour: f64,
+    /// Storage + egress USD per GPU-hour on the current offering, part of the baseline
+    /// (`null` without a current offering; a plan written before this field existed reads
+    /// as 0, the baseline it was written with).
+    #[serde(default)]
+    pub current_adders_per_gpu_hour: Option<f64>,
     /// Overhead percent.
     pub overhead_pct: f64,
     /// Share of instance-hours on commitments.
@@ -487,6 +492,7 @@ impl PlanDoc {
                 adders_per_gpu_hour: p.adders_per_gpu_hour,
                 overhead_pct: p.overhead_pct,
                 current,
+                current_adders_per_gpu_hour: p.current_adders_per_gpu_hour.unwrap_or(0.0),
             });
         }
         let mut purchases = Vec::new();

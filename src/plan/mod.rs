@@ -42,16 +42,20 @@ pub struct Placement {
     pub overhead_pct: f64,
     /// The workload's current offering (cloud, region, instance type), for the baseline.
     pub current: Option<(Cloud, String, String)>,
+    /// Storage + egress USD per GPU-hour of recorded demand on the current offering: the
+    /// baseline's hidden costs besides the overhead (0 without a current offering).
+    pub current_adders_per_gpu_hour: f64,
 }
 
 impl Placement {
     /// Workload `w` wholly on offering `o`: spot up to its share, its hidden costs there, and
-    /// its current offering in `catalog` for the baseline.
+    /// its current offering in `catalog` with the hidden costs there, for the baseline.
     pub fn whole(
         catalog: &crate::domain::Catalog,
         w: &crate::domain::Workload,
         o: &crate::domain::Offering,
     ) -> Self {
+        let current = current_offering(catalog, w);
         Placement {
             workload: w.name.clone(),
             class: w.class,
@@ -63,8 +67,9 @@ impl Placement {
             max_spot_share: w.max_spot_share,
             adders_per_gpu_hour: crate::domain::adders_per_gpu_hour(w, o),
             overhead_pct: w.overhead_pct,
-            current: current_offering(catalog, w)
-                .map(|c| (c.cloud, c.region.clone(), c.instance_type.clone())),
+            current: current.map(|c| (c.cloud, c.region.clone(), c.instance_type.clone())),
+            current_adders_per_gpu_hour: current
+                .map_or(0.0, |c| crate::domain::adders_per_gpu_hour(w, c)),
         }
     }
 }

@@ -85,8 +85,11 @@ struct Place {
     spot_share: f64,
     adders: f64,
     overhead: f64,
-    /// (on-demand USD per GPU of the current offering × performance ratio, its GPU index).
+    /// (on-demand USD per GPU of the current offering × performance ratio × share, its GPU
+    /// index).
     base: Option<(f64, usize)>,
+    /// Storage + egress USD per GPU-hour of demand on the current offering, times the share.
+    base_adders: f64,
     workload: usize,
 }
 
@@ -155,7 +158,10 @@ fn resolve(book: &TermBook, catalog: &Catalog) -> Result<(Vec<Pool>, Vec<Place>)
             let b = catalog.offering(*c, r, it)?;
             let pr =
                 perf(catalog, &pl.current_gpu, pl.class) / perf(catalog, &b.gpu_model, pl.class);
-            Some((b.on_demand_per_gpu() * pr, gpu_index(catalog, &b.gpu_model)))
+            Some((
+                b.on_demand_per_gpu() * pr * pl.share,
+                gpu_index(catalog, &b.gpu_model),
+            ))
         });
         places.push(Place {
             pool,
@@ -168,6 +174,7 @@ fn resolve(book: &TermBook, catalog: &Catalog) -> Result<(Vec<Pool>, Vec<Place>)
             adders: pl.adders_per_gpu_hour * pl.share,
             overhead: pl.overhead_pct / 100.0,
             base,
+            base_adders: pl.current_adders_per_gpu_hour * pl.share,
             workload: book.workload_of.get(e).copied().unwrap_or(0),
         });
     }
@@ -628,9 +635,10 @@ impl Acc {
             if let Some((per_gpu, bg)) = pl.base {
                 let f = demand.paths.price[s][bg][cell.k];
                 let base = g * per_gpu * f * h;
+                let hidden = pl.overhead * base + g * pl.base_adders * h;
                 we.baseline_on_demand += base;
-                we.baseline_hidden += pl.overhead * base;
-                self.ev.baseline_all_on_demand += base * (1.0 + pl.overhead);
+                we.baseline_hidden += hidden;
+                self.ev.baseline_all_on_demand += base + hidden;
             }
             if load[p] <= 0.0 || n <= 0.0 {
                 we.cost += hidden;

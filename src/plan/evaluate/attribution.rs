@@ -30,13 +30,13 @@ pub(super) fn attribute_hour(
         we.instance_hours += n;
         we.hidden_cost += hidden;
         if let Some(b) = p.baseline {
-            // The baseline: compute at the current offering's on-demand price and the
-            // overhead on it; the adders are not charged there (the `× 0.0` term).
+            // The baseline: compute at the current offering's on-demand price, and the
+            // hidden costs there (storage and egress, the overhead on that compute).
             let on_demand = g * b.on_demand_per_gpu * b.gpus_per_gpu_of_demand;
-            let overhead = p.overhead_frac * b.on_demand_per_gpu * g * b.gpus_per_gpu_of_demand;
+            let hidden = g * b.adders_per_gpu_hour + p.overhead_frac * on_demand;
             we.baseline_on_demand += on_demand;
-            we.baseline_hidden += overhead;
-            ev.baseline_all_on_demand += on_demand + g * p.adders_per_gpu_hour * 0.0 + overhead;
+            we.baseline_hidden += hidden;
+            ev.baseline_all_on_demand += on_demand + hidden;
         }
         if load.total[p.pool] <= 0.0 || n <= 0.0 {
             continue;

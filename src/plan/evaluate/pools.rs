@@ -31,13 +31,17 @@ impl Pool<'_> {
     }
 }
 
-/// The workload's current offering, priced at on-demand for the baseline.
+/// The placement's share of its workload on the current offering, priced at on-demand for
+/// the baseline.
 #[derive(Clone, Copy)]
 pub(super) struct Baseline {
     /// On-demand USD per GPU-hour of the current offering.
     pub on_demand_per_gpu: f64,
-    /// GPUs of the current offering per GPU of recorded demand (performance ratio).
+    /// GPUs of the current offering per GPU of recorded demand (performance ratio), times
+    /// the placement's share.
     pub gpus_per_gpu_of_demand: f64,
+    /// Storage + egress USD per GPU-hour of recorded demand there, times the share.
+    pub adders_per_gpu_hour: f64,
 }
 
 /// A placement resolved against the catalog and the demand.
@@ -142,7 +146,9 @@ pub(super) fn place_workloads<'a>(
                 Some(Baseline {
                     on_demand_per_gpu: b.on_demand_hourly / f64::from(b.gpus),
                     gpus_per_gpu_of_demand: perf(catalog, &pl.current_gpu, class)
-                        / perf(catalog, &b.gpu_model, class),
+                        / perf(catalog, &b.gpu_model, class)
+                        * pl.share,
+                    adders_per_gpu_hour: pl.current_adders_per_gpu_hour * pl.share,
                 })
             }
             None => None,
