@@ -1074,3 +1074,17 @@ fn a_plan_without_current_adders_reads_back_with_a_baseline_without_them() {
     }
     assert!(read(&v).iter().all(|&x| x == 0.0), "{:?}", read(&v));
 }
+
+#[test]
+fn a_negative_current_adder_is_refused_with_its_field() {
+    let text = std::fs::read_to_string(root().join("tests/golden/plan_tiny.json"))
+        .expect("read the golden plan");
+    let mut v = parse(&text);
+    v["placements"][1]["current_adders_per_gpu_hour"] = Value::from(-0.5);
+    let doc: gpuplan::plan::doc::PlanDoc = serde_json::from_value(v).expect("a plan document");
+    let err = doc.to_plan().expect_err("a negative adder is refused");
+    assert_eq!(
+        err,
+        "field 'placements[1].current_adders_per_gpu_hour': expected USD per GPU-hour of at least 0, found -0.5"
+    );
+}

@@ -479,6 +479,15 @@ impl PlanDoc {
                     ))
                 }
             };
+            let adders = |v: f64, key: &str| {
+                if v.is_finite() && v >= 0.0 {
+                    Ok(v)
+                } else {
+                    Err(format!(
+                        "field 'placements[{i}].{key}': expected USD per GPU-hour of at least 0, found {v}"
+                    ))
+                }
+            };
             placements.push(Placement {
                 workload: p.workload.clone(),
                 class: WorkloadClass::parse(&p.class)
@@ -489,10 +498,13 @@ impl PlanDoc {
                 instance_type: p.instance_type.clone(),
                 share: p.share,
                 max_spot_share: p.max_spot_share,
-                adders_per_gpu_hour: p.adders_per_gpu_hour,
+                adders_per_gpu_hour: adders(p.adders_per_gpu_hour, "adders_per_gpu_hour")?,
                 overhead_pct: p.overhead_pct,
                 current,
-                current_adders_per_gpu_hour: p.current_adders_per_gpu_hour.unwrap_or(0.0),
+                current_adders_per_gpu_hour: adders(
+                    p.current_adders_per_gpu_hour.unwrap_or(0.0),
+                    "current_adders_per_gpu_hour",
+                )?,
             });
         }
         let mut purchases = Vec::new();
