@@ -40,15 +40,15 @@ fn reserved_instance_pays_only_above_one_minus_discount_utilization() {
     // 10 of 10 hours busy: RI 6·10 = 60 < on-demand 10·10 = 100 → buy 1, cost 60.
     let (n, cost) = ri_case(10);
     assert_eq!(n, 1.0);
-    assert!(close(cost, 60.0), "{cost}");
+    assert_close(cost, 60.0);
     // 7 of 10 hours (utilization 70% > 1 − 40% = 60%): RI 60 < on-demand 70 → buy, cost 60.
     let (n, cost) = ri_case(7);
     assert_eq!(n, 1.0);
-    assert!(close(cost, 60.0), "{cost}");
+    assert_close(cost, 60.0);
     // 5 of 10 hours (50% < 60%): RI 60 > on-demand 50 → no RI, cost 50.
     let (n, cost) = ri_case(5);
     assert_eq!(n, 0.0);
-    assert!(close(cost, 50.0), "{cost}");
+    assert_close(cost, 50.0);
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn memory_need_excludes_the_cheap_tier() {
         extra: "",
     });
     assert_eq!(placed(&run, "w"), "tst2.xlarge");
-    assert!(close(evaluated(&run), 100.0), "{}", evaluated(&run));
+    assert_close(evaluated(&run), 100.0);
     // Without the memory need the cheap tier wins: 2 × 10 × $1 = 20.
     let (_, run) = plan(&Case {
         gpus: GPUS,
@@ -86,7 +86,7 @@ fn memory_need_excludes_the_cheap_tier() {
         extra: "",
     });
     assert_eq!(placed(&run, "w"), "tst1.xlarge");
-    assert!(close(evaluated(&run), 20.0), "{}", evaluated(&run));
+    assert_close(evaluated(&run), 20.0);
 }
 
 #[test]
@@ -108,12 +108,8 @@ fn cheaper_per_throughput_tier_replaces_the_current_one() {
     });
     assert_eq!(placed(&run, "w"), "tst3.xlarge");
     let ev = run.evaluation.as_ref().expect("evaluation");
-    assert!(close(ev.total, 30.0), "{}", ev.total);
-    assert!(
-        close(ev.baseline_all_on_demand, 40.0),
-        "{}",
-        ev.baseline_all_on_demand
-    );
+    assert_close(ev.total, 30.0);
+    assert_close(ev.baseline_all_on_demand, 40.0);
 }
 
 #[test]
@@ -138,9 +134,9 @@ fn spot_only_for_interruptible_load_and_only_up_to_its_share() {
         extra: "",
     });
     let ev = run.evaluation.as_ref().expect("evaluation");
-    assert!(close(ev.total, 233.0), "{}", ev.total);
-    assert!(close(ev.spot_cost, 33.0), "{}", ev.spot_cost);
-    assert!(close(run.outcome.objective.expect("objective"), 233.0));
+    assert_close(ev.total, 233.0);
+    assert_close(ev.spot_cost, 33.0);
+    assert_close(run.outcome.objective.expect("objective"), 233.0);
     // With spot disallowed by the scenario: 3 × 10 × 10 = 300.
     let (_, run) = plan(&Case {
         gpus: GPUS,
@@ -157,7 +153,7 @@ fn spot_only_for_interruptible_load_and_only_up_to_its_share() {
         owned: None,
         extra: "spot = false\n",
     });
-    assert!(close(evaluated(&run), 300.0), "{}", evaluated(&run));
+    assert_close(evaluated(&run), 300.0);
 }
 
 #[test]
@@ -177,17 +173,17 @@ fn owned_commitment_is_used_before_buying() {
     };
     let (_, run) = case("ri,1,2026-01-01,2027-01-01\n", 1.0);
     assert_eq!(bought(&run, "ri"), 0.0);
-    assert!(close(evaluated(&run), 60.0), "{}", evaluated(&run));
+    assert_close(evaluated(&run), 60.0);
     // Demand 2: the owned RI covers one instance, the second is worth a new RI (60 < 100):
     // cost 60 + 60 = 120.
     let (_, run) = case("ri,1,2026-01-01,2027-01-01\n", 2.0);
     assert_eq!(bought(&run, "ri"), 1.0);
-    assert!(close(evaluated(&run), 120.0), "{}", evaluated(&run));
+    assert_close(evaluated(&run), 120.0);
     // Owned RI ends after 5 of the 10 hours: a new RI would cost 60 for 5 uncovered hours
     // worth 50 on-demand, so none is bought: 6 × 5 (owned) + 10 × 5 (on-demand) = 80.
     let (_, run) = case("ri,1,2026-01-01,2026-01-05T05:00:00Z\n", 1.0);
     assert_eq!(bought(&run, "ri"), 0.0);
-    assert!(close(evaluated(&run), 80.0), "{}", evaluated(&run));
+    assert_close(evaluated(&run), 80.0);
 }
 
 #[test]
@@ -220,10 +216,10 @@ fn spend_commitment_spreads_over_two_tiers() {
         owned: None,
         extra: "",
     });
-    assert!(close(bought(&run, "sp"), 17.0), "{}", bought(&run, "sp"));
-    assert!(close(evaluated(&run), 170.0), "{}", evaluated(&run));
+    assert_close(bought(&run, "sp"), 17.0);
+    assert_close(evaluated(&run), 170.0);
     let ev = run.evaluation.as_ref().expect("evaluation");
-    assert!(close(ev.commitments[0].utilization(), 1.0));
+    assert_close(ev.commitments[0].utilization(), 1.0);
 }
 
 #[test]
@@ -303,19 +299,11 @@ fn staying_on_the_current_offering_at_on_demand_saves_nothing() {
     // too (it left storage and egress out: 88, a saving of −15).
     let (_, run) = hidden_costs_case();
     let ev = run.evaluation.as_ref().expect("evaluation");
-    assert!(close(ev.total, 103.0), "{}", ev.total);
-    assert!(
-        close(ev.baseline_all_on_demand, 103.0),
-        "{}",
-        ev.baseline_all_on_demand
-    );
+    assert_close(ev.total, 103.0);
+    assert_close(ev.baseline_all_on_demand, 103.0);
     let w = &ev.workloads[0];
-    assert!(
-        close(w.baseline_on_demand, 80.0),
-        "{}",
-        w.baseline_on_demand
-    );
-    assert!(close(w.baseline_hidden, 23.0), "{}", w.baseline_hidden);
+    assert_close(w.baseline_on_demand, 80.0);
+    assert_close(w.baseline_hidden, 23.0);
 }
 
 #[test]
@@ -329,10 +317,6 @@ fn a_workload_split_across_placements_has_one_baseline() {
     plan.placements = vec![half.clone(), half];
     let ev = gpuplan::plan::evaluate(&plan, &inp.catalog, &inp.window_demand(), Some(&inp.keep))
         .expect("evaluate");
-    assert!(close(ev.total, 103.0), "{}", ev.total);
-    assert!(
-        close(ev.baseline_all_on_demand, 103.0),
-        "{}",
-        ev.baseline_all_on_demand
-    );
+    assert_close(ev.total, 103.0);
+    assert_close(ev.baseline_all_on_demand, 103.0);
 }

@@ -1049,14 +1049,19 @@ fn term_plans_of_the_bundled_scenarios_conform_and_fill_the_term_risk() {
     );
 }
 
+/// The golden plan of the tiny fixture, parsed.
+fn tiny_golden_plan() -> Value {
+    let text = std::fs::read_to_string(root().join("tests/golden/plan_tiny.json"))
+        .expect("read the golden plan");
+    parse(&text)
+}
+
 #[test]
 fn a_plan_without_current_adders_reads_back_with_a_baseline_without_them() {
     // The tiny golden plan records storage of 0.02 USD per GPU-hour on a current offering.
     // Read as written, the placement carries it; with the key removed (a plan written before
     // the key existed) it reads as 0, the baseline that plan was written with.
-    let text = std::fs::read_to_string(root().join("tests/golden/plan_tiny.json"))
-        .expect("read the golden plan");
-    let mut v = parse(&text);
+    let mut v = tiny_golden_plan();
     let read = |v: &Value| -> Vec<f64> {
         let doc: gpuplan::plan::doc::PlanDoc =
             serde_json::from_value(v.clone()).expect("a plan document");
@@ -1077,9 +1082,7 @@ fn a_plan_without_current_adders_reads_back_with_a_baseline_without_them() {
 
 #[test]
 fn a_negative_current_adder_is_refused_with_its_field() {
-    let text = std::fs::read_to_string(root().join("tests/golden/plan_tiny.json"))
-        .expect("read the golden plan");
-    let mut v = parse(&text);
+    let mut v = tiny_golden_plan();
     v["placements"][1]["current_adders_per_gpu_hour"] = Value::from(-0.5);
     let doc: gpuplan::plan::doc::PlanDoc = serde_json::from_value(v).expect("a plan document");
     let err = doc.to_plan().expect_err("a negative adder is refused");

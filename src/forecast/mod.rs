@@ -383,7 +383,6 @@ fn fit_workload(
 /// actual minus forecast over the sum of forecasts (at least the fleet floor).
 fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Residuals, f64) {
     let fleet_mean: f64 = (0..p.ys.len()).map(|w| p.series(w).mean()).sum();
-
     let floor = calibrate::floor_of(fleet_mean, false);
     let mut trajs = Vec::new();
     for (k, &v) in origins.iter().enumerate() {
@@ -454,50 +453,35 @@ fn error_correlation(
     calibrate::common_correlation(&sigmas, (sum2 / n).sqrt())
 }
 
-/// Per workload, its calibration: its own error grids blended with its class's.
+/// Per workload, its calibration: its own error grids blended with its class's, whose
+/// pooled errors count the independent origins they are worth (Kish's design effect
+/// `1 + (n − 1)ρ` of `n` series with common error correlation ρ).
 fn workload_calibrations(
     p: &Prepared,
     fits: &[WorkloadFit],
     origins: &[usize],
     classes: &[WorkloadClass],
 ) -> Vec<Calibration> {
-    let class_of = |w: usize| classes.get(w).copied().unwrap_or(WorkloadClass::Training);
-    let mut pools: Vec<(WorkloadClass, Vec<Vec<f64>>, usize)> = Vec::new();
-    for (w, f) in fits.iter().enumerate() {
-        let c = class_of(w);
-        let i = match pools.iter().position(|p| p.0 == c) {
-            Some(i) => i,
-            None => {
-                pools.push((c, vec![Vec::new(); calibrate::BUCKETS], 0));
-                pools.len() - 1
+    let mut group_of = vec![0; fits.len()];
+    let pooled: Vec<Vec<Option<calibrate::DayGrid>>> = select::class_groups(fits.len(), classes)
+        .iter()
+        .enumerate()
+        .map(|(g, members)| {
+            let mut by = vec![Vec::new(); calibrate::BUCKETS];
+            for &w in members {
+                group_of[w] = g;
+                for (b, v) in fits[w].residuals.by_bucket.iter().enumerate() {
+                    by[b].extend_from_slice(v);
+                }
             }
-        };
-        pools[i].2 += 1;
-        for (b, v) in f.residuals.by_bucket.iter().enumerate() {
-            pools[i].1[b].extend_from_slice(v);
-        }
-    }
-    let class_grids: Vec<(WorkloadClass, Vec<_>)> = pools
-        .into_iter()
-        .map(|(c, by, _)| {
-            let members: Vec<usize> = (0..fits.len()).filter(|&w| class_of(w) == c).collect();
-            let rho = error_correlation(p, fits, origins, &members);
-            let n = members.len() as f64;
-            // Kish's design effect of `n` series with common correlation ρ.
-            let design_effect = 1.0 + (n - 1.0) * rho;
-            (c, calibrate::pooled_grids(&by, design_effect))
+            let rho = error_correlation(p, fits, origins, members);
+            let design_effect = 1.0 + (members.len() as f64 - 1.0) * rho;
+            calibrate::pooled_grids(&by, design_effect)
         })
         .collect();
     fits.iter()
-        .enumerate()
-        .map(|(w, f)| {
-            let own = calibrate::grids(&f.residuals.by_bucket);
-            let class = class_grids
-                .iter()
-                .find(|p| p.0 == class_of(w))
-                .map_or(&[][..], |p| &p.1[..]);
-            Calibration::blend(&own, class)
-        })
+        .zip(&group_of)
+        .map(|(f, &g)| Calibration::blend(&calibrate::grids(&f.residuals.by_bucket), &pooled[g]))
         .collect()
 }
 

@@ -170,3 +170,9 @@ pub fn placed(run: &PlanRun, w: &str) -> String {
 pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
 }
+
+/// Asserts that `got` is [`close`] to the hand-computed `want`, naming both when not.
+#[track_caller]
+pub fn assert_close(got: f64, want: f64) {
+    assert!(close(got, want), "got {got}, expected {want}");
+}
