@@ -390,8 +390,8 @@ pub(crate) fn path(
             Some(outlook) => outlook
                 .iter()
                 .enumerate()
-                .map(|(h, &(held, past))| {
-                    held + past * (dec.pooled + dec.prof[s.slot(o + h)]).max(0.0)
+                .map(|(h, &(held, weight))| {
+                    held + weight * (dec.pooled + dec.prof[s.slot(o + h)]).max(0.0)
                 })
                 .collect(),
         },

@@ -99,6 +99,33 @@ impl Survival {
         }
     }
 
+    /// P(length = x) for x = 0..n (0 for x = 0: every length is at least one hour).
+    fn pmf(&self, n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|x| match x {
+                0 => 0.0,
+                _ => (self.at(x - 1) - self.at(x)).max(0.0),
+            })
+            .collect()
+    }
+
+    /// Mean length: the area under the table, plus its exponential tail; infinite when the
+    /// curve never ends (no completed lengths).
+    fn mean_length(&self) -> f64 {
+        let last = self.s.last().copied().unwrap_or(1.0);
+        if last > 0.0 && !self.mean.is_finite() {
+            return f64::INFINITY;
+        }
+        // P(length > x) summed over x ≥ 0; the tail decays by exp(−1/mean) per hour.
+        let tail = if last > 0.0 {
+            let r = (-1.0 / self.mean).exp();
+            last * r / (1.0 - r)
+        } else {
+            0.0
+        };
+        self.s.iter().sum::<f64>() + tail
+    }
+
     /// For an episode that has lasted `age ≥ 1` hours, the chance that it still holds in
     /// forecast hour `h` (its hour `age + h + 1`), for h = 0..horizon:
     /// P(length > age + h | length > age − 1).
@@ -179,19 +206,23 @@ impl Episodes {
     }
 
     /// Per forecast hour h = 0..horizon: the GPUs the current job is expected to hold (its
-    /// size times the chance it still runs; 0 when idle), and the chance the series has left
-    /// its current episode (busy: the job has ended; idle: a new job has started). `None`
-    /// for a continuous series.
+    /// size times the chance it still runs; 0 when idle), and the weight of the long-run
+    /// level in that hour. `None` for a continuous series.
+    ///
+    /// Busy: the weight is the chance of being busy in a *later* job, after the idle gap
+    /// that follows the current one ([`after_job_weights`]). Idle: the chance the gap is
+    /// over. A new job is not followed through its own run and gap here: on a workload
+    /// whose jobs keep office hours (experiments), a renewal without the daily cycle
+    /// spread the next job over the night and set the band's P10 above the idle hours.
     pub(crate) fn outlook(&self, horizon: usize) -> Option<Vec<(f64, f64)>> {
         let (runs, gaps) = &*self.curves;
         match self.state {
             State::Continuous => None,
-            State::Busy { age, size } => Some(
-                runs.still_running(age, horizon)
-                    .into_iter()
-                    .map(|p| (p * size, 1.0 - p))
-                    .collect(),
-            ),
+            State::Busy { age, size } => {
+                let still = runs.still_running(age, horizon);
+                let weight = after_job_weights(runs, gaps, &still);
+                Some(still.iter().map(|p| p * size).zip(weight).collect())
+            }
             State::Idle { age } => Some(
                 gaps.still_running(age, horizon)
                     .into_iter()
@@ -200,6 +231,50 @@ impl Episodes {
             ),
         }
     }
+}
+
+/// Hours over which the jobs after the current one are followed one by one (an O(hours²)
+/// renewal); beyond, the long-run level is weighted by the chance the current job is over.
+const RENEWAL_HOURS: usize = 336;
+
+/// Alternating renewal from a gap's first hour: P(busy t hours later), t = 0..n, for gaps
+/// and runs drawn from their survival curves.
+fn busy_after_gap_start(runs: &Survival, gaps: &Survival, n: usize) -> Vec<f64> {
+    let (run_len, gap_len) = (runs.pmf(n), gaps.pmf(n));
+    // P(busy t hours after a job's first hour), and after a gap's.
+    let (mut from_run, mut from_gap) = (vec![0.0; n], vec![0.0; n]);
+    for t in 0..n {
+        from_gap[t] = (1..=t).map(|x| gap_len[x] * from_run[t - x]).sum();
+        from_run[t] = runs.at(t) + (1..=t).map(|x| run_len[x] * from_gap[t - x]).sum::<f64>();
+    }
+    from_gap
+}
+
+/// The long-run level's weight per forecast hour after a running job, from `still[h]` =
+/// P(the job still runs in hour h): P(busy in a later job in hour h) — the job ends, an idle
+/// gap follows, then jobs and gaps alternate — over the long-run busy share
+/// `E[run] / (E[run] + E[gap])`, so that it tends to `1 − still[h]`, the weight without
+/// the gap. That is also the weight beyond [`RENEWAL_HOURS`], and everywhere when the
+/// curves give no finite mean run or gap.
+fn after_job_weights(runs: &Survival, gaps: &Survival, still: &[f64]) -> Vec<f64> {
+    let over: Vec<f64> = still.iter().map(|p| 1.0 - p).collect();
+    let (run_mean, gap_mean) = (runs.mean_length(), gaps.mean_length());
+    let duty = run_mean / (run_mean + gap_mean);
+    if !(duty.is_finite() && duty > 0.0) {
+        return over;
+    }
+    let n = still.len().min(RENEWAL_HOURS);
+    let busy = busy_after_gap_start(runs, gaps, n);
+    // The gap starts in hour e when the job's last hour is e − 1.
+    let gap_starts: Vec<f64> = (0..n)
+        .map(|e| (if e == 0 { 1.0 } else { still[e - 1] } - still[e]).max(0.0))
+        .collect();
+    (0..still.len())
+        .map(|h| match h < n {
+            true => (0..=h).map(|e| gap_starts[e] * busy[h - e]).sum::<f64>() / duty,
+            false => over[h],
+        })
+        .collect()
 }
 
 /// The run and gap survival curves from several series' episodes: completed ones, plus the
@@ -305,6 +380,45 @@ mod tests {
         // Lengths 2 and 4: a job of age 2 ends now with probability 1/2.
         let s = Survival::kaplan_meier(&[2, 4], &[]);
         assert_eq!(s.still_running(2, 3), vec![0.5, 0.5, 0.0]);
+    }
+
+    #[test]
+    fn mean_length_is_the_area_under_the_curve() {
+        // Lengths 2 and 4: S = 1, 1, 1/2, 1/2, 0; the area is 3, their mean.
+        assert!((Survival::kaplan_meier(&[2, 4], &[]).mean_length() - 3.0).abs() < 1e-12);
+        // Only a censored 7: S = 1 up to 7, then the exponential tail of mean 7.
+        let r = (-1.0f64 / 7.0).exp();
+        let open = Survival::kaplan_meier(&[], &[7]).mean_length();
+        assert!((open - (8.0 + r / (1.0 - r))).abs() < 1e-9, "{open}");
+        // Nothing at all: the curve never ends.
+        assert!(Survival::kaplan_meier(&[], &[]).mean_length().is_infinite());
+    }
+
+    #[test]
+    fn after_a_job_its_gap_then_the_next_job_follow() {
+        // Every job runs 3 h and every gap 2 h, at 5 GPUs; the current job has run 1 h.
+        // Forecast hours 0–1 finish it, 2–3 are the gap, 4–6 the next job, 7–8 a gap, 9–11
+        // a job. The long-run level (busy share 3/5) is weighted 1/(3/5) in later jobs'
+        // hours and 0 in the gaps'.
+        let y = [
+            0.0, 0.0, 5.0, 5.0, 5.0, 0.0, 0.0, 5.0, 5.0, 5.0, 0.0, 0.0, 5.0,
+        ];
+        let e = Episodes::of(&series(&y));
+        assert_eq!(e.state, State::Busy { age: 1, size: 5.0 });
+        let out = e.outlook(12).expect("episodic");
+        let held: Vec<f64> = out.iter().map(|x| x.0).collect();
+        assert_eq!(
+            held,
+            [5.0, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        );
+        let busy = [0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1];
+        for (h, (&(_, w), b)) in out.iter().zip(busy).enumerate() {
+            let want = f64::from(b) / 0.6;
+            assert!((w - want).abs() < 1e-12, "hour {h}: {w} vs {want}");
+        }
+        // Idle, the level takes over as the gap ends (its hour 2 is forecast hour 0).
+        let idle = Episodes::of(&series(&y[..12]));
+        assert_eq!(idle.state, State::Idle { age: 2 });
     }
 
     #[test]
