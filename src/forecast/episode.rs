@@ -9,7 +9,7 @@
 //! forecast far better this way than by any level: the job running at the origin decides
 //! most of the next days.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::profile::{Series, DAY};
 use crate::domain::stats::median;
@@ -154,7 +154,7 @@ pub(crate) struct Episodes {
     /// Lengths of idle gaps that started and ended inside the history.
     pub gaps: Vec<usize>,
     /// Survival of busy-run lengths, and of idle-gap lengths.
-    pub curves: Arc<(Survival, Survival)>,
+    pub curves: Arc<Curves>,
 }
 
 impl Episodes {
@@ -209,77 +209,127 @@ impl Episodes {
     /// size times the chance it still runs; 0 when idle), and the weight of the long-run
     /// level in that hour. `None` for a continuous series.
     ///
-    /// Busy: the weight is the chance of being busy in a *later* job, after the idle gap
-    /// that follows the current one ([`after_job_weights`]). Idle: the chance the gap is
-    /// over. A new job is not followed through its own run and gap here: on a workload
-    /// whose jobs keep office hours (experiments), a renewal without the daily cycle
-    /// spread the next job over the night and set the band's P10 above the idle hours.
+    /// When the class's jobs run a day or more on average, the weight follows the jobs
+    /// after the current episode one by one ([`later_weights`]): a job is followed by its
+    /// idle gap, a gap by a job at the size the long-run level implies. Shorter jobs keep
+    /// office hours (experiments): their timing is the daily profile's, which a renewal
+    /// without the calendar would spread over the night, so the weight is the chance the
+    /// current episode is over.
     pub(crate) fn outlook(&self, horizon: usize) -> Option<Vec<(f64, f64)>> {
-        let (runs, gaps) = &*self.curves;
-        match self.state {
-            State::Continuous => None,
-            State::Busy { age, size } => {
-                let still = runs.still_running(age, horizon);
-                let weight = after_job_weights(runs, gaps, &still);
-                Some(still.iter().map(|p| p * size).zip(weight).collect())
-            }
-            State::Idle { age } => Some(
-                gaps.still_running(age, horizon)
-                    .into_iter()
-                    .map(|p| (0.0, 1.0 - p))
-                    .collect(),
-            ),
-        }
+        let Curves { runs, gaps, .. } = &*self.curves;
+        let (still, size, next) = match self.state {
+            State::Continuous => return None,
+            State::Busy { age, size } => (runs.still_running(age, horizon), size, Next::Gap),
+            State::Idle { age } => (gaps.still_running(age, horizon), 0.0, Next::Run),
+        };
+        let weight = if runs.mean_length() >= DAY as f64 {
+            later_weights(&self.curves, &still, next)
+        } else {
+            still.iter().map(|p| 1.0 - p).collect()
+        };
+        Some(still.iter().map(|p| p * size).zip(weight).collect())
     }
 }
 
-/// Hours over which the jobs after the current one are followed one by one (an O(hours²)
-/// renewal); beyond, the long-run level is weighted by the chance the current job is over.
+/// Hours over which the episodes after the current one are followed one by one (an
+/// O(hours²) renewal); beyond, the long-run level is weighted by the chance the current
+/// episode is over.
 const RENEWAL_HOURS: usize = 336;
 
-/// Alternating renewal from a gap's first hour: P(busy t hours later), t = 0..n, for gaps
-/// and runs drawn from their survival curves.
-fn busy_after_gap_start(runs: &Survival, gaps: &Survival, n: usize) -> Vec<f64> {
-    let (run_len, gap_len) = (runs.pmf(n), gaps.pmf(n));
-    // P(busy t hours after a job's first hour), and after a gap's.
-    let (mut from_run, mut from_gap) = (vec![0.0; n], vec![0.0; n]);
-    for t in 0..n {
-        from_gap[t] = (1..=t).map(|x| gap_len[x] * from_run[t - x]).sum();
-        from_run[t] = runs.at(t) + (1..=t).map(|x| run_len[x] * from_gap[t - x]).sum::<f64>();
-    }
-    from_gap
+/// What starts when the current episode ends.
+#[derive(Debug, Clone, Copy)]
+enum Next {
+    /// An idle gap (the current episode is a job).
+    Gap,
+    /// A job (the current episode is a gap).
+    Run,
 }
 
-/// The long-run level's weight per forecast hour after a running job, from `still[h]` =
-/// P(the job still runs in hour h): P(busy in a later job in hour h) — the job ends, an idle
-/// gap follows, then jobs and gaps alternate — over the long-run busy share
-/// `E[run] / (E[run] + E[gap])`, so that it tends to `1 − still[h]`, the weight without
-/// the gap. That is also the weight beyond [`RENEWAL_HOURS`], and everywhere when the
-/// curves give no finite mean run or gap.
-fn after_job_weights(runs: &Survival, gaps: &Survival, still: &[f64]) -> Vec<f64> {
+/// The run and gap survival curves of a class (or of one series) at one origin, and the
+/// renewal the forecast derives from them, computed once for every member.
+#[derive(Debug)]
+pub(crate) struct Curves {
+    /// Survival of busy-run lengths.
+    pub runs: Survival,
+    /// Survival of idle-gap lengths.
+    pub gaps: Survival,
+    /// [`Curves::renewal`], once computed.
+    renewal: OnceLock<(Vec<f64>, Vec<f64>)>,
+}
+
+impl PartialEq for Curves {
+    fn eq(&self, other: &Self) -> bool {
+        self.runs == other.runs && self.gaps == other.gaps
+    }
+}
+
+impl Curves {
+    fn new(runs: Survival, gaps: Survival) -> Self {
+        Self {
+            runs,
+            gaps,
+            renewal: OnceLock::new(),
+        }
+    }
+
+    /// Alternating renewal from fresh starts, for t = 0..[`RENEWAL_HOURS`]: P(busy t hours
+    /// after a job's first hour), and P(busy t hours after a gap's first hour), runs and
+    /// gaps drawn from the curves. A value at t depends on earlier ones only, so any
+    /// shorter horizon reads a prefix.
+    fn renewal(&self) -> &(Vec<f64>, Vec<f64>) {
+        self.renewal.get_or_init(|| {
+            let n = RENEWAL_HOURS;
+            let (run_len, gap_len) = (self.runs.pmf(n), self.gaps.pmf(n));
+            let (mut from_run, mut from_gap) = (vec![0.0; n], vec![0.0; n]);
+            for t in 0..n {
+                from_gap[t] = (1..=t).map(|x| gap_len[x] * from_run[t - x]).sum();
+                from_run[t] =
+                    self.runs.at(t) + (1..=t).map(|x| run_len[x] * from_gap[t - x]).sum::<f64>();
+            }
+            (from_run, from_gap)
+        })
+    }
+}
+
+/// The long-run level's weight per forecast hour, from `still[h]` = P(the current episode
+/// holds in hour h) and what starts when it ends: P(busy in a *later* job in hour h) over
+/// the long-run busy share `E[run] / (E[run] + E[gap])`. A later job runs at the size
+/// the level implies (level / busy share), and the weight tends to `1 − still[h]`, which
+/// it also is beyond [`RENEWAL_HOURS`] and everywhere when the curves give no finite mean
+/// run or gap.
+fn later_weights(curves: &Curves, still: &[f64], next: Next) -> Vec<f64> {
     let over: Vec<f64> = still.iter().map(|p| 1.0 - p).collect();
-    let (run_mean, gap_mean) = (runs.mean_length(), gaps.mean_length());
+    let (run_mean, gap_mean) = (curves.runs.mean_length(), curves.gaps.mean_length());
     let duty = run_mean / (run_mean + gap_mean);
     if !(duty.is_finite() && duty > 0.0) {
         return over;
     }
     let n = still.len().min(RENEWAL_HOURS);
-    let busy = busy_after_gap_start(runs, gaps, n);
-    // The gap starts in hour e when the job's last hour is e − 1.
-    let gap_starts: Vec<f64> = (0..n)
+    let (from_run, from_gap) = curves.renewal();
+    let busy = match next {
+        Next::Gap => from_gap,
+        Next::Run => from_run,
+    };
+    // The next episode starts in hour e when the current one's last hour is e − 1.
+    let starts: Vec<f64> = (0..n)
         .map(|e| (if e == 0 { 1.0 } else { still[e - 1] } - still[e]).max(0.0))
         .collect();
     (0..still.len())
         .map(|h| match h < n {
-            true => (0..=h).map(|e| gap_starts[e] * busy[h - e]).sum::<f64>() / duty,
+            true => dot_reversed(&starts[..=h], &busy[..=h]) / duty,
             false => over[h],
         })
         .collect()
 }
 
+/// `Σ a[e] · b[len − 1 − e]`: a convolution's value at its last index.
+fn dot_reversed(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b.iter().rev()).map(|(x, y)| x * y).sum()
+}
+
 /// The run and gap survival curves from several series' episodes: completed ones, plus the
 /// one in progress at the origin as censored.
-fn curves_of(members: &[(&[usize], &[usize], State)]) -> (Survival, Survival) {
+fn curves_of(members: &[(&[usize], &[usize], State)]) -> Curves {
     let (mut runs, mut gaps, mut run_c, mut gap_c) = (vec![], vec![], vec![], vec![]);
     for &(r, g, state) in members {
         runs.extend_from_slice(r);
@@ -290,7 +340,7 @@ fn curves_of(members: &[(&[usize], &[usize], State)]) -> (Survival, Survival) {
             State::Continuous => {}
         }
     }
-    (
+    Curves::new(
         Survival::kaplan_meier(&runs, &run_c),
         Survival::kaplan_meier(&gaps, &gap_c),
     )
@@ -394,31 +444,69 @@ mod tests {
         assert!(Survival::kaplan_meier(&[], &[]).mean_length().is_infinite());
     }
 
-    #[test]
-    fn after_a_job_its_gap_then_the_next_job_follow() {
-        // Every job runs 3 h and every gap 2 h, at 5 GPUs; the current job has run 1 h.
-        // Forecast hours 0–1 finish it, 2–3 are the gap, 4–6 the next job, 7–8 a gap, 9–11
-        // a job. The long-run level (busy share 3/5) is weighted 1/(3/5) in later jobs'
-        // hours and 0 in the gaps'.
-        let y = [
-            0.0, 0.0, 5.0, 5.0, 5.0, 0.0, 0.0, 5.0, 5.0, 5.0, 0.0, 0.0, 5.0,
-        ];
-        let e = Episodes::of(&series(&y));
-        assert_eq!(e.state, State::Busy { age: 1, size: 5.0 });
-        let out = e.outlook(12).expect("episodic");
-        let held: Vec<f64> = out.iter().map(|x| x.0).collect();
-        assert_eq!(
-            held,
-            [5.0, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
-        );
-        let busy = [0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1];
-        for (h, (&(_, w), b)) in out.iter().zip(busy).enumerate() {
-            let want = f64::from(b) / 0.6;
+    /// A history of whole jobs of `run` hours at 5 GPUs and gaps of `gap` hours (the first
+    /// gap cut to 2 h by the start), ending `tail` hours into a job (busy) or a gap.
+    fn jobs(run: usize, gap: usize, cycles: usize, tail: usize, busy: bool) -> Vec<f64> {
+        let mut y = vec![0.0; 2];
+        for _ in 0..cycles {
+            y.extend(std::iter::repeat_n(5.0, run));
+            y.extend(std::iter::repeat_n(0.0, gap));
+        }
+        if busy {
+            y.extend(std::iter::repeat_n(5.0, tail));
+        } else {
+            y.extend(std::iter::repeat_n(5.0, run));
+            y.extend(std::iter::repeat_n(0.0, tail));
+        }
+        y
+    }
+
+    /// Asserts the long-run weights of `out` are `1/duty` in `busy` hours and 0 elsewhere.
+    fn assert_weights(out: &[(f64, f64)], busy: impl Fn(usize) -> bool, duty: f64) {
+        for (h, &(_, w)) in out.iter().enumerate() {
+            let want = if busy(h) { 1.0 / duty } else { 0.0 };
             assert!((w - want).abs() < 1e-12, "hour {h}: {w} vs {want}");
         }
-        // Idle, the level takes over as the gap ends (its hour 2 is forecast hour 0).
-        let idle = Episodes::of(&series(&y[..12]));
-        assert_eq!(idle.state, State::Idle { age: 2 });
+    }
+
+    #[test]
+    fn after_a_job_its_gap_then_the_next_jobs_follow() {
+        // Every job runs 30 h and every gap 20 h; the current job has run 1 h. Forecast
+        // hours 0–28 finish it, 29–48 are its gap, 49–78 the next job, 79–98 a gap, 99–128
+        // a job. The long-run level (busy share 30/50) is weighted 1/(3/5) in the later
+        // jobs' hours and 0 in the gaps'.
+        let e = Episodes::of(&series(&jobs(30, 20, 2, 1, true)));
+        assert_eq!(e.state, State::Busy { age: 1, size: 5.0 });
+        let out = e.outlook(140).expect("episodic");
+        assert!(out
+            .iter()
+            .enumerate()
+            .all(|(h, x)| x.0 == if h < 29 { 5.0 } else { 0.0 }));
+        assert_weights(
+            &out,
+            |h| (49..79).contains(&h) || (99..129).contains(&h),
+            0.6,
+        );
+        // Idle for 2 h of a 20-h gap: the next job holds hours 18–47, then 68–97.
+        let e = Episodes::of(&series(&jobs(30, 20, 2, 2, false)));
+        assert_eq!(e.state, State::Idle { age: 2 });
+        let out = e.outlook(100).expect("episodic");
+        assert!(out.iter().all(|x| x.0 == 0.0));
+        assert_weights(
+            &out,
+            |h| (18..48).contains(&h) || (68..98).contains(&h),
+            0.6,
+        );
+    }
+
+    #[test]
+    fn jobs_shorter_than_a_day_weight_the_level_by_the_end_of_the_episode() {
+        // 3-h jobs, 2-h gaps, the current job 1 h old: the level takes over with weight 1
+        // once the job is over, without following the gaps and jobs after it.
+        let e = Episodes::of(&series(&jobs(3, 2, 2, 1, true)));
+        let out = e.outlook(8).expect("episodic");
+        let weights: Vec<f64> = out.iter().map(|x| x.1).collect();
+        assert_eq!(weights, [0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
     }
 
     #[test]
@@ -473,7 +561,10 @@ mod tests {
         pool_episodes(&mut eps, &[WorkloadClass::Training; 3]);
         assert!(Arc::ptr_eq(&eps[0][0].curves, &eps[1][0].curves));
         // Runs 2 and 4 completed; two censored at 1.
-        assert_eq!(eps[0][0].curves.0, Survival::kaplan_meier(&[2, 4], &[1, 1]));
+        assert_eq!(
+            eps[0][0].curves.runs,
+            Survival::kaplan_meier(&[2, 4], &[1, 1])
+        );
         assert_eq!(eps[2][0].curves, own_c);
     }
 }
