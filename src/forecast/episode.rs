@@ -433,6 +433,17 @@ mod tests {
     }
 
     #[test]
+    fn dot_reversed_is_the_convolution_at_its_last_index() {
+        // For every length 0..=9: Σ a[e]·b[n−1−e] with small integers, exact in f64.
+        let a: Vec<f64> = (1..=9).map(f64::from).collect();
+        let b: Vec<f64> = (0..9).map(|x| f64::from(x * x % 7)).collect();
+        for n in 0..=9 {
+            let want: f64 = (0..n).map(|e| a[e] * b[n - 1 - e]).sum();
+            assert_eq!(dot_reversed(&a[..n], &b[..n]), want, "length {n}");
+        }
+    }
+
+    #[test]
     fn mean_length_is_the_area_under_the_curve() {
         // Lengths 2 and 4: S = 1, 1, 1/2, 1/2, 0; the area is 3, their mean.
         assert!((Survival::kaplan_meier(&[2, 4], &[]).mean_length() - 3.0).abs() < 1e-12);
