@@ -20,6 +20,22 @@ use crate::domain::WorkloadClass;
 const IDLE_SHARE: f64 = 0.02;
 /// The current job's size is the median of at most this many of its last kept hours.
 const SIZE_HOURS: usize = DAY;
+/// A busy hour is steady when within this share of its run's median.
+const STEADY_TOLERANCE: f64 = 0.05;
+/// Share of a class's busy hours that must be steady for its series to count as running
+/// whole jobs ([`Episodes::runs_whole_jobs`]).
+const STEADY_SHARE: f64 = 0.9;
+
+/// Hours of a busy run within [`STEADY_TOLERANCE`] of its median, and its hours.
+fn steady_hours(run: &[f64]) -> (usize, usize) {
+    let mut v = run.to_vec();
+    let m = median(&mut v).unwrap_or(0.0);
+    let steady = run
+        .iter()
+        .filter(|&&x| (x - m).abs() <= STEADY_TOLERANCE * m)
+        .count();
+    (steady, run.len())
+}
 
 /// What the series is doing at the origin.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -153,6 +169,8 @@ pub(crate) struct Episodes {
     pub runs: Vec<usize>,
     /// Lengths of idle gaps that started and ended inside the history.
     pub gaps: Vec<usize>,
+    /// Busy hours within [`STEADY_TOLERANCE`] of their run's median, and all busy hours.
+    pub steady: (usize, usize),
     /// Survival of busy-run lengths, and of idle-gap lengths.
     pub curves: Arc<Curves>,
 }
@@ -196,13 +214,38 @@ impl Episodes {
             Some(&(false, a, b)) => State::Idle { age: b - a },
             None => State::Continuous,
         };
-        let curves = Arc::new(curves_of(&[(&runs, &gaps, state)]));
-        Self {
+        let steady = segs
+            .iter()
+            .filter(|x| x.0)
+            .map(|&(_, a, b)| steady_hours(&kept[a..b]))
+            .fold((0, 0), |acc, x| (acc.0 + x.0, acc.1 + x.1));
+        let mut e = Self {
             state,
             runs,
             gaps,
-            curves,
-        }
+            steady,
+            curves: Arc::new(Curves::new(
+                Survival::kaplan_meier(&[], &[]),
+                Survival::kaplan_meier(&[], &[]),
+                (0, 0),
+            )),
+        };
+        e.curves = Arc::new(curves_of(&[&e]));
+        e
+    }
+
+    /// Whether the series runs whole jobs after one another, as a team's training runs do:
+    /// not continuous, and its class's runs last a day or more on average, its gaps end,
+    /// and its busy hours hold their run's size (at least [`STEADY_SHARE`] of them within
+    /// [`STEADY_TOLERANCE`] of their run's median). The episode forecast is then the
+    /// default candidate. A cluster's demand summed over many jobs, or serving demand, idles
+    /// too, but its busy hours move with the load: a level forecasts it better.
+    pub(crate) fn runs_whole_jobs(&self) -> bool {
+        let c = &self.curves;
+        self.state != State::Continuous
+            && c.runs.mean_length() >= DAY as f64
+            && c.gaps.mean_length().is_finite()
+            && c.steady_share >= STEADY_SHARE
     }
 
     /// Per forecast hour h = 0..horizon: the GPUs the current job is expected to hold (its
@@ -253,21 +296,30 @@ pub(crate) struct Curves {
     pub runs: Survival,
     /// Survival of idle-gap lengths.
     pub gaps: Survival,
+    /// Share of the busy hours within [`STEADY_TOLERANCE`] of their run's median (1 without
+    /// busy hours).
+    pub steady_share: f64,
     /// [`Curves::renewal`], once computed.
     renewal: OnceLock<(Vec<f64>, Vec<f64>)>,
 }
 
 impl PartialEq for Curves {
     fn eq(&self, other: &Self) -> bool {
-        self.runs == other.runs && self.gaps == other.gaps
+        self.runs == other.runs
+            && self.gaps == other.gaps
+            && self.steady_share == other.steady_share
     }
 }
 
 impl Curves {
-    fn new(runs: Survival, gaps: Survival) -> Self {
+    fn new(runs: Survival, gaps: Survival, steady: (usize, usize)) -> Self {
         Self {
             runs,
             gaps,
+            steady_share: match steady.1 {
+                0 => 1.0,
+                n => steady.0 as f64 / n as f64,
+            },
             renewal: OnceLock::new(),
         }
     }
@@ -327,14 +379,17 @@ fn dot_reversed(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b.iter().rev()).map(|(x, y)| x * y).sum()
 }
 
-/// The run and gap survival curves from several series' episodes: completed ones, plus the
-/// one in progress at the origin as censored.
-fn curves_of(members: &[(&[usize], &[usize], State)]) -> Curves {
+/// The run and gap survival curves from several series' episodes (completed ones, plus the
+/// one in progress at the origin as censored), and the share of their busy hours that hold
+/// their run's size.
+fn curves_of(members: &[&Episodes]) -> Curves {
     let (mut runs, mut gaps, mut run_c, mut gap_c) = (vec![], vec![], vec![], vec![]);
-    for &(r, g, state) in members {
-        runs.extend_from_slice(r);
-        gaps.extend_from_slice(g);
-        match state {
+    let mut steady = (0, 0);
+    for e in members {
+        runs.extend_from_slice(&e.runs);
+        gaps.extend_from_slice(&e.gaps);
+        steady = (steady.0 + e.steady.0, steady.1 + e.steady.1);
+        match e.state {
             State::Busy { age, .. } => run_c.push(age),
             State::Idle { age } => gap_c.push(age),
             State::Continuous => {}
@@ -343,6 +398,7 @@ fn curves_of(members: &[(&[usize], &[usize], State)]) -> Curves {
     Curves::new(
         Survival::kaplan_meier(&runs, &run_c),
         Survival::kaplan_meier(&gaps, &gap_c),
+        steady,
     )
 }
 
@@ -356,11 +412,10 @@ pub(crate) fn pool_episodes<T: AsRef<Episodes> + AsMut<Episodes>>(
     let origins = items.iter().map(Vec::len).min().unwrap_or(0);
     for members in super::select::class_groups(items.len(), classes) {
         for k in 0..origins {
-            let parts: Vec<(&[usize], &[usize], State)> = members
+            let parts: Vec<&Episodes> = members
                 .iter()
                 .filter_map(|&w| items[w].get(k).map(AsRef::as_ref))
                 .filter(|e| e.state != State::Continuous)
-                .map(|e| (&e.runs[..], &e.gaps[..], e.state))
                 .collect();
             if parts.is_empty() {
                 continue;
@@ -518,6 +573,36 @@ mod tests {
         let out = e.outlook(8).expect("episodic");
         let weights: Vec<f64> = out.iter().map(|x| x.1).collect();
         assert_eq!(weights, [0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn whole_jobs_are_long_and_hold_their_size() {
+        // Jobs of 30 h at 5 GPUs and gaps of 20 h: whole jobs.
+        let jobs30 = jobs(30, 20, 3, 10, true);
+        assert!(Episodes::of(&series(&jobs30)).runs_whole_jobs());
+        // The same runs whose GPUs move hour by hour (a cluster's many jobs): not.
+        let moving: Vec<f64> = jobs30
+            .iter()
+            .enumerate()
+            .map(|(t, &v)| if v > 0.0 { v + (t % 3) as f64 } else { 0.0 })
+            .collect();
+        assert!(!Episodes::of(&series(&moving)).runs_whole_jobs());
+        // A node out (4 GPUs instead of 5) in the first `out` hours of every job: with 2,
+        // (3 × 28 + 8) of 100 busy hours hold their run's median, 92%; with 4, 84%.
+        let with_outage = |out: usize| -> Vec<f64> {
+            let mut y = jobs30.clone();
+            for (t, v) in y.iter_mut().enumerate() {
+                if *v > 0.0 && (t + 48) % 50 < out {
+                    *v = 4.0;
+                }
+            }
+            y
+        };
+        assert!(Episodes::of(&series(&with_outage(2))).runs_whole_jobs());
+        assert!(!Episodes::of(&series(&with_outage(4))).runs_whole_jobs());
+        // Jobs of 3 h, and a series never idle: not.
+        assert!(!Episodes::of(&series(&jobs(3, 2, 6, 1, true))).runs_whole_jobs());
+        assert!(!Episodes::of(&series(&[5.0; 100])).runs_whole_jobs());
     }
 
     #[test]

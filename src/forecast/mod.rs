@@ -515,7 +515,8 @@ pub fn forecast(
     let errors: Vec<Vec<[f64; NC]>> = par_map(nw, |w| {
         select::candidate_errors(&p.series(w), &origins, &decs[w], damping)
     });
-    let chosen = select::select(&errors, classes, !origins.is_empty());
+    let defaults = select::defaults(&decs);
+    let chosen = select::select(&errors, classes, !origins.is_empty(), &defaults);
     let fits: Vec<WorkloadFit> = par_map_into(decs, |w, mut past| {
         let dec = past.pop().unwrap_or_else(Decomposition::empty);
         let decs = (dec, &past[..cal_origins.len().min(past.len())]);

@@ -199,30 +199,46 @@ fn class_records(
     recs
 }
 
+/// Each workload's default candidate, from its decompositions (the forecast origin's last):
+/// the episode forecast for a series that runs whole jobs after one another
+/// ([`Episodes::runs_whole_jobs`](super::episode::Episodes::runs_whole_jobs)), whose
+/// running job decides the next days; [`DEFAULT`] otherwise.
+pub(crate) fn defaults(decs: &[Vec<Decomposition>]) -> Vec<Candidate> {
+    decs.iter()
+        .map(|d| match d.last() {
+            Some(d) if d.episodes.runs_whole_jobs() => Candidate::Episode,
+            _ => DEFAULT,
+        })
+        .collect()
+}
+
 /// The candidate of each workload, from `errors[w][k][c]` (workload, validation origin,
 /// candidate). A candidate's score on a set of origins is `own share + 3 × class share` of
 /// validation error, a share being its error over the sum of every candidate's error over
 /// all origins (of the workload, or pooled over the workloads of its class, so that large
-/// workloads weigh more). The default ([`DEFAULT`], a level with a one-day half-life) stays
-/// unless the best candidate's total score is at least 3% lower than its own **and** it
-/// scores lower at half the validation origins or more: validation on a few weeks is noisy,
-/// and a switch must not rest on one or two lucky weeks. Without validation origins every
-/// workload takes the default.
+/// workloads weigh more). The workload's default (`defaults[w]`; [`DEFAULT`], a level with
+/// a one-day half-life, where none is given) stays unless the best candidate's total score
+/// is at least 3% lower than its own **and** it scores lower at half the validation origins
+/// or more: validation on a few weeks is noisy, and a switch must not rest on one or two
+/// lucky weeks. Without validation origins every workload takes its default.
 pub(crate) fn select(
     errors: &[Vec<[f64; NC]>],
     classes: &[WorkloadClass],
     validated: bool,
+    defaults: &[Candidate],
 ) -> Vec<Candidate> {
+    let default_of = |w: usize| defaults.get(w).copied().unwrap_or(DEFAULT);
     if !validated {
-        return vec![DEFAULT; errors.len()];
+        return (0..errors.len()).map(default_of).collect();
     }
     let class_of = |w: usize| classes.get(w).copied().unwrap_or(WorkloadClass::Training);
     let recs = class_records(errors, class_of);
-    let default = CANDIDATES.iter().position(|&c| c == DEFAULT).unwrap_or(0);
     errors
         .iter()
         .enumerate()
         .map(|(w, rows)| {
+            let dflt = default_of(w);
+            let default = CANDIDATES.iter().position(|&c| c == dflt).unwrap_or(0);
             let own_total: f64 = total(rows).iter().sum::<f64>().max(1e-12);
             let rec = recs.iter().find(|r| r.class == class_of(w));
             let class_total = rec.map_or(1.0, |r| r.total).max(1e-12);
@@ -250,7 +266,7 @@ pub(crate) fn select(
             if all(best) < (1.0 - SWITCH_MARGIN) * all(default) && 2 * wins >= rows.len() {
                 CANDIDATES[best]
             } else {
-                DEFAULT
+                dflt
             }
         })
         .collect()
@@ -364,15 +380,15 @@ mod tests {
         b[b_pick] = 10.0; // workloads 1 and 2 prefer another, with more volume
         let errs = [vec![a], vec![b], vec![b]];
         let cls = [WorkloadClass::Training; 3];
-        assert_eq!(select(&errs, &cls, true), vec![CANDIDATES[b_pick]; 3]);
+        assert_eq!(select(&errs, &cls, true, &[]), vec![CANDIDATES[b_pick]; 3]);
         // In its own class, workload 0 keeps its own choice.
         let cls = [
             WorkloadClass::Inference,
             WorkloadClass::Training,
             WorkloadClass::Training,
         ];
-        assert_eq!(select(&errs, &cls, true)[0], CANDIDATES[a_pick]);
-        assert_eq!(select(&errs, &cls, false)[0], DEFAULT);
+        assert_eq!(select(&errs, &cls, true, &[])[0], CANDIDATES[a_pick]);
+        assert_eq!(select(&errs, &cls, false, &[])[0], DEFAULT);
     }
 
     #[test]
@@ -385,17 +401,26 @@ mod tests {
         let mut e = [10.0; NC];
         e[other] = 9.9; // 1% better: noise
         let one = [WorkloadClass::Training];
-        assert_eq!(select(&[vec![e]], &one, true), vec![DEFAULT]);
+        assert_eq!(select(&[vec![e]], &one, true, &[]), vec![DEFAULT]);
         e[other] = 5.0; // clearly better
-        assert_eq!(select(&[vec![e]], &one, true), vec![CANDIDATES[other]]);
+        assert_eq!(select(&[vec![e]], &one, true, &[]), vec![CANDIDATES[other]]);
         // Clearly better in total, but thanks to one origin out of three: the default stays.
         let mut lucky = [10.0; NC];
         lucky[other] = 1.0;
         let mut worse = [10.0; NC];
         worse[other] = 11.0;
         assert_eq!(
-            select(&[vec![lucky, worse, worse]], &one, true),
+            select(&[vec![lucky, worse, worse]], &one, true, &[]),
             vec![DEFAULT]
         );
+        // A workload's own default holds the same way: the 24-h level 1% better does not
+        // replace it, 50% better does; without validation the default is taken as is.
+        let mut e = [10.0; NC];
+        e[def] = 9.9;
+        let own = [CANDIDATES[other]];
+        assert_eq!(select(&[vec![e]], &one, true, &own), own.to_vec());
+        e[def] = 5.0;
+        assert_eq!(select(&[vec![e]], &one, true, &own), vec![DEFAULT]);
+        assert_eq!(select(&[vec![e]], &one, false, &own), own.to_vec());
     }
 }
