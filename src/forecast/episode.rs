@@ -5,9 +5,10 @@
 //! The [`Candidate::Episode`](super::candidates::Candidate) forecast reads them: a busy
 //! workload keeps its current job's size for as long as a job of its age is likely to run
 //! on, an idle one stays idle for as long as a gap of its age is likely to last, and the
-//! long-run level takes over as those probabilities fall. A renewal process of jobs is
-//! forecast far better this way than by any level: the job running at the origin decides
-//! most of the next days.
+//! long-run level takes over as those probabilities fall, through the gaps and jobs that
+//! follow (an alternating renewal of the two curves) when the jobs last a day or more. A
+//! renewal process of jobs is forecast far better this way than by any level: the job
+//! running at the origin decides most of the next days.
 
 use std::sync::{Arc, OnceLock};
 
@@ -125,8 +126,8 @@ impl Survival {
             .collect()
     }
 
-    /// Mean length: the area under the table, plus its exponential tail; infinite when the
-    /// curve never ends (no completed lengths).
+    /// Mean length: the area under the curve (the table, then its exponential tail);
+    /// infinite when the curve never ends (no lengths at all).
     fn mean_length(&self) -> f64 {
         let last = self.s.last().copied().unwrap_or(1.0);
         if last > 0.0 && !self.mean.is_finite() {
@@ -243,7 +244,7 @@ impl Episodes {
     pub(crate) fn runs_whole_jobs(&self) -> bool {
         let c = &self.curves;
         self.state != State::Continuous
-            && c.runs.mean_length() >= DAY as f64
+            && c.long_runs()
             && c.gaps.mean_length().is_finite()
             && c.steady_share >= STEADY_SHARE
     }
@@ -265,7 +266,7 @@ impl Episodes {
             State::Busy { age, size } => (runs.still_running(age, horizon), size, Next::Gap),
             State::Idle { age } => (gaps.still_running(age, horizon), 0.0, Next::Run),
         };
-        let weight = if runs.mean_length() >= DAY as f64 {
+        let weight = if self.curves.long_runs() {
             later_weights(&self.curves, &still, next)
         } else {
             still.iter().map(|p| 1.0 - p).collect()
@@ -322,6 +323,11 @@ impl Curves {
             },
             renewal: OnceLock::new(),
         }
+    }
+
+    /// Whether the runs last a day or more on average.
+    fn long_runs(&self) -> bool {
+        self.runs.mean_length() >= DAY as f64
     }
 
     /// Alternating renewal from fresh starts, for t = 0..[`RENEWAL_HOURS`]: P(busy t hours
