@@ -72,7 +72,8 @@ pub(crate) const CANDIDATES: [Candidate; 12] = [
 ];
 
 /// The candidate kept unless validation clearly prefers another, and used when the
-/// history allows no validation.
+/// history allows no validation, for every workload but one that runs whole jobs (whose
+/// default is [`Candidate::Episode`]: `select::defaults`).
 pub(crate) const DEFAULT: Candidate = Candidate::LevelDay;
 
 impl Candidate {

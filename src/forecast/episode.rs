@@ -220,19 +220,14 @@ impl Episodes {
             .filter(|x| x.0)
             .map(|&(_, a, b)| steady_hours(&kept[a..b]))
             .fold((0, 0), |acc, x| (acc.0 + x.0, acc.1 + x.1));
-        let mut e = Self {
+        let curves = Arc::new(curves_of(&[(&runs, &gaps, state, steady)]));
+        Self {
             state,
             runs,
             gaps,
             steady,
-            curves: Arc::new(Curves::new(
-                Survival::kaplan_meier(&[], &[]),
-                Survival::kaplan_meier(&[], &[]),
-                (0, 0),
-            )),
-        };
-        e.curves = Arc::new(curves_of(&[&e]));
-        e
+            curves,
+        }
     }
 
     /// Whether the series runs whole jobs after one another, as a team's training runs do:
@@ -245,7 +240,7 @@ impl Episodes {
         let c = &self.curves;
         self.state != State::Continuous
             && c.long_runs()
-            && c.gaps.mean_length().is_finite()
+            && c.gap_mean.is_finite()
             && c.steady_share >= STEADY_SHARE
     }
 
@@ -297,6 +292,10 @@ pub(crate) struct Curves {
     pub runs: Survival,
     /// Survival of idle-gap lengths.
     pub gaps: Survival,
+    /// Mean run length ([`Survival::mean_length`] of `runs`), hours.
+    run_mean: f64,
+    /// Mean gap length, hours (infinite when no gap ever ended or was seen).
+    gap_mean: f64,
     /// Share of the busy hours within [`STEADY_TOLERANCE`] of their run's median (1 without
     /// busy hours).
     pub steady_share: f64,
@@ -315,6 +314,8 @@ impl PartialEq for Curves {
 impl Curves {
     fn new(runs: Survival, gaps: Survival, steady: (usize, usize)) -> Self {
         Self {
+            run_mean: runs.mean_length(),
+            gap_mean: gaps.mean_length(),
             runs,
             gaps,
             steady_share: match steady.1 {
@@ -327,7 +328,7 @@ impl Curves {
 
     /// Whether the runs last a day or more on average.
     fn long_runs(&self) -> bool {
-        self.runs.mean_length() >= DAY as f64
+        self.run_mean >= DAY as f64
     }
 
     /// Alternating renewal from fresh starts, for t = 0..[`RENEWAL_HOURS`]: P(busy t hours
@@ -357,8 +358,7 @@ impl Curves {
 /// run or gap.
 fn later_weights(curves: &Curves, still: &[f64], next: Next) -> Vec<f64> {
     let over: Vec<f64> = still.iter().map(|p| 1.0 - p).collect();
-    let (run_mean, gap_mean) = (curves.runs.mean_length(), curves.gaps.mean_length());
-    let duty = run_mean / (run_mean + gap_mean);
+    let duty = curves.run_mean / (curves.run_mean + curves.gap_mean);
     if !(duty.is_finite() && duty > 0.0) {
         return over;
     }
@@ -385,17 +385,21 @@ fn dot_reversed(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b.iter().rev()).map(|(x, y)| x * y).sum()
 }
 
+/// What [`curves_of`] reads of one series' episodes: completed runs, completed gaps, the
+/// state at the origin and the steady busy hours ([`Episodes::steady`]).
+type EpisodeParts<'a> = (&'a [usize], &'a [usize], State, (usize, usize));
+
 /// The run and gap survival curves from several series' episodes (completed ones, plus the
 /// one in progress at the origin as censored), and the share of their busy hours that hold
 /// their run's size.
-fn curves_of(members: &[&Episodes]) -> Curves {
+fn curves_of(members: &[EpisodeParts]) -> Curves {
     let (mut runs, mut gaps, mut run_c, mut gap_c) = (vec![], vec![], vec![], vec![]);
     let mut steady = (0, 0);
-    for e in members {
-        runs.extend_from_slice(&e.runs);
-        gaps.extend_from_slice(&e.gaps);
-        steady = (steady.0 + e.steady.0, steady.1 + e.steady.1);
-        match e.state {
+    for &(r, g, state, st) in members {
+        runs.extend_from_slice(r);
+        gaps.extend_from_slice(g);
+        steady = (steady.0 + st.0, steady.1 + st.1);
+        match state {
             State::Busy { age, .. } => run_c.push(age),
             State::Idle { age } => gap_c.push(age),
             State::Continuous => {}
@@ -418,10 +422,11 @@ pub(crate) fn pool_episodes<T: AsRef<Episodes> + AsMut<Episodes>>(
     let origins = items.iter().map(Vec::len).min().unwrap_or(0);
     for members in super::select::class_groups(items.len(), classes) {
         for k in 0..origins {
-            let parts: Vec<&Episodes> = members
+            let parts: Vec<EpisodeParts> = members
                 .iter()
                 .filter_map(|&w| items[w].get(k).map(AsRef::as_ref))
                 .filter(|e| e.state != State::Continuous)
+                .map(|e| (&e.runs[..], &e.gaps[..], e.state, e.steady))
                 .collect();
             if parts.is_empty() {
                 continue;
