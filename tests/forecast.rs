@@ -691,6 +691,83 @@ fn rolling_scores_by_hand_and_an_idle_workload_is_undefined() {
     assert_eq!(a.coverage, Some(1.0));
 }
 
+#[test]
+fn coverage_is_split_by_forecast_day_and_hour_of_day_by_hand() {
+    // One workload, a 48-h holdout after 100 h of history, the origin at 22:00 UTC. Band
+    // [5, 15] for the workload and [9, 11] for the fleet (the same single workload), every
+    // hour; the actual is 10 except 20 at h = 0 (over both), 0 at h = 1 (under both) and
+    // 16 at h = 30 (over both). Hour 5 is masked (an outage), so it is not scored.
+    let (o, hz) = (100, 48);
+    let mut y = vec![10.0; o + hz];
+    y[o] = 20.0;
+    y[o + 1] = 0.0;
+    y[o + 30] = 16.0;
+    let mut keep = vec![true; o + hz];
+    keep[o + 5] = false;
+    let origin = t("2026-01-05T22:00:00Z");
+    let forecast = Forecast {
+        start: origin,
+        hours: hz,
+        workloads: names(1),
+        p10: vec![vec![5.0; hz]],
+        p50: vec![vec![10.0; hz]],
+        p90: vec![vec![15.0; hz]],
+        mean: vec![vec![10.0; hz]],
+        scenarios: Vec::new(),
+        probs: Vec::new(),
+        fleet_p10: vec![9.0; hz],
+        fleet_p50: vec![10.0; hz],
+        fleet_p90: vec![11.0; hz],
+        fits: Vec::new(),
+    };
+    let spec = RollingSpec {
+        holdout_hours: hz,
+        origins: 1,
+        step_hours: 24,
+    };
+    let of = OriginForecast {
+        fit_hours: o,
+        forecast,
+        naive: vec![vec![10.0; hz]],
+    };
+    let a = rolling_accuracy(&[y], &keep, &spec, &[of]);
+    // Day 1: 23 scored hours (hour 5 masked), one under and one over the band.
+    let d1 = a.by_forecast_day[0];
+    assert_eq!(
+        (d1.workload.scored, d1.workload.below, d1.workload.above),
+        (23, 1, 1)
+    );
+    assert_eq!(
+        (d1.fleet.scored, d1.fleet.below, d1.fleet.above),
+        (23, 1, 1)
+    );
+    assert!((d1.workload.coverage().expect("scored") - 21.0 / 23.0).abs() < 1e-12);
+    // Day 2: 24 scored, one over.
+    let d2 = a.by_forecast_day[1];
+    assert_eq!(
+        (d2.workload.scored, d2.workload.below, d2.workload.above),
+        (24, 0, 1)
+    );
+    assert_eq!(a.by_forecast_day.len(), 2);
+    // Hours of the day: h = 0 and 24 fall at 22:00 (one over), h = 1 and 25 at 23:00 (one
+    // under), h = 6 and 30 at 04:00 (one over); 03:00 holds only h = 29 (h = 5 is masked).
+    let hod = &a.by_hour_of_day;
+    assert_eq!(hod.len(), 24);
+    assert_eq!((hod[22].workload.scored, hod[22].workload.above), (2, 1));
+    assert_eq!((hod[23].workload.scored, hod[23].workload.below), (2, 1));
+    assert_eq!((hod[4].fleet.scored, hod[4].fleet.above), (2, 1));
+    assert_eq!(hod[3].workload.scored, 1);
+    assert_eq!(hod[0].workload.coverage(), Some(1.0));
+    assert_eq!(hod[4].workload.above_share(), Some(0.5));
+    // The slices add up to the totals.
+    let inside: usize = hod
+        .iter()
+        .map(|c| c.workload.scored - c.workload.below - c.workload.above)
+        .sum();
+    assert!((a.coverage.expect("scored") - inside as f64 / 47.0).abs() < 1e-12);
+    assert!((a.fleet_coverage.expect("scored") - 44.0 / 47.0).abs() < 1e-12);
+}
+
 // ---- real traces ---------------------------------------------------------------------
 
 struct Trace {

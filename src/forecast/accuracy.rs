@@ -4,7 +4,7 @@
 
 use super::{forecast, seasonal_naive, Forecast, ForecastConfig, WEEK};
 use crate::domain::WorkloadClass;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 
 /// Layout of a rolling-origin evaluation: `origins` origins `step_hours` apart, the last
 /// one `holdout_hours` before the end of the history; each forecasts the `holdout_hours`
@@ -130,6 +130,80 @@ pub struct OriginScore {
     pub fleet_coverage: Option<f64>,
 }
 
+/// Scored values of one kind (workload-hours or fleet hours) against their P10..P90 band.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BandCounts {
+    /// Values scored.
+    pub scored: usize,
+    /// Values below P10 (more than 1e-9 under it).
+    pub below: usize,
+    /// Values above P90 (more than 1e-9 over it).
+    pub above: usize,
+}
+
+impl BandCounts {
+    /// Counts `x` against the band `[lo, hi]` (bounds included, within 1e-9).
+    fn count(&mut self, x: f64, lo: f64, hi: f64) {
+        self.scored += 1;
+        if x < lo - 1e-9 {
+            self.below += 1;
+        } else if x > hi + 1e-9 {
+            self.above += 1;
+        }
+    }
+
+    /// Share of the scored values inside the band; `None` when nothing was scored.
+    pub fn coverage(&self) -> Option<f64> {
+        ratio(
+            (self.scored - self.below - self.above) as f64,
+            self.scored as f64,
+        )
+    }
+
+    /// Share of the scored values below P10.
+    pub fn below_share(&self) -> Option<f64> {
+        ratio(self.below as f64, self.scored as f64)
+    }
+
+    /// Share of the scored values above P90.
+    pub fn above_share(&self) -> Option<f64> {
+        ratio(self.above as f64, self.scored as f64)
+    }
+
+    fn absorb(&mut self, o: BandCounts) {
+        self.scored += o.scored;
+        self.below += o.below;
+        self.above += o.above;
+    }
+}
+
+/// Band counts of one slice of the scored hours (a forecast day, an hour of the day).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CoverageSlice {
+    /// Workload-hours against the workloads' bands.
+    pub workload: BandCounts,
+    /// Hours whose fleet total is scored against the fleet band.
+    pub fleet: BandCounts,
+}
+
+impl CoverageSlice {
+    /// Adds another slice's counts.
+    pub fn absorb(&mut self, o: CoverageSlice) {
+        self.workload.absorb(o.workload);
+        self.fleet.absorb(o.fleet);
+    }
+}
+
+/// Adds `from`'s slices into `into`, index by index (growing it as needed).
+fn absorb_slices(into: &mut Vec<CoverageSlice>, from: &[CoverageSlice]) {
+    if into.len() < from.len() {
+        into.resize(from.len(), CoverageSlice::default());
+    }
+    for (a, b) in into.iter_mut().zip(from) {
+        a.absorb(*b);
+    }
+}
+
 /// Accuracy over a rolling-origin evaluation. Shares are fractions (0.08 = 8%); `None` marks
 /// a figure with nothing to measure (no actual demand, no scored hour).
 #[derive(Debug, Clone, PartialEq)]
@@ -164,6 +238,13 @@ pub struct Accuracy {
     pub coverage: Option<f64>,
     /// Share of scored hours whose fleet total is inside the fleet P10..P90 (nominal 0.8).
     pub fleet_coverage: Option<f64>,
+    /// Band counts per forecast day (index 0 = the first 24 hours after each origin):
+    /// whether the bands widen with the horizon as their errors do.
+    pub by_forecast_day: Vec<CoverageSlice>,
+    /// Band counts per hour of the day (UTC) of the scored hour, 24 entries: whether the
+    /// bands hold in busy hours as well as quiet ones (coverage over all hours can be
+    /// nominal while busy hours fall short and quiet ones are covered more than asked).
+    pub by_hour_of_day: Vec<CoverageSlice>,
     /// Origins where the per-workload WAPE is below seasonal-naive's.
     pub origins_won: usize,
     /// Per workload.
@@ -192,6 +273,8 @@ struct Tally {
     cells: usize,
     fleet_inside: usize,
     scored: usize,
+    by_day: Vec<CoverageSlice>,
+    by_hour: Vec<CoverageSlice>,
 }
 
 /// Scores rolling-origin forecasts against the history (`history` as given to
@@ -261,6 +344,12 @@ pub fn rolling_accuracy(
         naive_fleet_hourly_wape: ratio(total.hourly[1], total.hourly_actual),
         coverage: ratio(total.inside as f64, total.cells as f64),
         fleet_coverage: ratio(total.fleet_inside as f64, total.scored as f64),
+        by_forecast_day: total.by_day,
+        by_hour_of_day: {
+            let mut h = total.by_hour;
+            h.resize(24, CoverageSlice::default());
+            h
+        },
         origins_won: per_origin
             .iter()
             .filter(|s| matches!((s.wape, s.naive_wape), (Some(a), Some(b)) if a < b))
@@ -317,27 +406,33 @@ fn score_hours(
     actual: &dyn Fn(usize, usize) -> f64,
     kept: &dyn Fn(usize) -> bool,
 ) -> Tally {
-    let mut t = Tally::default();
+    let mut t = Tally {
+        by_day: vec![CoverageSlice::default(); hz.div_ceil(24)],
+        by_hour: vec![CoverageSlice::default(); 24],
+        ..Tally::default()
+    };
     let (o, f) = (of.fit_hours, &of.forecast);
     for h in (0..hz).filter(|&h| kept(o + h)) {
         let (mut a, mut fm, mut fnv) = (0.0, 0.0, 0.0);
+        let mut slice = CoverageSlice::default();
         for w in 0..nw {
             let x = actual(w, o + h);
             a += x;
             fm += f.mean[w][h];
             fnv += of.naive[w][h];
-            t.cells += 1;
-            if x >= f.p10[w][h] - 1e-9 && x <= f.p90[w][h] + 1e-9 {
-                t.inside += 1;
-            }
+            slice.workload.count(x, f.p10[w][h], f.p90[w][h]);
         }
+        slice.fleet.count(a, f.fleet_p10[h], f.fleet_p90[h]);
+        t.cells += slice.workload.scored;
+        t.inside += slice.workload.scored - slice.workload.below - slice.workload.above;
         t.hourly[0] += (fm - a).abs();
         t.hourly[1] += (fnv - a).abs();
         t.hourly_actual += a;
         t.scored += 1;
-        if a >= f.fleet_p10[h] - 1e-9 && a <= f.fleet_p90[h] + 1e-9 {
-            t.fleet_inside += 1;
-        }
+        t.fleet_inside += slice.fleet.scored - slice.fleet.below - slice.fleet.above;
+        t.by_day[h / 24].absorb(slice);
+        let hour = (f.start + Duration::hours(h as i64)).hour() as usize;
+        t.by_hour[hour].absorb(slice);
     }
     t
 }
@@ -360,5 +455,7 @@ impl Tally {
         self.cells += t.cells;
         self.fleet_inside += t.fleet_inside;
         self.scored += t.scored;
+        absorb_slices(&mut self.by_day, &t.by_day);
+        absorb_slices(&mut self.by_hour, &t.by_hour);
     }
 }

@@ -44,8 +44,8 @@ pub use crate::domain::rng;
 mod select;
 
 pub use accuracy::{
-    rolling_accuracy, rolling_forecasts, Accuracy, OriginForecast, OriginScore, RollingSpec,
-    WorkloadAccuracy,
+    rolling_accuracy, rolling_forecasts, Accuracy, BandCounts, CoverageSlice, OriginForecast,
+    OriginScore, RollingSpec, WorkloadAccuracy,
 };
 
 use crate::domain::WorkloadClass;

@@ -5,7 +5,7 @@
 //! 0, a coverage without a scored hour) is left out, and per workload `wape_defined` says
 //! whether `wape` and `naive_wape` are present (`schemas/forecast.schema.json`).
 
-use crate::forecast::{Accuracy, OriginForecast};
+use crate::forecast::{Accuracy, BandCounts, CoverageSlice, OriginForecast};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 
@@ -62,6 +62,7 @@ pub fn forecast_table(acc: &Accuracy) -> String {
         pct(acc.fleet_coverage),
         NOMINAL_COVERAGE * 100.0
     );
+    coverage_table(&mut s, acc);
     let _ = writeln!(
         s,
         "  {:<24} {:<15} {:>14} {:>9} {:>11}",
@@ -79,6 +80,46 @@ pub fn forecast_table(acc: &Accuracy) -> String {
         );
     }
     s
+}
+
+/// Hours of the day (UTC) per row of the table's coverage by hour of the day.
+const HOURS_PER_ROW: usize = 6;
+
+/// One row of the coverage tables: coverage, then the shares below P10 and above P90.
+fn band_cell(b: &BandCounts) -> String {
+    format!(
+        "{} ({} / {})",
+        pct(b.coverage()),
+        pct(b.below_share()),
+        pct(b.above_share())
+    )
+}
+
+/// The P10–P90 coverage per forecast day and per block of hours of the day, with the
+/// shares of values under and over the band.
+fn coverage_table(s: &mut String, acc: &Accuracy) {
+    let _ = writeln!(
+        s,
+        "  {:<16} {:>30} {:>30}",
+        "P10-P90 coverage", "workload-hours (<P10 / >P90)", "fleet-hours (<P10 / >P90)"
+    );
+    let mut row = |label: String, c: &CoverageSlice| {
+        let (w, f) = (band_cell(&c.workload), band_cell(&c.fleet));
+        let _ = writeln!(s, "  {label:<16} {w:>30} {f:>30}");
+    };
+    for (d, c) in acc.by_forecast_day.iter().enumerate() {
+        row(format!("forecast day {}", d + 1), c);
+    }
+    for (k, chunk) in acc.by_hour_of_day.chunks(HOURS_PER_ROW).enumerate() {
+        let mut c = CoverageSlice::default();
+        chunk.iter().for_each(|x| c.absorb(*x));
+        let first = k * HOURS_PER_ROW;
+        row(
+            format!("{first:02}-{:02} h UTC", first + chunk.len() - 1),
+            &c,
+        );
+    }
+    s.push('\n');
 }
 
 fn round(x: f64, digits: i32) -> f64 {
@@ -106,12 +147,37 @@ fn pair(a: Option<f64>, b: Option<f64>) -> Value {
     Value::Object(m)
 }
 
+/// Coverage slices as JSON objects, each numbered under `key` from `first`: coverage and
+/// the shares under P10 and over P90, of workload-hours and fleet hours (undefined shares
+/// left out).
+fn coverage_slices(slices: &[CoverageSlice], key: &str, first: usize) -> Value {
+    let obj = |i: usize, c: &CoverageSlice| {
+        let mut m = Map::new();
+        m.insert(key.into(), json!(first + i));
+        for (kind, b) in [("workload", &c.workload), ("fleet", &c.fleet)] {
+            put(&mut m, &format!("{kind}_hours"), b.coverage());
+            put(&mut m, &format!("{kind}_below_p10"), b.below_share());
+            put(&mut m, &format!("{kind}_above_p90"), b.above_share());
+        }
+        Value::Object(m)
+    };
+    Value::Array(slices.iter().enumerate().map(|(i, c)| obj(i, c)).collect())
+}
+
 /// Rolling-origin accuracy as JSON (`schemas/forecast.schema.json`).
 pub fn forecast_json(acc: &Accuracy) -> String {
     let mut coverage = Map::new();
     put(&mut coverage, "workload_hours", acc.coverage);
     put(&mut coverage, "fleet_hours", acc.fleet_coverage);
     coverage.insert("nominal".into(), json!(NOMINAL_COVERAGE));
+    coverage.insert(
+        "by_forecast_day".into(),
+        coverage_slices(&acc.by_forecast_day, "day", 1),
+    );
+    coverage.insert(
+        "by_hour_of_day_utc".into(),
+        coverage_slices(&acc.by_hour_of_day, "hour", 0),
+    );
     let per_workload: Vec<Value> = acc
         .per_workload
         .iter()
