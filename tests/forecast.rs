@@ -224,6 +224,42 @@ fn coverage_on_known_noise_lands_in_the_target_band() {
     assert!(ours < 0.9 * naive, "{ours} vs {naive}");
 }
 
+#[test]
+fn bands_hold_in_busy_hours_and_quiet_hours_alike() {
+    // 24 workloads, each a level plus normal noise five times as large in office hours
+    // (σ = 25% of the level, 08:00–17:59 UTC) as at other hours (σ = 5%), eight weeks; 14
+    // daily origins. Calibrated on all hours alike, the bands would hold too few of the
+    // busy hours and nearly all of the quiet ones; per hour of the day, both are near 80%.
+    let nw = 24;
+    let weeks = 8;
+    let busy = |t: usize| (8..18).contains(&(t % 24));
+    let hist: Vec<Vec<f64>> = (0..nw)
+        .map(|w| {
+            let level = 5.0 + 3.0 * w as f64;
+            let mut r = SplitMix64::stream(11, &[w as u64]);
+            (0..weeks * WEEK)
+                .map(|t| {
+                    let sigma = if busy(t) { 0.25 } else { 0.05 };
+                    (level + sigma * level * r.normal()).max(0.0)
+                })
+                .collect()
+        })
+        .collect();
+    let (_, a) = daily_rolling(&hist, &vec![WorkloadClass::Inference; nw], 14, WEEK);
+    let share = |hours: &mut dyn Iterator<Item = usize>| {
+        let (mut inside, mut scored) = (0, 0);
+        for h in hours {
+            let c = a.by_hour_of_day[h].workload;
+            inside += c.scored - c.below - c.above;
+            scored += c.scored;
+        }
+        inside as f64 / scored as f64
+    };
+    let (day, night) = (share(&mut (8..18)), share(&mut (0..8).chain(18..24)));
+    assert!((0.72..=0.88).contains(&day), "busy hours {day}");
+    assert!((0.72..=0.88).contains(&night), "quiet hours {night}");
+}
+
 /// A Poisson draw of mean `lambda` (Knuth's product of uniforms).
 fn poisson(r: &mut SplitMix64, lambda: f64) -> f64 {
     let limit = (-lambda).exp();

@@ -23,6 +23,9 @@ pub(crate) const I50: usize = 49;
 pub(crate) const I90: usize = 89;
 /// Weight, in samples, of the class's pooled errors when blended with a workload's own.
 const CLASS_PRIOR_SAMPLES: f64 = 168.0;
+/// Weight, in errors of average spread, of the prior that every hour of the day errs alike
+/// ([`spread_by_hour`]).
+const SPREAD_PRIOR_ERRORS: f64 = 8.0;
 /// Normal-distribution width of the 10–90 range (2 × 1.2816).
 const NORMAL_IQR80: f64 = 2.563_103;
 /// Bounds of the exponent of spread growth beyond the measured days.
@@ -56,12 +59,41 @@ pub(crate) fn is_whole(y: &[f64], kept: impl Fn(usize) -> bool) -> bool {
         .all(|(t, v)| !kept(t) || (v - v.round()).abs() < 1e-9)
 }
 
-/// The held-out normalized errors of one series (a workload or the fleet): one trajectory
-/// per validation origin (`None` for masked hours).
+/// One validation origin's normalized errors, hour by hour after it (`None` for masked
+/// hours), with the hour of the forecast day its first hour falls on: errors of the hour
+/// `h` after the trajectory's start are read as those of forecast hour-of-day
+/// `(phase + h) % 24`. Validation origins lie whole days before the forecast origin, so
+/// their phase is 0.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Trajectory {
+    /// Hour of the forecast day of the first error.
+    pub phase: usize,
+    /// The errors.
+    pub errors: Vec<Option<f64>>,
+}
+
+/// Whether a series' errors are calibrated per hour of the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HourSpread {
+    /// Measure the spread of the errors per hour of the day and scale the bands by it (a
+    /// workload: experiments run in office hours, traffic peaks by day).
+    ByHour,
+    /// Every hour alike (the fleet total: its errors are a few trajectories that move
+    /// together, and their spread per hour is noise).
+    Flat,
+}
+
+/// The held-out normalized errors of one series (a workload or the fleet), standardized by
+/// the series' spread per hour of the day, sorted into forecast days.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Residuals {
-    /// Per forecast day, every error.
+    /// Per forecast day, every error divided by the spread of its hour of the day.
     pub by_bucket: Vec<Vec<f64>>,
+    /// Relative spread of the errors per hour of the forecast day (0 = the origin's hour),
+    /// about 1 on average (all 1 with [`HourSpread::Flat`]): a series busy in office hours
+    /// errs more by day than at night, and one error distribution for every hour gives
+    /// bands too narrow by day and too wide at night. Bands scale their errors by it.
+    pub spread: Vec<f64>,
     /// Share of the error variance that persists over a day (lag-24 autocorrelation within
     /// trajectories): the level part.
     pub level_share: f64,
@@ -70,11 +102,26 @@ pub(crate) struct Residuals {
 }
 
 impl Residuals {
-    /// Sorts the errors of trajectories into days and measures their persistence.
-    pub(crate) fn from_trajectories(trajs: &[Vec<Option<f64>>]) -> Self {
+    /// Measures the spread of the errors per hour of the day (with [`HourSpread::ByHour`]),
+    /// standardizes the errors by it, sorts them into days and measures their persistence.
+    pub(crate) fn from_trajectories(trajectories: &[Trajectory], hours: HourSpread) -> Self {
+        let spread = match hours {
+            HourSpread::ByHour => spread_by_hour(trajectories),
+            HourSpread::Flat => vec![1.0; DAY],
+        };
+        let trajs: Vec<Vec<Option<f64>>> = trajectories
+            .iter()
+            .map(|t| {
+                t.errors
+                    .iter()
+                    .enumerate()
+                    .map(|(h, r)| r.map(|r| r / spread[(t.phase + h) % DAY]))
+                    .collect()
+            })
+            .collect();
         let mut by_bucket = vec![Vec::new(); BUCKETS];
         let (mut sum, mut cnt) = (0.0, 0usize);
-        for tr in trajs {
+        for tr in &trajs {
             for (h, r) in tr.iter().enumerate() {
                 if let Some(r) = r {
                     by_bucket[(h / DAY).min(BUCKETS - 1)].push(*r);
@@ -86,7 +133,7 @@ impl Residuals {
         let mean = if cnt > 0 { sum / cnt as f64 } else { 0.0 };
         let acf = |lag: usize| -> Option<f64> {
             let (mut num, mut den, mut pairs) = (0.0, 0.0, 0usize);
-            for tr in trajs {
+            for tr in &trajs {
                 for h in 0..tr.len() {
                     if let Some(a) = tr[h] {
                         den += (a - mean).powi(2);
@@ -108,10 +155,46 @@ impl Residuals {
         };
         Self {
             by_bucket,
+            spread,
             level_share,
             hourly_phi,
         }
     }
+}
+
+/// The relative spread of errors per hour of the forecast day: the mean absolute deviation
+/// of the hour's errors over that of all errors, shrunk toward 1 as if
+/// [`SPREAD_PRIOR_ERRORS`] more errors of average spread had been seen at that hour (a
+/// handful of errors at an hour is a noisy spread). All 1 without errors or without spread.
+fn spread_by_hour(trajectories: &[Trajectory]) -> Vec<f64> {
+    let errors = || {
+        trajectories.iter().flat_map(|t| {
+            t.errors
+                .iter()
+                .enumerate()
+                .filter_map(move |(h, r)| r.map(|r| ((t.phase + h) % DAY, r)))
+        })
+    };
+    let (mut sum, mut count) = (0.0, 0usize);
+    for (_, r) in errors() {
+        sum += r;
+        count += 1;
+    }
+    let mean = sum / count.max(1) as f64;
+    let mut dev = vec![(0.0, 0usize); DAY];
+    let mut total = 0.0;
+    for (slot, r) in errors() {
+        dev[slot].0 += (r - mean).abs();
+        dev[slot].1 += 1;
+        total += (r - mean).abs();
+    }
+    let average = total / count.max(1) as f64;
+    if average <= 1e-12 {
+        return vec![1.0; DAY];
+    }
+    dev.iter()
+        .map(|&(d, n)| (d / average + SPREAD_PRIOR_ERRORS) / (n as f64 + SPREAD_PRIOR_ERRORS))
+        .collect()
 }
 
 /// The calibrated error distribution of one series: a quantile grid per forecast day, the
@@ -590,6 +673,50 @@ mod tests {
         (0..n)
             .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
             .collect()
+    }
+
+    /// Two days of errors ±1 in hours 0–11 and ±3 in hours 12–23 (signs alternating, mean
+    /// 0), starting at forecast hour-of-day `phase`.
+    fn two_days(phase: usize) -> Trajectory {
+        let errors = (0..48)
+            .map(|h| {
+                let size = if h % DAY < 12 { 1.0 } else { 3.0 };
+                Some(if h % 2 == 0 { size } else { -size })
+            })
+            .collect();
+        Trajectory { phase, errors }
+    }
+
+    #[test]
+    fn spread_per_hour_is_the_hours_deviation_shrunk_toward_one() {
+        // Mean absolute deviation 1 in hours 0–11 and 3 in 12–23, 2 overall: raw ratios
+        // 0.5 and 1.5, from 2 errors per hour, shrunk by 8 errors of ratio 1:
+        // (2·0.5 + 8) / 10 = 0.9 and (2·1.5 + 8) / 10 = 1.1.
+        let r = Residuals::from_trajectories(&[two_days(0)], HourSpread::ByHour);
+        assert!(r.spread[..12].iter().all(|&x| (x - 0.9).abs() < 1e-12));
+        assert!(r.spread[12..].iter().all(|&x| (x - 1.1).abs() < 1e-12));
+        // Errors are kept standardized: the first, +1 at hour 0, reads 1 / 0.9.
+        assert!((r.by_bucket[0][0] - 1.0 / 0.9).abs() < 1e-12);
+        assert!((r.by_bucket[0][12] - 3.0 / 1.1).abs() < 1e-12);
+        // A trajectory starting at hour 12 of the forecast day puts its quiet half there.
+        let shifted = Residuals::from_trajectories(&[two_days(12)], HourSpread::ByHour);
+        assert!(shifted.spread[12..]
+            .iter()
+            .all(|&x| (x - 0.9).abs() < 1e-12));
+        assert!(shifted.spread[..12]
+            .iter()
+            .all(|&x| (x - 1.1).abs() < 1e-12));
+        // Flat: every hour alike, the errors as they are.
+        let flat = Residuals::from_trajectories(&[two_days(0)], HourSpread::Flat);
+        assert!(flat.spread.iter().all(|&x| x == 1.0));
+        assert_eq!(flat.by_bucket[0][12], 3.0);
+        // No errors (all masked): every hour alike.
+        let masked = Trajectory {
+            phase: 0,
+            errors: vec![None; 24],
+        };
+        let none = Residuals::from_trajectories(&[masked], HourSpread::ByHour);
+        assert!(none.spread.iter().all(|&x| x == 1.0));
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub use accuracy::{
 use crate::domain::WorkloadClass;
 use crate::ingest::inputs::Inputs;
 use crate::ingest::scenario::Scenario;
-use calibrate::{Calibration, PathModel, Residuals, I10, I50, I90};
+use calibrate::{Calibration, HourSpread, PathModel, Residuals, Trajectory, I10, I50, I90};
 use candidates::{path, Candidate, Decomposition};
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use profile::{Series, DAY, WEEK};
@@ -342,14 +342,18 @@ fn fit_workload(
                 })
             })
             .collect();
-        trajs.push(tr);
+        trajs.push(Trajectory {
+            phase: 0,
+            errors: tr,
+        });
         held_out.push(f);
     }
     if origins.is_empty() {
         // In-sample errors of the long-run level plus profile, as day-0 errors.
         for chunk in (0..s.o).collect::<Vec<_>>().chunks(DAY) {
-            trajs.push(
-                chunk
+            trajs.push(Trajectory {
+                phase: phase_of(chunk[0], s.o),
+                errors: chunk
                     .iter()
                     .map(|&t| {
                         s.kept(t).then(|| {
@@ -361,12 +365,12 @@ fn fit_workload(
                         })
                     })
                     .collect(),
-            );
+            });
         }
     }
     WorkloadFit {
         model,
-        residuals: Residuals::from_trajectories(&trajs),
+        residuals: Residuals::from_trajectories(&trajs, HourSpread::ByHour),
         rms: if cnt > 0 {
             (ss / cnt as f64).sqrt()
         } else {
@@ -387,8 +391,9 @@ fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Re
     let mut trajs = Vec::new();
     for (k, &v) in origins.iter().enumerate() {
         let len = select::target_len(v, p.n);
-        trajs.push(
-            (0..len)
+        trajs.push(Trajectory {
+            phase: 0,
+            errors: (0..len)
                 .map(|h| {
                     p.keep[v + h].then(|| {
                         let (mut a, mut f) = (0.0, 0.0);
@@ -400,12 +405,13 @@ fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Re
                     })
                 })
                 .collect(),
-        );
+        });
     }
     if origins.is_empty() {
         for chunk in (0..p.n).collect::<Vec<_>>().chunks(DAY) {
-            trajs.push(
-                chunk
+            trajs.push(Trajectory {
+                phase: phase_of(chunk[0], p.n),
+                errors: chunk
                     .iter()
                     .map(|&t| {
                         p.keep[t].then(|| {
@@ -419,10 +425,19 @@ fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Re
                         })
                     })
                     .collect(),
-            );
+            });
         }
     }
-    (Residuals::from_trajectories(&trajs), floor)
+    (
+        Residuals::from_trajectories(&trajs, HourSpread::Flat),
+        floor,
+    )
+}
+
+/// The hour of the forecast day (0 = the hour of forecast origin `o`) that history hour `t`
+/// falls on.
+fn phase_of(t: usize, o: usize) -> usize {
+    (t % DAY + DAY - o % DAY) % DAY
 }
 
 /// The common correlation of the held-out errors (GPUs, over every calibration origin and
@@ -536,13 +551,9 @@ pub fn forecast(
     let growth: Vec<Vec<f64>> = (0..nw).map(|w| growth_factors(cfg, w, hz)).collect();
     let scales: Vec<Vec<f64>> = fits
         .iter()
-        .map(|f| {
-            f.point
-                .iter()
-                .map(|&x| calibrate::scale(x, f.floor))
-                .collect()
-        })
+        .map(|f| error_scales(&f.point, f.floor, &f.residuals.spread))
         .collect();
+    let fleet_scale = error_scales(&fleet_point(&fits, hz), fleet_floor, &fleet_res.spread);
     let mut out = Forecast {
         start: start + Duration::hours(p.n as i64),
         hours: hz,
@@ -577,8 +588,8 @@ pub fn forecast(
         out.fits
             .push(summary(&out.workloads[w], classes, w, f, &s, &origins));
     }
-    fleet_bands(&mut out, &fits, &fleet_cal, fleet_floor);
-    let corr = fleet_correlation(&out, &fits, &cals, &scales, &fleet_cal, fleet_floor);
+    fleet_bands(&mut out, &fits, &fleet_cal, &fleet_scale);
+    let corr = fleet_correlation(&out, &fits, &cals, &scales, &fleet_cal, &fleet_scale);
     out.scenarios = scenarios(cfg, &out, &fits, &cals, &scales, &growth, corr);
     out.probs = vec![1.0 / out.scenarios.len() as f64; out.scenarios.len()];
     out
@@ -611,13 +622,27 @@ impl Bands<'_> {
     }
 }
 
-/// The fleet total's bands: the fleet mean path plus its own calibrated errors, scaled like
-/// the workloads' (growth included through the workloads' mean paths).
-fn fleet_bands(out: &mut Forecast, fits: &[WorkloadFit], cal: &Calibration, floor: f64) {
-    let point: Vec<f64> = (0..out.hours)
+/// The scale of a series' errors per forecast hour: the mean path (at least `floor`) times
+/// the series' error spread at that hour of the day.
+fn error_scales(point: &[f64], floor: f64, spread: &[f64]) -> Vec<f64> {
+    point
+        .iter()
+        .enumerate()
+        .map(|(h, &x)| calibrate::scale(x, floor) * spread.get(h % DAY).copied().unwrap_or(1.0))
+        .collect()
+}
+
+/// The fleet total's mean path (before growth) over `hours` hours.
+fn fleet_point(fits: &[WorkloadFit], hours: usize) -> Vec<f64> {
+    (0..hours)
         .map(|h| fits.iter().map(|f| f.point[h]).sum())
-        .collect();
-    let scale: Vec<f64> = point.iter().map(|&x| calibrate::scale(x, floor)).collect();
+        .collect()
+}
+
+/// The fleet total's bands: the fleet mean path plus its own calibrated errors times
+/// `scale` ([`error_scales`]; growth included through the workloads' mean paths).
+fn fleet_bands(out: &mut Forecast, fits: &[WorkloadFit], cal: &Calibration, scale: &[f64]) {
+    let point = fleet_point(fits, out.hours);
     let growth: Vec<f64> = (0..out.hours)
         .map(|h| {
             let grown: f64 = out.mean.iter().map(|m| m[h]).sum();
@@ -630,7 +655,7 @@ fn fleet_bands(out: &mut Forecast, fits: &[WorkloadFit], cal: &Calibration, floo
         .collect();
     let bands = Bands {
         point: &point,
-        scale: &scale,
+        scale,
         growth: &growth,
         cal,
     };
@@ -645,7 +670,7 @@ fn fleet_correlation(
     cals: &[Calibration],
     scales: &[Vec<f64>],
     fleet_cal: &Calibration,
-    fleet_floor: f64,
+    fleet_scale: &[f64],
 ) -> f64 {
     let hours = out.hours.min(WEEK);
     let spread: Vec<Vec<f64>> = (0..fits.len())
@@ -656,10 +681,7 @@ fn fleet_correlation(
         })
         .collect();
     let fleet: Vec<f64> = (0..hours)
-        .map(|h| {
-            let point: f64 = fits.iter().map(|f| f.point[h]).sum();
-            calibrate::scale(point, fleet_floor) * (fleet_cal.at(h, I90) - fleet_cal.at(h, I10))
-        })
+        .map(|h| fleet_scale[h] * (fleet_cal.at(h, I90) - fleet_cal.at(h, I10)))
         .collect();
     calibrate::fleet_correlation(&spread, &fleet, hours)
 }
@@ -804,6 +826,17 @@ mod tests {
     fn hour_of_week_is_monday_based() {
         assert_eq!(hour_of_week(t0()), 0); // 2026-01-05 is a Monday
         assert_eq!(hour_of_week(t0() + Duration::hours(30)), 30);
+    }
+
+    #[test]
+    fn history_hours_fall_on_the_forecast_hour_of_day() {
+        // Origin at history hour 30 (06:00 of day 2): hour 30 is forecast hour-of-day 0,
+        // hour 0 (18 hours before 06:00 of a day) is 18, hour 24 is 18 too, hour 29 is 23.
+        assert_eq!(phase_of(30, 30), 0);
+        assert_eq!(phase_of(0, 30), 18);
+        assert_eq!(phase_of(24, 30), 18);
+        assert_eq!(phase_of(29, 30), 23);
+        assert_eq!(phase_of(48, 24), 0);
     }
 
     #[test]
