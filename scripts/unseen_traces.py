@@ -15,9 +15,14 @@ KIND:
   sparse   sparse serving of whole GPUs: 4-12 workloads, requests arriving as a Poisson
            stream (0.03-0.4 an hour, a daily cycle, half on weekends, +-1%/day drift),
            each holding a GPU for 1-4 hours
+  stationary  a control with nothing to learn over time: 12 workloads, each a fixed
+           weekly pattern (a daily swing of +-30%, +20% on weekdays) times a level of
+           10-43 GPUs, plus independent normal noise of 15% of the level; its forecast
+           errors are alike on every forecast day
 
 docs/forecast.md uses dlrm seeds 1-3 (36 days), imggen seeds 1-3, imgmild seeds 4-6 and
-sparse seeds 1-4 (30 days each). The same seed always gives the same fleet.
+sparse seeds 1-4 (30 days each), stationary seed 3 (56 days). The same seed always gives the
+same fleet.
 """
 import datetime
 import math
@@ -96,6 +101,20 @@ def sparse_serving(rnd, hours):
     return rows, workloads
 
 
+def stationary(rnd, hours):
+    rows, workloads = [], []
+    for w in range(12):
+        name = f"st-{w}"
+        workloads.append((name, "L4"))
+        level = 10 + 3 * w
+        for h in range(hours):
+            swing = 0.3 * math.sin(2 * math.pi * (h % 24) / 24 + w)
+            weekday = 0.2 if (h // 24) % 7 < 5 else 0.0
+            v = level * (1 + swing + weekday) + rnd.gauss(0, 0.15 * level)
+            rows.append((h, name, round(max(v, 0), 3)))
+    return rows, workloads
+
+
 def write(out, kind, seed, days, rows, workloads):
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "demand.csv"), "w") as f:
@@ -113,7 +132,7 @@ def write(out, kind, seed, days, rows, workloads):
 
 
 def main(argv):
-    if len(argv) not in (4, 5) or argv[1] not in ("dlrm", "imggen", "imgmild", "sparse"):
+    if len(argv) not in (4, 5) or argv[1] not in ("dlrm", "imggen", "imgmild", "sparse", "stationary"):
         sys.exit(__doc__)
     kind, seed, out = argv[1], int(argv[2]), argv[3]
     days = int(argv[4]) if len(argv) == 5 else 36
@@ -122,6 +141,8 @@ def main(argv):
         rows, workloads = dlrm(rnd, days * 24)
     elif kind == "sparse":
         rows, workloads = sparse_serving(rnd, days * 24)
+    elif kind == "stationary":
+        rows, workloads = stationary(rnd, days * 24)
     else:
         rows, workloads = image_generation(rnd, days * 24, kind == "imgmild")
     write(out, kind, seed, days, rows, workloads)
