@@ -2,6 +2,7 @@
 //! holdout after it, score the forecast and the seasonal-naive baseline against what
 //! happened.
 
+use super::profile::DAY;
 use super::{forecast, seasonal_naive, Forecast, ForecastConfig, WEEK};
 use crate::domain::WorkloadClass;
 use chrono::{DateTime, Duration, Timelike, Utc};
@@ -269,10 +270,8 @@ struct Tally {
     fleet_err: [Vec<f64>; 2],
     hourly: [f64; 2],
     hourly_actual: f64,
-    inside: usize,
-    cells: usize,
-    fleet_inside: usize,
-    scored: usize,
+    /// Band counts over every scored hour (its fleet count is the number of scored hours).
+    bands: CoverageSlice,
     by_day: Vec<CoverageSlice>,
     by_hour: Vec<CoverageSlice>,
 }
@@ -323,8 +322,8 @@ pub fn rolling_accuracy(
             naive_wape: ratio(t.err[1], t.actual),
             fleet_error: mean(&t.fleet_err[0]),
             naive_fleet_error: mean(&t.fleet_err[1]),
-            coverage: ratio(t.inside as f64, t.cells as f64),
-            fleet_coverage: ratio(t.fleet_inside as f64, t.scored as f64),
+            coverage: t.bands.workload.coverage(),
+            fleet_coverage: t.bands.fleet.coverage(),
         });
         total.absorb(t);
     }
@@ -333,7 +332,7 @@ pub fn rolling_accuracy(
         holdout_hours: hz,
         step_hours: spec.step_hours,
         block_hours: block,
-        scored_hours: total.scored,
+        scored_hours: total.bands.fleet.scored,
         workload_wape: ratio(total.err[0], total.actual),
         naive_workload_wape: ratio(total.err[1], total.actual),
         fleet_error: mean(&total.fleet_err[0]),
@@ -342,12 +341,12 @@ pub fn rolling_accuracy(
         naive_fleet_abs_error: abs(&total.fleet_err[1]),
         fleet_hourly_wape: ratio(total.hourly[0], total.hourly_actual),
         naive_fleet_hourly_wape: ratio(total.hourly[1], total.hourly_actual),
-        coverage: ratio(total.inside as f64, total.cells as f64),
-        fleet_coverage: ratio(total.fleet_inside as f64, total.scored as f64),
+        coverage: total.bands.workload.coverage(),
+        fleet_coverage: total.bands.fleet.coverage(),
         by_forecast_day: total.by_day,
         by_hour_of_day: {
             let mut h = total.by_hour;
-            h.resize(24, CoverageSlice::default());
+            h.resize(DAY, CoverageSlice::default());
             h
         },
         origins_won: per_origin
@@ -407,8 +406,8 @@ fn score_hours(
     kept: &dyn Fn(usize) -> bool,
 ) -> Tally {
     let mut t = Tally {
-        by_day: vec![CoverageSlice::default(); hz.div_ceil(24)],
-        by_hour: vec![CoverageSlice::default(); 24],
+        by_day: vec![CoverageSlice::default(); hz.div_ceil(DAY)],
+        by_hour: vec![CoverageSlice::default(); DAY],
         ..Tally::default()
     };
     let (o, f) = (of.fit_hours, &of.forecast);
@@ -423,14 +422,11 @@ fn score_hours(
             slice.workload.count(x, f.p10[w][h], f.p90[w][h]);
         }
         slice.fleet.count(a, f.fleet_p10[h], f.fleet_p90[h]);
-        t.cells += slice.workload.scored;
-        t.inside += slice.workload.scored - slice.workload.below - slice.workload.above;
         t.hourly[0] += (fm - a).abs();
         t.hourly[1] += (fnv - a).abs();
         t.hourly_actual += a;
-        t.scored += 1;
-        t.fleet_inside += slice.fleet.scored - slice.fleet.below - slice.fleet.above;
-        t.by_day[h / 24].absorb(slice);
+        t.bands.absorb(slice);
+        t.by_day[h / DAY].absorb(slice);
         let hour = (f.start + Duration::hours(h as i64)).hour() as usize;
         t.by_hour[hour].absorb(slice);
     }
@@ -451,10 +447,7 @@ impl Tally {
         }
         self.actual += t.actual;
         self.hourly_actual += t.hourly_actual;
-        self.inside += t.inside;
-        self.cells += t.cells;
-        self.fleet_inside += t.fleet_inside;
-        self.scored += t.scored;
+        self.bands.absorb(t.bands);
         absorb_slices(&mut self.by_day, &t.by_day);
         absorb_slices(&mut self.by_hour, &t.by_hour);
     }

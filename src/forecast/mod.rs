@@ -553,7 +553,8 @@ pub fn forecast(
         .iter()
         .map(|f| error_scales(&f.point, f.floor, &f.residuals.spread))
         .collect();
-    let fleet_scale = error_scales(&fleet_point(&fits, hz), fleet_floor, &fleet_res.spread);
+    let fleet_point = fleet_point(&fits, hz);
+    let fleet_scale = error_scales(&fleet_point, fleet_floor, &fleet_res.spread);
     let mut out = Forecast {
         start: start + Duration::hours(p.n as i64),
         hours: hz,
@@ -588,7 +589,7 @@ pub fn forecast(
         out.fits
             .push(summary(&out.workloads[w], classes, w, f, &s, &origins));
     }
-    fleet_bands(&mut out, &fits, &fleet_cal, &fleet_scale);
+    fleet_bands(&mut out, &fleet_point, &fleet_cal, &fleet_scale);
     let corr = fleet_correlation(&out, &fits, &cals, &scales, &fleet_cal, &fleet_scale);
     out.scenarios = scenarios(cfg, &out, &fits, &cals, &scales, &growth, corr);
     out.probs = vec![1.0 / out.scenarios.len() as f64; out.scenarios.len()];
@@ -639,10 +640,10 @@ fn fleet_point(fits: &[WorkloadFit], hours: usize) -> Vec<f64> {
         .collect()
 }
 
-/// The fleet total's bands: the fleet mean path plus its own calibrated errors times
-/// `scale` ([`error_scales`]; growth included through the workloads' mean paths).
-fn fleet_bands(out: &mut Forecast, fits: &[WorkloadFit], cal: &Calibration, scale: &[f64]) {
-    let point = fleet_point(fits, out.hours);
+/// The fleet total's bands: its mean path `point` ([`fleet_point`]) plus its own calibrated
+/// errors times `scale` ([`error_scales`]; growth included through the workloads' mean
+/// paths).
+fn fleet_bands(out: &mut Forecast, point: &[f64], cal: &Calibration, scale: &[f64]) {
     let growth: Vec<f64> = (0..out.hours)
         .map(|h| {
             let grown: f64 = out.mean.iter().map(|m| m[h]).sum();
@@ -654,7 +655,7 @@ fn fleet_bands(out: &mut Forecast, fits: &[WorkloadFit], cal: &Calibration, scal
         })
         .collect();
     let bands = Bands {
-        point: &point,
+        point,
         scale,
         growth: &growth,
         cal,
