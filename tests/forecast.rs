@@ -260,6 +260,38 @@ fn bands_hold_in_busy_hours_and_quiet_hours_alike() {
     assert!((0.72..=0.88).contains(&night), "quiet hours {night}");
 }
 
+#[test]
+fn a_fleet_of_hourly_noise_is_not_widened_as_if_each_day_were_one_sample() {
+    // 24 serving workloads, each a daily pattern plus independent normal noise of 10% every
+    // hour, five weeks; 14 daily origins, calibrated on up to a week of validation origins.
+    // The fleet total's errors are hourly noise too: a day of one origin's errors is worth
+    // many independent ones, and counting it as one widened the later forecast days (whose
+    // errors come from one or two origins) to hold 95% of the hours.
+    let nw = 24;
+    let hist: Vec<Vec<f64>> = (0..nw)
+        .map(|w| {
+            let level = 10.0 + w as f64;
+            let mut r = SplitMix64::stream(29, &[w as u64]);
+            (0..5 * WEEK)
+                .map(|t| {
+                    let day = 1.0 + 0.5 * (std::f64::consts::TAU * (t % 24) as f64 / 24.0).sin();
+                    (level * day * (1.0 + 0.1 * r.normal())).max(0.0)
+                })
+                .collect()
+        })
+        .collect();
+    let (_, a) = daily_rolling(&hist, &vec![WorkloadClass::Inference; nw], 14, WEEK);
+    let (mut scored, mut outside) = (0, 0);
+    for day in &a.by_forecast_day[4..] {
+        scored += day.fleet.scored;
+        outside += day.fleet.below + day.fleet.above;
+    }
+    let late = 1.0 - outside as f64 / scored as f64;
+    assert!(late <= 0.88, "days 5-7 {late}");
+    let all = a.fleet_coverage.unwrap_or(0.0);
+    assert!((0.72..=0.88).contains(&all), "fleet {all}");
+}
+
 /// A Poisson draw of mean `lambda` (Knuth's product of uniforms).
 fn poisson(r: &mut SplitMix64, lambda: f64) -> f64 {
     let limit = (-lambda).exp();

@@ -131,21 +131,7 @@ impl Residuals {
             }
         }
         let mean = if cnt > 0 { sum / cnt as f64 } else { 0.0 };
-        let acf = |lag: usize| -> Option<f64> {
-            let (mut num, mut den, mut pairs) = (0.0, 0.0, 0usize);
-            for tr in &trajs {
-                for h in 0..tr.len() {
-                    if let Some(a) = tr[h] {
-                        den += (a - mean).powi(2);
-                        if let Some(Some(b)) = tr.get(h + lag) {
-                            num += (a - mean) * (b - mean);
-                            pairs += 1;
-                        }
-                    }
-                }
-            }
-            (pairs >= DAY && den > 1e-12).then(|| num / den)
-        };
+        let acf = |lag: usize| autocorrelation(&trajs, mean, lag);
         let (level_share, hourly_phi) = match (acf(DAY), acf(1)) {
             (Some(l), Some(a1)) => {
                 let l = l.clamp(0.0, 0.95);
@@ -160,6 +146,82 @@ impl Residuals {
             hourly_phi,
         }
     }
+}
+
+/// The autocorrelation at `lag` hours of errors around `mean`, pairs taken within each
+/// trajectory; `None` with fewer than 24 pairs or no variance.
+fn autocorrelation(trajs: &[Vec<Option<f64>>], mean: f64, lag: usize) -> Option<f64> {
+    let (mut num, mut den, mut pairs) = (0.0, 0.0, 0usize);
+    for tr in trajs {
+        for h in 0..tr.len() {
+            if let Some(a) = tr[h] {
+                den += (a - mean).powi(2);
+                if let Some(Some(b)) = tr.get(h + lag) {
+                    num += (a - mean) * (b - mean);
+                    pairs += 1;
+                }
+            }
+        }
+    }
+    (pairs >= DAY && den > 1e-12).then(|| num / den)
+}
+
+/// How many of one validation origin's errors within a forecast day carry the information
+/// of one independent error: the larger of two design effects measured on the errors
+/// themselves, within [1, 24]: `(1 + ρ)/(1 − ρ)` for errors that fade from hour to hour (ρ
+/// their lag-one autocorrelation within trajectories) and `1 + 23·ICC` for errors that
+/// share a level over the day (ICC: the share of their variance that lies between the days
+/// of the trajectories, by one-way analysis of variance). A fleet of training jobs errs for
+/// days at a time, and one origin's day of errors is one sample (24); a serving fleet's
+/// errors are mostly hourly noise, and one origin's day measures quantiles nearly as well
+/// as a day of many origins. 24 when either cannot be measured.
+pub(crate) fn errors_per_sample(trajectories: &[Trajectory]) -> f64 {
+    let trajs: Vec<Vec<Option<f64>>> = trajectories.iter().map(|t| t.errors.clone()).collect();
+    let days: Vec<Vec<f64>> = trajs
+        .iter()
+        .flat_map(|t| t.chunks(DAY).map(|c| c.iter().flatten().copied().collect()))
+        .filter(|d: &Vec<f64>| d.len() >= 2)
+        .collect();
+    let (sum, count) = days
+        .iter()
+        .flatten()
+        .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    let rho = autocorrelation(&trajs, sum / count.max(1) as f64, 1);
+    match (rho, within_day_share(&days)) {
+        (Some(rho), Some(icc)) => {
+            let rho = rho.clamp(0.0, 0.999);
+            let fading = (1.0 + rho) / (1.0 - rho);
+            let shared = 1.0 + (DAY - 1) as f64 * icc;
+            fading.max(shared).clamp(1.0, DAY as f64)
+        }
+        _ => DAY as f64,
+    }
+}
+
+/// The intraclass correlation of `groups` (one-way analysis of variance, unequal sizes):
+/// `(MSB − MSW) / (MSB + (n₀ − 1)·MSW)`, `n₀ = (N − Σnᵢ²/N)/(g − 1)`, within [0, 1];
+/// `None` with fewer than two groups, no error left within them, or no variance.
+fn within_day_share(groups: &[Vec<f64>]) -> Option<f64> {
+    let g = groups.len() as f64;
+    let n: usize = groups.iter().map(Vec::len).sum();
+    if groups.len() < 2 || n <= groups.len() {
+        return None;
+    }
+    let total = n as f64;
+    let grand = groups.iter().flatten().sum::<f64>() / total;
+    let (mut between, mut within, mut sizes2) = (0.0, 0.0, 0.0);
+    for v in groups {
+        let k = v.len() as f64;
+        let m = v.iter().sum::<f64>() / k;
+        between += k * (m - grand).powi(2);
+        within += v.iter().map(|x| (x - m).powi(2)).sum::<f64>();
+        sizes2 += k * k;
+    }
+    let msb = between / (g - 1.0);
+    let msw = within / (total - g);
+    let n0 = (total - sizes2 / total) / (g - 1.0);
+    let den = msb + (n0 - 1.0) * msw;
+    (den > 1e-12).then(|| ((msb - msw) / den).clamp(0.0, 1.0))
 }
 
 /// The relative spread of errors per hour of the forecast day: the mean absolute deviation
@@ -218,39 +280,47 @@ pub(crate) struct DayGrid {
     q: Vec<f64>,
     /// Errors behind them.
     n: usize,
-    /// Validation origins (error trajectories) behind them: errors of one origin move
-    /// together, and so do those of workloads pooled at the same origin.
-    traj: usize,
+    /// Independent samples behind them: one per validation origin (error trajectory) when
+    /// a day's errors of one origin move together, as do those of workloads pooled at the
+    /// same origin; more when its hours err apart ([`errors_per_sample`]).
+    samples: usize,
     /// Share of errors at or below the 10% quantile beyond 10%: the excess that ties at
     /// the band's lower edge (0 without ties).
     tied: f64,
 }
 
-/// The quantile grid of each day's errors (`None` for a day without errors).
+/// The quantile grid of each day's errors (`None` for a day without errors), each day of
+/// one validation origin worth one independent sample (its 24 errors move together).
 pub(crate) fn grids(by_bucket: &[Vec<f64>]) -> Vec<Option<DayGrid>> {
-    pooled_grids(by_bucket, 1.0)
+    grids_worth(by_bucket, DAY as f64)
 }
 
 /// [`grids`] of the errors of several series pooled at the same validation origins, which
 /// move together: a day's errors are worth `⌈errors / (24 × design_effect)⌉` independent
-/// trajectories (`design_effect` = 1 for one series or independent ones, the number of
-/// series when they move as one).
+/// samples (`design_effect` = 1 for one series or independent ones, the number of series
+/// when they move as one).
 pub(crate) fn pooled_grids(by_bucket: &[Vec<f64>], design_effect: f64) -> Vec<Option<DayGrid>> {
+    grids_worth(by_bucket, DAY as f64 * design_effect.max(1.0))
+}
+
+/// The quantile grid of each day's errors, `errors_per_sample` of them (at least 1) worth
+/// one independent sample: a day's grid stands on `⌈errors / errors_per_sample⌉` samples.
+pub(crate) fn grids_worth(by_bucket: &[Vec<f64>], errors_per_sample: f64) -> Vec<Option<DayGrid>> {
     let ps: Vec<f64> = (1..=GRID).map(|i| i as f64 / 100.0).collect();
     by_bucket
         .iter()
         .map(|v| {
             (!v.is_empty()).then(|| {
                 let mut v = v.clone();
-                let traj = (v.len() as f64 / (DAY as f64 * design_effect.max(1.0))).ceil() as usize;
-                shrink_bias(&mut v, traj);
+                let samples = (v.len() as f64 / errors_per_sample.max(1.0)).ceil() as usize;
+                shrink_bias(&mut v, samples);
                 let q = quantile_grid(&mut v, &ps);
                 let at_or_below = v.iter().filter(|&&x| x <= q[I10] + 1e-12).count() as f64;
                 DayGrid {
                     tied: (at_or_below / v.len() as f64 - 0.1).max(0.0),
                     q,
                     n: v.len(),
-                    traj,
+                    samples,
                 }
             })
         })
@@ -259,20 +329,19 @@ pub(crate) fn pooled_grids(by_bucket: &[Vec<f64>], design_effect: f64) -> Vec<Op
 
 /// Moves one forecast day's errors so that their mean is kept only as far as it stands out
 /// from its sampling noise: the mean `m` is kept in the share `m²/(m² + se²)`, `se²` the
-/// variance of the errors over the number of error trajectories behind them (a trajectory
+/// variance of the errors over the number of independent samples behind them (a trajectory
 /// gives at most 24 errors a day, and they move together). The point forecast is the mean
 /// path, so errors average 0 unless the forecaster is biased; a mean measured on a few
 /// validation origins (a weekend that fell in all of them, a fit on a few days) is mostly
 /// noise and would shift the whole band, while one that holds over many is kept.
-fn shrink_bias(v: &mut [f64], traj: usize) {
+fn shrink_bias(v: &mut [f64], samples: usize) {
     if v.is_empty() {
         return;
     }
     let n = v.len() as f64;
     let m = v.iter().sum::<f64>() / n;
     let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
-    let traj = traj.max(1);
-    let se2 = var / traj as f64;
+    let se2 = var / samples.max(1) as f64;
     let kept = if m * m + se2 > 0.0 {
         m * m / (m * m + se2)
     } else {
@@ -293,7 +362,7 @@ fn blend_day(own: Option<&DayGrid>, class: Option<&DayGrid>) -> Option<DayGrid> 
             Some(DayGrid {
                 q: g.q.iter().zip(&c.q).map(|(a, b)| mix(*a, *b)).collect(),
                 n: g.n + c.n,
-                traj: g.traj.max(c.traj),
+                samples: g.samples.max(c.samples),
                 tied: mix(g.tied, c.tied),
             })
         }
@@ -311,8 +380,8 @@ fn widen(g: &mut [f64], f: f64) {
     }
 }
 
-/// Finite-sample widening of quantiles estimated from `n` error trajectories (validation
-/// origins): Student's t over the normal 90% quantile with n − 1 degrees of freedom
+/// Finite-sample widening of quantiles estimated from `n` independent samples (a validation
+/// origin's day of errors each, or more: [`DayGrid`]): Student's t over the normal 90% quantile with n − 1 degrees of freedom
 /// (Cornish–Fisher expansion), times √(1 + 1/n) for the new draw; 1 for large n.
 pub(crate) fn small_sample_factor(n: usize) -> f64 {
     if n < 2 {
@@ -330,7 +399,7 @@ pub(crate) fn small_sample_factor(n: usize) -> f64 {
 /// all of them, with one pooled shape. The later days of a forecast are measured by fewer
 /// validation origins (only the older ones reach that far), so their own spread is a noisy
 /// estimate from a handful of trajectories; the law `width(d) = w₀·(d + 1)^α` is fitted by
-/// least squares on log-widths weighted by each day's trajectories, α within
+/// least squares on log-widths weighted by each day's independent samples, α within
 /// [`ALPHA_RANGE`], and every day takes the standardized quantile shape averaged over the
 /// days (same weights) around its own median. `days[d]` is forecast day `d` (`None`:
 /// not measured). Returns α; `None` (nothing changed) with fewer than two days of
@@ -344,7 +413,7 @@ fn smooth_widths(days: &mut [Option<DayGrid>]) -> Option<f64> {
         if w <= 1e-12 {
             continue;
         }
-        let n = d.traj as f64;
+        let n = d.samples as f64;
         pts.push((((i + 1) as f64).ln(), w.ln(), n));
         for (s, q) in shape.iter_mut().zip(&d.q) {
             *s += n * (q - d.q[I50]) / w;
@@ -377,7 +446,7 @@ impl Calibration {
     /// (weights: own sample count vs 168); the spreads of the measured days smoothed into a
     /// power law of the forecast day ([`smooth_widths`]); days without errors copy the
     /// previous measured day; the spread never narrows from one day to the next; each day is
-    /// widened by the small-sample factor of the independent error trajectories behind it;
+    /// widened by the small-sample factor of the independent samples behind it;
     /// after the last measured day the growth rule applies.
     pub(crate) fn blend(own: &[Option<DayGrid>], class: &[Option<DayGrid>]) -> Self {
         let mut days: Vec<Option<DayGrid>> = (0..BUCKETS)
@@ -408,14 +477,14 @@ impl Calibration {
         let mut width = 0.0f64;
         for b in 0..BUCKETS {
             let d = days[b.clamp(first, last)].clone();
-            let (mut g, tied, traj) =
-                d.map_or((vec![0.0; GRID], 0.0, 0), |d| (d.q, d.tied, d.traj));
+            let (mut g, tied, samples) =
+                d.map_or((vec![0.0; GRID], 0.0, 0), |d| (d.q, d.tied, d.samples));
             let w = g[I90] - g[I10];
             if w > 1e-12 && w < width {
                 widen(&mut g, width / w);
             }
             width = width.max(g[I90] - g[I10]);
-            widen(&mut g, small_sample_factor(traj));
+            widen(&mut g, small_sample_factor(samples));
             grids.push(g);
             // Ties under one grid step (0.01) are sampling noise, not an atom.
             upper.push(if tied < 0.01 {
@@ -888,9 +957,47 @@ mod tests {
         // series that move as one (design effect 4) only the 3 origins.
         let mut by = vec![Vec::new(); BUCKETS];
         by[0] = uniform_errors(-1.0, 1.0, 4 * 3 * DAY);
-        let traj = |g: &[Option<DayGrid>]| g[0].as_ref().map_or(0, |d| d.traj);
-        assert_eq!(traj(&pooled_grids(&by, 1.0)), 12);
-        assert_eq!(traj(&pooled_grids(&by, 4.0)), 3);
+        let samples = |g: &[Option<DayGrid>]| g[0].as_ref().map_or(0, |d| d.samples);
+        assert_eq!(samples(&pooled_grids(&by, 1.0)), 12);
+        assert_eq!(samples(&pooled_grids(&by, 4.0)), 3);
+    }
+
+    #[test]
+    fn the_share_of_variance_between_days_by_hand() {
+        // Means 2 and 6 around 4: MSB = (2·4 + 2·4) / 1 = 16; MSW = 4 / 2 = 2; n₀ = 2;
+        // ICC = (16 − 2) / (16 + 2) = 7/9.
+        let icc = within_day_share(&[vec![1.0, 3.0], vec![5.0, 7.0]]);
+        assert!((icc.unwrap_or(0.0) - 7.0 / 9.0).abs() < 1e-12);
+        // Equal days: nothing between them (the estimate, −1, is held at 0).
+        assert_eq!(
+            within_day_share(&[vec![1.0, 3.0], vec![1.0, 3.0]]),
+            Some(0.0)
+        );
+        assert_eq!(within_day_share(&[vec![1.0, 3.0]]), None);
+    }
+
+    #[test]
+    fn a_days_errors_count_as_many_samples_as_they_err_apart() {
+        let traj = |f: &dyn Fn(usize) -> f64, days: usize| Trajectory {
+            phase: 0,
+            errors: (0..days * DAY).map(|h| Some(f(h))).collect(),
+        };
+        // Each day one level (its errors move as one): a day is one sample.
+        let level = |h: usize| [3.0, -1.0, 0.5, -2.5][h / DAY];
+        assert_eq!(errors_per_sample(&[traj(&level, 4)]), DAY as f64);
+        // Alternating hour by hour, no level: every error is a sample.
+        let flip = |h: usize| if h % 2 == 0 { 1.0 } else { -1.0 };
+        assert_eq!(errors_per_sample(&[traj(&flip, 2)]), 1.0);
+        // Runs of three alike, no level: of 47 pairs 32 agree and 15 differ, ρ = 17/48,
+        // and (1 + ρ)/(1 − ρ) = 65/31 errors make one sample.
+        let runs = |h: usize| if (h / 3) % 2 == 0 { 1.0 } else { -1.0 };
+        assert!((errors_per_sample(&[traj(&runs, 2)]) - 65.0 / 31.0).abs() < 1e-12);
+        // Too few errors to measure: one sample a day, as for any series.
+        let short = Trajectory {
+            phase: 0,
+            errors: vec![Some(1.0), Some(-1.0), Some(0.5)],
+        };
+        assert_eq!(errors_per_sample(&[short]), DAY as f64);
     }
 
     #[test]

@@ -384,8 +384,10 @@ fn fit_workload(
 }
 
 /// The fleet's held-out normalized errors: per validation origin, the sum over workloads of
-/// actual minus forecast over the sum of forecasts (at least the fleet floor).
-fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Residuals, f64) {
+/// actual minus forecast over the sum of forecasts (at least the fleet floor); with the
+/// floor and how many of a day's errors are worth one independent sample
+/// ([`calibrate::errors_per_sample`]).
+fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Residuals, f64, f64) {
     let fleet_mean: f64 = (0..p.ys.len()).map(|w| p.series(w).mean()).sum();
     let floor = calibrate::floor_of(fleet_mean, false);
     let mut trajs = Vec::new();
@@ -431,6 +433,7 @@ fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Re
     (
         Residuals::from_trajectories(&trajs, HourSpread::Flat),
         floor,
+        calibrate::errors_per_sample(&trajs),
     )
 }
 
@@ -546,8 +549,9 @@ pub fn forecast(
         )
     });
     let cals = workload_calibrations(&p, &fits, &cal_origins, classes);
-    let (fleet_res, fleet_floor) = fleet_residuals(&p, &fits, &cal_origins);
-    let fleet_cal = Calibration::blend(&calibrate::grids(&fleet_res.by_bucket), &[]);
+    let (fleet_res, fleet_floor, per_sample) = fleet_residuals(&p, &fits, &cal_origins);
+    let fleet_grids = calibrate::grids_worth(&fleet_res.by_bucket, per_sample);
+    let fleet_cal = Calibration::blend(&fleet_grids, &[]);
     let growth: Vec<Vec<f64>> = (0..nw).map(|w| growth_factors(cfg, w, hz)).collect();
     let scales: Vec<Vec<f64>> = fits
         .iter()
