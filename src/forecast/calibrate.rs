@@ -30,6 +30,9 @@ const SPREAD_PRIOR_ERRORS: f64 = 8.0;
 const NORMAL_IQR80: f64 = 2.563_103;
 /// Bounds of the exponent of spread growth beyond the measured days.
 const ALPHA_RANGE: (f64, f64) = (0.1, 0.5);
+/// Bounds of the slope of the law of spread within the measured days: it may fall as well
+/// as rise (the days never narrow all the same, see [`Calibration::blend`]).
+const LAW_SLOPE_RANGE: (f64, f64) = (-0.5, 0.5);
 /// Scale floor as a share of the mean.
 pub(crate) const FLOOR_SHARE: f64 = 0.2;
 
@@ -400,9 +403,12 @@ pub(crate) fn small_sample_factor(n: usize) -> f64 {
 /// validation origins (only the older ones reach that far), so their own spread is a noisy
 /// estimate from a handful of trajectories; the law `width(d) = w₀·(d + 1)^α` is fitted by
 /// least squares on log-widths weighted by each day's independent samples, α within
-/// [`ALPHA_RANGE`], and every day takes the standardized quantile shape averaged over the
-/// days (same weights) around its own median. `days[d]` is forecast day `d` (`None`:
-/// not measured). Returns α; `None` (nothing changed) with fewer than two days of
+/// [`LAW_SLOPE_RANGE`], and every day takes the standardized quantile shape averaged over
+/// the days (same weights) around its own median. The law may fall: the later days'
+/// older validation origins often erred less than the recent ones (held at the widest
+/// earlier day by the rule that days never narrow), and a law forced to rise would put
+/// the best-measured first day under its own spread. `days[d]` is forecast day `d`
+/// (`None`: not measured). Returns α; `None` (nothing changed) with fewer than two days of
 /// nonzero spread.
 fn smooth_widths(days: &mut [Option<DayGrid>]) -> Option<f64> {
     let mut pts: Vec<(f64, f64, f64)> = Vec::new(); // (ln(day + 1), ln width, weight)
@@ -422,7 +428,7 @@ fn smooth_widths(days: &mut [Option<DayGrid>]) -> Option<f64> {
     if pts.len() < 2 {
         return None;
     }
-    let (alpha, ln_w0) = power_law(&pts);
+    let (alpha, ln_w0) = power_law(&pts, LAW_SLOPE_RANGE);
     let wsum: f64 = pts.iter().map(|p| p.2).sum();
     for s in shape.iter_mut() {
         *s /= wsum;
@@ -447,7 +453,8 @@ impl Calibration {
     /// power law of the forecast day ([`smooth_widths`]); days without errors copy the
     /// previous measured day; the spread never narrows from one day to the next; each day is
     /// widened by the small-sample factor of the independent samples behind it;
-    /// after the last measured day the growth rule applies.
+    /// after the last measured day the spread grows as `(day + 1)^α`, α the law's slope
+    /// held within [`ALPHA_RANGE`] (it grows there even where the measured days' law fell).
     pub(crate) fn blend(own: &[Option<DayGrid>], class: &[Option<DayGrid>]) -> Self {
         let mut days: Vec<Option<DayGrid>> = (0..BUCKETS)
             .map(|b| {
@@ -493,7 +500,10 @@ impl Calibration {
                 (0.9 - tied).max(0.8)
             });
         }
-        let alpha = smoothed.unwrap_or_else(|| growth_exponent(&grids[..=last]));
+        let alpha = smoothed.map_or_else(
+            || growth_exponent(&grids[..=last]),
+            |a| a.clamp(ALPHA_RANGE.0, ALPHA_RANGE.1),
+        );
         Self {
             grids,
             upper,
@@ -589,22 +599,22 @@ fn growth_exponent(grids: &[Vec<f64>]) -> f64 {
     if pts.len() < 3 {
         return ALPHA_RANGE.1;
     }
-    power_law(&pts).0
+    power_law(&pts, ALPHA_RANGE).0
 }
 
 /// The weighted least-squares line through `(ln(day + 1), ln width, weight)` points: its
-/// slope α within [`ALPHA_RANGE`] (the range's top when the days do not differ) and the
+/// slope α within `range` (the range's top when the days do not differ) and the
 /// intercept that puts it through the weighted mean point.
-fn power_law(pts: &[(f64, f64, f64)]) -> (f64, f64) {
+fn power_law(pts: &[(f64, f64, f64)], range: (f64, f64)) -> (f64, f64) {
     let wsum: f64 = pts.iter().map(|p| p.2).sum::<f64>().max(1e-300);
     let mx = pts.iter().map(|p| p.2 * p.0).sum::<f64>() / wsum;
     let my = pts.iter().map(|p| p.2 * p.1).sum::<f64>() / wsum;
     let sxy: f64 = pts.iter().map(|p| p.2 * (p.0 - mx) * (p.1 - my)).sum();
     let sxx: f64 = pts.iter().map(|p| p.2 * (p.0 - mx).powi(2)).sum();
     let alpha = if sxx > 0.0 {
-        (sxy / sxx).clamp(ALPHA_RANGE.0, ALPHA_RANGE.1)
+        (sxy / sxx).clamp(range.0, range.1)
     } else {
-        ALPHA_RANGE.1
+        range.1
     };
     (alpha, my - alpha * mx)
 }
@@ -814,6 +824,24 @@ mod tests {
     }
 
     #[test]
+    fn a_falling_law_holds_the_days_and_grows_beyond_them() {
+        // Widths 3.2 then 1.6 (slope −1, held at −0.5): the law through their mean
+        // log-width gives day 0 √(3.2 · 1.6) · 2^0.25 and day 1 that over √2, which the
+        // days-never-narrow rule lifts back to day 0's. After the last measured day the
+        // spread grows at the least exponent, 0.1: day 3 is 2^0.1 wider.
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = uniform_errors(-2.0, 2.0, 201);
+        by[1] = uniform_errors(-1.0, 1.0, 201);
+        let cal = Calibration::blend(&grids(&by), &[]);
+        let f = small_sample_factor(9);
+        let w0 = (3.2f64 * 1.6).sqrt() * 2f64.powf(0.25) * f;
+        let width = |h: usize| cal.at(h, I90) - cal.at(h, I10);
+        assert!((width(0) - w0).abs() < 1e-9, "{}", width(0));
+        assert!((width(DAY) - w0).abs() < 1e-9, "{}", width(DAY));
+        assert!((width(3 * DAY) - w0 * 2f64.powf(0.1)).abs() < 1e-9);
+    }
+
+    #[test]
     fn a_bias_is_kept_as_far_as_it_stands_out_from_its_noise() {
         // 48 errors (2 trajectories): 24 at 0 and 24 at 2. Mean 1, variance 1, se² = 1/2:
         // the mean is kept in the share 1/(1 + 1/2) = 2/3, so every error moves by −1/3.
@@ -917,6 +945,11 @@ mod tests {
         let alpha = smooth_widths(&mut days).unwrap_or(0.0);
         assert!((alpha - 0.3).abs() < 1e-9, "{alpha}");
         assert!((width(&days[1]) - 1.6 * 2f64.powf(0.3)).abs() < 1e-9);
+        // A later day measured narrower: the law falls with it (slope −0.3), within range.
+        by[1] = uniform_errors(-2f64.powf(-0.3), 2f64.powf(-0.3), 2401);
+        let mut days = grids(&by);
+        let alpha = smooth_widths(&mut days).unwrap_or(0.0);
+        assert!((alpha + 0.3).abs() < 1e-9, "{alpha}");
         // A single measured day: nothing to fit.
         by[1].clear();
         assert_eq!(smooth_widths(&mut grids(&by)), None);
