@@ -92,6 +92,9 @@ pub(crate) enum HourSpread {
 pub(crate) struct Residuals {
     /// Per forecast day, every error divided by the spread of its hour of the day.
     pub by_bucket: Vec<Vec<f64>>,
+    /// How many of one validation origin's errors within a forecast day are worth one
+    /// independent sample ([`errors_per_sample`]).
+    pub errors_per_sample: f64,
     /// Relative spread of the errors per hour of the forecast day (0 = the origin's hour),
     /// about 1 on average (all 1 with [`HourSpread::Flat`]): a series busy in office hours
     /// errs more by day than at night, and one error distribution for every hour gives
@@ -144,10 +147,17 @@ impl Residuals {
         };
         Self {
             by_bucket,
+            errors_per_sample: errors_per_sample(trajectories),
             spread,
             level_share,
             hourly_phi,
         }
+    }
+
+    /// The quantile grid of each forecast day's errors, standing on the independent
+    /// samples they are worth.
+    pub(crate) fn grids(&self) -> Vec<Option<DayGrid>> {
+        grids_worth(&self.by_bucket, self.errors_per_sample)
     }
 }
 
@@ -292,13 +302,7 @@ pub(crate) struct DayGrid {
     tied: f64,
 }
 
-/// The quantile grid of each day's errors (`None` for a day without errors), each day of
-/// one validation origin worth one independent sample (its 24 errors move together).
-pub(crate) fn grids(by_bucket: &[Vec<f64>]) -> Vec<Option<DayGrid>> {
-    grids_worth(by_bucket, DAY as f64)
-}
-
-/// [`grids`] of the errors of several series pooled at the same validation origins, which
+/// The quantile grids of the errors of several series pooled at the same validation origins, which
 /// move together: a day's errors are worth `⌈errors / (24 × design_effect)⌉` independent
 /// samples (`design_effect` = 1 for one series or independent ones, the number of series
 /// when they move as one).
@@ -306,9 +310,11 @@ pub(crate) fn pooled_grids(by_bucket: &[Vec<f64>], design_effect: f64) -> Vec<Op
     grids_worth(by_bucket, DAY as f64 * design_effect.max(1.0))
 }
 
-/// The quantile grid of each day's errors, `errors_per_sample` of them (at least 1) worth
-/// one independent sample: a day's grid stands on `⌈errors / errors_per_sample⌉` samples.
-pub(crate) fn grids_worth(by_bucket: &[Vec<f64>], errors_per_sample: f64) -> Vec<Option<DayGrid>> {
+/// The quantile grid of each day's errors (`None` for a day without errors),
+/// `errors_per_sample` of them (at least 1) worth one independent sample: a day's grid
+/// stands on `⌈errors / errors_per_sample⌉` samples for its spread, and its bias is judged
+/// on the origins' days behind it ([`shrink_bias`]).
+fn grids_worth(by_bucket: &[Vec<f64>], errors_per_sample: f64) -> Vec<Option<DayGrid>> {
     let ps: Vec<f64> = (1..=GRID).map(|i| i as f64 / 100.0).collect();
     by_bucket
         .iter()
@@ -316,7 +322,8 @@ pub(crate) fn grids_worth(by_bucket: &[Vec<f64>], errors_per_sample: f64) -> Vec
             (!v.is_empty()).then(|| {
                 let mut v = v.clone();
                 let samples = (v.len() as f64 / errors_per_sample.max(1.0)).ceil() as usize;
-                shrink_bias(&mut v, samples);
+                let origin_days = (v.len() as f64 / errors_per_sample.max(DAY as f64)).ceil();
+                shrink_bias(&mut v, origin_days as usize);
                 let q = quantile_grid(&mut v, &ps);
                 let at_or_below = v.iter().filter(|&&x| x <= q[I10] + 1e-12).count() as f64;
                 DayGrid {
@@ -332,19 +339,21 @@ pub(crate) fn grids_worth(by_bucket: &[Vec<f64>], errors_per_sample: f64) -> Vec
 
 /// Moves one forecast day's errors so that their mean is kept only as far as it stands out
 /// from its sampling noise: the mean `m` is kept in the share `m²/(m² + se²)`, `se²` the
-/// variance of the errors over the number of independent samples behind them (a trajectory
-/// gives at most 24 errors a day, and they move together). The point forecast is the mean
+/// variance of the errors over the number of validation origins' days behind them, however
+/// apart their hours err: a bias is a forecast's, shared by the hours of its day (and an
+/// additive shift of a zero-heavy series' errors would move its zero hours with its
+/// bursts, so it is kept only when it holds over many origins). The point forecast is the mean
 /// path, so errors average 0 unless the forecaster is biased; a mean measured on a few
 /// validation origins (a weekend that fell in all of them, a fit on a few days) is mostly
 /// noise and would shift the whole band, while one that holds over many is kept.
-fn shrink_bias(v: &mut [f64], samples: usize) {
+fn shrink_bias(v: &mut [f64], origin_days: usize) {
     if v.is_empty() {
         return;
     }
     let n = v.len() as f64;
     let m = v.iter().sum::<f64>() / n;
     let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n;
-    let se2 = var / samples.max(1) as f64;
+    let se2 = var / origin_days.max(1) as f64;
     let kept = if m * m + se2 > 0.0 {
         m * m / (m * m + se2)
     } else {
@@ -748,6 +757,12 @@ pub(crate) fn draw_path(
 mod tests {
     use super::*;
 
+    /// Day grids with each origin's day of errors worth one sample (errors that move
+    /// together through the day).
+    fn grids(by_bucket: &[Vec<f64>]) -> Vec<Option<DayGrid>> {
+        grids_worth(by_bucket, DAY as f64)
+    }
+
     fn uniform_errors(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         (0..n)
             .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
@@ -859,6 +874,16 @@ mod tests {
         shrink_bias(&mut v, 2);
         assert_eq!(v, vec![0.5; 30]);
         shrink_bias(&mut [], 0);
+        // Errors of two origins' days that err apart hour by hour stand on 48 samples for
+        // their spread, but their bias is still judged on the 2 origins' days: the grid
+        // moves by −1/3 either way.
+        let mut by = vec![Vec::new(); BUCKETS];
+        by[0] = (0..48).map(|i| if i < 24 { 0.0 } else { 2.0 }).collect();
+        for (per_sample, samples) in [(DAY as f64, 2), (1.0, 48)] {
+            let g = grids_worth(&by, per_sample);
+            let d = g[0].as_ref().map_or((0.0, 0), |d| (d.q[0], d.samples));
+            assert!((d.0 + 1.0 / 3.0).abs() < 1e-12 && d.1 == samples, "{d:?}");
+        }
     }
 
     #[test]

@@ -385,9 +385,8 @@ fn fit_workload(
 
 /// The fleet's held-out normalized errors: per validation origin, the sum over workloads of
 /// actual minus forecast over the sum of forecasts (at least the fleet floor); with the
-/// floor and how many of a day's errors are worth one independent sample
-/// ([`calibrate::errors_per_sample`]).
-fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Residuals, f64, f64) {
+/// floor.
+fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Residuals, f64) {
     let fleet_mean: f64 = (0..p.ys.len()).map(|w| p.series(w).mean()).sum();
     let floor = calibrate::floor_of(fleet_mean, false);
     let mut trajs = Vec::new();
@@ -433,7 +432,6 @@ fn fleet_residuals(p: &Prepared, fits: &[WorkloadFit], origins: &[usize]) -> (Re
     (
         Residuals::from_trajectories(&trajs, HourSpread::Flat),
         floor,
-        calibrate::errors_per_sample(&trajs),
     )
 }
 
@@ -499,7 +497,7 @@ fn workload_calibrations(
         .collect();
     fits.iter()
         .zip(&group_of)
-        .map(|(f, &g)| Calibration::blend(&calibrate::grids(&f.residuals.by_bucket), &pooled[g]))
+        .map(|(f, &g)| Calibration::blend(&f.residuals.grids(), &pooled[g]))
         .collect()
 }
 
@@ -549,9 +547,8 @@ pub fn forecast(
         )
     });
     let cals = workload_calibrations(&p, &fits, &cal_origins, classes);
-    let (fleet_res, fleet_floor, per_sample) = fleet_residuals(&p, &fits, &cal_origins);
-    let fleet_grids = calibrate::grids_worth(&fleet_res.by_bucket, per_sample);
-    let fleet_cal = Calibration::blend(&fleet_grids, &[]);
+    let (fleet_res, fleet_floor) = fleet_residuals(&p, &fits, &cal_origins);
+    let fleet_cal = Calibration::blend(&fleet_res.grids(), &[]);
     let growth: Vec<Vec<f64>> = (0..nw).map(|w| growth_factors(cfg, w, hz)).collect();
     let scales: Vec<Vec<f64>> = fits
         .iter()
