@@ -163,9 +163,10 @@ impl Residuals {
 
 /// The autocorrelation at `lag` hours of errors around `mean`, pairs taken within each
 /// trajectory; `None` with fewer than 24 pairs or no variance.
-fn autocorrelation(trajs: &[Vec<Option<f64>>], mean: f64, lag: usize) -> Option<f64> {
+fn autocorrelation<T: AsRef<[Option<f64>]>>(trajs: &[T], mean: f64, lag: usize) -> Option<f64> {
     let (mut num, mut den, mut pairs) = (0.0, 0.0, 0usize);
     for tr in trajs {
+        let tr = tr.as_ref();
         for h in 0..tr.len() {
             if let Some(a) = tr[h] {
                 den += (a - mean).powi(2);
@@ -189,7 +190,7 @@ fn autocorrelation(trajs: &[Vec<Option<f64>>], mean: f64, lag: usize) -> Option<
 /// errors are mostly hourly noise, and one origin's day measures quantiles nearly as well
 /// as a day of many origins. 24 when either cannot be measured.
 pub(crate) fn errors_per_sample(trajectories: &[Trajectory]) -> f64 {
-    let trajs: Vec<Vec<Option<f64>>> = trajectories.iter().map(|t| t.errors.clone()).collect();
+    let trajs: Vec<&[Option<f64>]> = trajectories.iter().map(|t| &t.errors[..]).collect();
     let days: Vec<Vec<f64>> = trajs
         .iter()
         .flat_map(|t| t.chunks(DAY).map(|c| c.iter().flatten().copied().collect()))
@@ -302,10 +303,10 @@ pub(crate) struct DayGrid {
     tied: f64,
 }
 
-/// The quantile grids of the errors of several series pooled at the same validation origins, which
-/// move together: a day's errors are worth `⌈errors / (24 × design_effect)⌉` independent
-/// samples (`design_effect` = 1 for one series or independent ones, the number of series
-/// when they move as one).
+/// The quantile grids of the errors of several series pooled at the same validation
+/// origins, which move together: a day's errors are worth `⌈errors / (24 ×
+/// design_effect)⌉` independent samples (`design_effect` = 1 for one series or independent
+/// ones, the number of series when they move as one).
 pub(crate) fn pooled_grids(by_bucket: &[Vec<f64>], design_effect: f64) -> Vec<Option<DayGrid>> {
     grids_worth(by_bucket, DAY as f64 * design_effect.max(1.0))
 }
@@ -342,8 +343,8 @@ fn grids_worth(by_bucket: &[Vec<f64>], errors_per_sample: f64) -> Vec<Option<Day
 /// variance of the errors over the number of validation origins' days behind them, however
 /// apart their hours err: a bias is a forecast's, shared by the hours of its day (and an
 /// additive shift of a zero-heavy series' errors would move its zero hours with its
-/// bursts, so it is kept only when it holds over many origins). The point forecast is the mean
-/// path, so errors average 0 unless the forecaster is biased; a mean measured on a few
+/// bursts, so it is kept only when it holds over many origins). The point forecast is the
+/// mean path, so errors average 0 unless the forecaster is biased; a mean measured on a few
 /// validation origins (a weekend that fell in all of them, a fit on a few days) is mostly
 /// noise and would shift the whole band, while one that holds over many is kept.
 fn shrink_bias(v: &mut [f64], origin_days: usize) {
@@ -393,8 +394,9 @@ fn widen(g: &mut [f64], f: f64) {
 }
 
 /// Finite-sample widening of quantiles estimated from `n` independent samples (a validation
-/// origin's day of errors each, or more: [`DayGrid`]): Student's t over the normal 90% quantile with n − 1 degrees of freedom
-/// (Cornish–Fisher expansion), times √(1 + 1/n) for the new draw; 1 for large n.
+/// origin's day of errors each, or more: [`DayGrid`]): Student's t over the normal 90%
+/// quantile with n − 1 degrees of freedom (Cornish–Fisher expansion), times √(1 + 1/n) for
+/// the new draw; 1 for large n.
 pub(crate) fn small_sample_factor(n: usize) -> f64 {
     if n < 2 {
         return if n == 1 { small_sample_factor(2) } else { 1.0 };
