@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use gpuplan::domain::WorkloadClass;
 use gpuplan::forecast::rng::SplitMix64;
 use gpuplan::forecast::{
-    forecast, rolling_accuracy, rolling_forecasts, seasonal_naive, Accuracy, Forecast,
-    ForecastConfig, OriginForecast, RollingSpec,
+    forecast, rolling_accuracy, rolling_forecasts, seasonal_naive, Accuracy, BandCounts,
+    CoverageSlice, Forecast, ForecastConfig, OriginForecast, RollingSpec,
 };
 use std::path::Path;
 
@@ -260,6 +260,23 @@ fn bands_hold_in_busy_hours_and_quiet_hours_alike() {
     assert!((0.72..=0.88).contains(&night), "quiet hours {night}");
 }
 
+/// A daily swing of ±50% around 1: a sine of the hour of the day.
+fn daily_swing(t: usize) -> f64 {
+    1.0 + 0.5 * (std::f64::consts::TAU * (t % 24) as f64 / 24.0).sin()
+}
+
+/// The share of forecast days 5–7's scored values inside their band, of the counts `pick`
+/// reads from each day (the workloads' or the fleet's).
+fn late_coverage(a: &Accuracy, pick: impl Fn(&CoverageSlice) -> BandCounts) -> f64 {
+    let (mut scored, mut outside) = (0, 0);
+    for day in &a.by_forecast_day[4..] {
+        let c = pick(day);
+        scored += c.scored;
+        outside += c.below + c.above;
+    }
+    1.0 - outside as f64 / scored as f64
+}
+
 #[test]
 fn a_fleet_of_hourly_noise_is_not_widened_as_if_each_day_were_one_sample() {
     // 24 serving workloads, each a daily pattern plus independent normal noise of 10% every
@@ -273,25 +290,13 @@ fn a_fleet_of_hourly_noise_is_not_widened_as_if_each_day_were_one_sample() {
             let level = 10.0 + w as f64;
             let mut r = SplitMix64::stream(29, &[w as u64]);
             (0..5 * WEEK)
-                .map(|t| {
-                    let day = 1.0 + 0.5 * (std::f64::consts::TAU * (t % 24) as f64 / 24.0).sin();
-                    (level * day * (1.0 + 0.1 * r.normal())).max(0.0)
-                })
+                .map(|t| (level * daily_swing(t) * (1.0 + 0.1 * r.normal())).max(0.0))
                 .collect()
         })
         .collect();
     let (_, a) = daily_rolling(&hist, &vec![WorkloadClass::Inference; nw], 14, WEEK);
-    let late =
-        |counts: &dyn Fn(&gpuplan::forecast::CoverageSlice) -> gpuplan::forecast::BandCounts| {
-            let (mut scored, mut outside) = (0, 0);
-            for day in &a.by_forecast_day[4..] {
-                let c = counts(day);
-                scored += c.scored;
-                outside += c.below + c.above;
-            }
-            1.0 - outside as f64 / scored as f64
-        };
-    let (fleet, workloads) = (late(&|d| d.fleet), late(&|d| d.workload));
+    let fleet = late_coverage(&a, |d| d.fleet);
+    let workloads = late_coverage(&a, |d| d.workload);
     assert!(fleet <= 0.88, "fleet, days 5-7 {fleet}");
     assert!(workloads <= 0.88, "workloads, days 5-7 {workloads}");
     let all = a.fleet_coverage.unwrap_or(0.0);
@@ -312,20 +317,12 @@ fn workloads_that_err_as_one_are_not_widened_as_if_each_day_were_one_sample() {
         .iter()
         .map(|level| {
             (0..5 * WEEK)
-                .map(|t| {
-                    let day = 1.0 + 0.5 * (std::f64::consts::TAU * (t % 24) as f64 / 24.0).sin();
-                    (level * day * (1.0 + noise[t])).max(0.0)
-                })
+                .map(|t| (level * daily_swing(t) * (1.0 + noise[t])).max(0.0))
                 .collect()
         })
         .collect();
     let (_, a) = daily_rolling(&hist, &[WorkloadClass::Inference; 2], 14, WEEK);
-    let (mut scored, mut outside) = (0, 0);
-    for day in &a.by_forecast_day[4..] {
-        scored += day.workload.scored;
-        outside += day.workload.below + day.workload.above;
-    }
-    let late = 1.0 - outside as f64 / scored as f64;
+    let late = late_coverage(&a, |d| d.workload);
     let all = a.coverage.unwrap_or(0.0);
     assert!(late <= 0.88, "days 5-7 {late}");
     assert!((0.72..=0.88).contains(&all), "workloads {all}");
