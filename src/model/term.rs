@@ -16,32 +16,12 @@
 //! imports nothing from `plan`.
 
 use super::mip::{Mip, SPEND_STEP};
-use super::problem::MIP_UNSERVED_PENALTY;
+use super::problem::{offerings_in_play, POffering, MIP_UNSERVED_PENALTY};
 use crate::domain::outlook::add_months;
 use crate::domain::{Catalog, CommitmentKind, OwnedCommitment};
 use crate::forecast::term::TermDemand;
 use crate::ingest::inputs::Inputs;
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
-
-/// An offering in play (it carries load of some workload).
-#[derive(Debug, Clone, PartialEq)]
-pub struct TOffering {
-    /// Index into the catalog's offerings.
-    pub catalog: usize,
-    /// Index of its GPU model in the catalog's GPU table (for price paths).
-    pub gpu: usize,
-    /// On-demand USD per instance-hour today.
-    pub on_demand: f64,
-    /// Spot USD per instance-hour today, with the interruption overhead; `None` without
-    /// spot.
-    pub spot: Option<f64>,
-    /// On-demand capacity limit, instances.
-    pub capacity: Option<f64>,
-    /// Unit offers (indices into [`TermProblem::offers`]) on it.
-    pub unit_offers: Vec<usize>,
-    /// Spend offers on it with today's USD per instance-hour billed against them.
-    pub spend_offers: Vec<(usize, f64)>,
-}
 
 /// A commitment offer in play.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +70,7 @@ pub struct TermProblem {
     /// `node[p][s]`: decision node of scenario s at period p.
     pub node: Vec<Vec<usize>>,
     /// Offerings in play.
-    pub offerings: Vec<TOffering>,
+    pub offerings: Vec<POffering>,
     /// Offers in play.
     pub offers: Vec<TOffer>,
     /// `load[s][o][k][b]`: instances of offering o.
@@ -162,25 +142,7 @@ pub fn build_term_problem(
     let mut used: Vec<usize> = demand.entries.iter().map(|e| e.offering).collect();
     used.sort_unstable();
     used.dedup();
-    let mut offerings: Vec<TOffering> = used
-        .iter()
-        .map(|&oi| {
-            let o = &cat.offerings[oi];
-            TOffering {
-                catalog: oi,
-                gpu: cat
-                    .gpus
-                    .iter()
-                    .position(|g| g.name == o.gpu_model)
-                    .unwrap_or(0),
-                on_demand: o.on_demand_hourly,
-                spot: o.spot_if_allowed(inputs.scenario.instruments.spot),
-                capacity: o.capacity_limit,
-                unit_offers: Vec::new(),
-                spend_offers: Vec::new(),
-            }
-        })
-        .collect();
+    let mut offerings = offerings_in_play(inputs, &used);
     let (load, spotable) = pooled_load(demand, &used);
     let price: Vec<Vec<Vec<f64>>> = demand
         .paths
@@ -308,7 +270,7 @@ fn offers_in_play(
     inputs: &Inputs,
     demand: &TermDemand,
     owned: &[OwnedCommitment],
-    offerings: &mut [TOffering],
+    offerings: &mut [POffering],
     load: &[Vec<Vec<Vec<f64>>>],
 ) -> (Vec<TOffer>, Vec<String>) {
     let cat = &inputs.catalog;
@@ -402,7 +364,7 @@ fn offers_in_play(
 /// same kind, or a spend offer beating a unit offer (a spend commitment with the same
 /// discount is as cheap, covers any amount, and its discount follows price cuts while a
 /// unit commitment's rate is locked).
-fn dominated(cat: &Catalog, offerings: &[TOffering], allowed: &[usize], ki: usize) -> bool {
+fn dominated(cat: &Catalog, offerings: &[POffering], allowed: &[usize], ki: usize) -> bool {
     let k = &cat.offers[ki];
     allowed.iter().any(|&kj| {
         let j = &cat.offers[kj];

@@ -10,6 +10,7 @@
 mod dominance;
 mod offers;
 mod tiers;
+pub(crate) use tiers::offerings_in_play;
 
 use crate::domain::{current_offering, CommitmentKind, HourWindow, OwnedCommitment};
 use crate::ingest::inputs::Inputs;
@@ -137,6 +138,9 @@ pub struct ShiftSpec {
 pub struct POffering {
     /// Index into the catalog's offerings.
     pub catalog: usize,
+    /// Index of its GPU model in the catalog's GPU table (the term model's price paths are
+    /// per GPU model; 0 when the table does not list it).
+    pub gpu: usize,
     /// On-demand USD per instance-hour.
     pub on_demand: f64,
     /// Spot USD per instance-hour with the interruption overhead; `None` when spot is not
@@ -144,7 +148,8 @@ pub struct POffering {
     pub spot: Option<f64>,
     /// On-demand capacity limit, instances.
     pub capacity: Option<f64>,
-    /// Unit offers (indices into [`Problem::offers`]) on this offering.
+    /// Unit offers on this offering (indices into the offers of its problem: [`Problem::offers`]
+    /// or the term model's `TermProblem::offers`).
     pub unit_offers: Vec<usize>,
     /// Spend offers covering this offering, with the USD per instance-hour billed against
     /// the commitment.

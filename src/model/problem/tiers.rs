@@ -93,7 +93,7 @@ pub(super) fn set_shifts(inputs: &Inputs, demand: &DemandSet, workloads: &mut [P
 
 /// The offerings in play with their prices (spot only when allowed); commitment offers are
 /// attached later.
-pub(super) fn offerings_in_play(inputs: &Inputs, in_play: &[usize]) -> Vec<POffering> {
+pub(crate) fn offerings_in_play(inputs: &Inputs, in_play: &[usize]) -> Vec<POffering> {
     let cat = &inputs.catalog;
     in_play
         .iter()
@@ -101,6 +101,11 @@ pub(super) fn offerings_in_play(inputs: &Inputs, in_play: &[usize]) -> Vec<POffe
             let o = &cat.offerings[oi];
             POffering {
                 catalog: oi,
+                gpu: cat
+                    .gpus
+                    .iter()
+                    .position(|g| g.name == o.gpu_model)
+                    .unwrap_or(0),
                 on_demand: o.on_demand_hourly,
                 spot: o.spot_if_allowed(inputs.scenario.instruments.spot),
                 capacity: o.capacity_limit,
