@@ -47,7 +47,19 @@ def poisson(rnd, lam):
         k += 1
 
 
-def dlrm(rnd, hours):
+def record(states, name, **params):
+    """The list a generator appends each hour's hidden state to (its random-walk level, its
+    burst, the end hours of the requests it holds), kept with its parameters in
+    `states[name]` when `states` is a dict (`scripts/unseen_oracle.py` reads them); a
+    throwaway list otherwise. Recording draws nothing, so a seed's fleet is the same either way.
+    """
+    hourly = []
+    if states is not None:
+        states[name] = {"params": params, "hourly": hourly}
+    return hourly
+
+
+def dlrm(rnd, hours, states=None):
     rows, workloads = [], []
     for w in range(rnd.randint(6, 12)):
         name = f"rec-{w}"
@@ -56,9 +68,11 @@ def dlrm(rnd, hours):
         drift, step = rnd.gauss(0.002, 0.004), rnd.uniform(0.005, 0.02)
         amp, weekend, noise = rnd.uniform(0.35, 0.6), rnd.uniform(0.78, 0.95), rnd.uniform(0.01, 0.04)
         peak = rnd.uniform(12, 16)
+        state = record(states, name, base=base, drift=drift, step=step, amp=amp, weekend=weekend, peak=peak)
         for h in range(hours):
             if h % 24 == 0:
                 level += drift + rnd.gauss(0, step)
+            state.append(level)
             diurnal = 1 + amp * math.cos(2 * math.pi * (h % 24 - peak) / 24)
             wk = weekend if (h // 24) % 7 >= 5 else 1.0
             v = base * math.exp(level) * diurnal * wk * (1 + rnd.gauss(0, noise))
@@ -66,12 +80,13 @@ def dlrm(rnd, hours):
     return rows, workloads
 
 
-def image_generation(rnd, hours, mild):
+def image_generation(rnd, hours, mild, states=None):
     rows, workloads = [], []
     for w in range(rnd.randint(5, 10)):
         name = f"img-{w}"
         workloads.append((name, "L4"))
         rate, burst = (rnd.uniform(0.2, 3.0) if mild else rnd.uniform(0.1, 1.5)), 0.0
+        state = record(states, name, rate=rate, mild=mild)
         for h in range(hours):
             hod = h % 24
             diurnal = 0.3 + 1.4 * max(0.0, math.sin(math.pi * (hod - 7) / 14)) if 7 <= hod <= 21 else 0.3
@@ -79,17 +94,19 @@ def image_generation(rnd, hours, mild):
                 burst = 0.0
             elif burst == 0 and rnd.random() < (1 / 500 if mild else 1 / 200):
                 burst = rnd.uniform(0.5, 2) if mild else rnd.uniform(2, 8)
+            state.append(burst)
             lam = rate * diurnal * (0.6 if (h // 24) % 7 >= 5 else 1.0) * (1 + burst)
             rows.append((h, name, poisson(rnd, lam)))
     return rows, workloads
 
 
-def sparse_serving(rnd, hours):
+def sparse_serving(rnd, hours, states=None):
     rows, workloads = [], []
     for w in range(rnd.randint(4, 12)):
         name = f"sd-{w}"
         workloads.append((name, "L4"))
         rate, busy, trend = rnd.uniform(0.03, 0.4), [], rnd.gauss(0, 0.01)
+        state = record(states, name, rate=rate, trend=trend)
         for h in range(hours):
             hod = h % 24
             diurnal = 0.2 + 1.6 * max(0.0, math.sin(math.pi * (hod - 6) / 16)) if 6 <= hod <= 22 else 0.2
@@ -97,16 +114,18 @@ def sparse_serving(rnd, hours):
             for _ in range(poisson(rnd, lam)):
                 busy.append(h + rnd.randint(1, 4))
             busy = [end for end in busy if end > h]
+            state.append(tuple(busy))
             rows.append((h, name, len(busy)))
     return rows, workloads
 
 
-def stationary(rnd, hours):
+def stationary(rnd, hours, states=None):
     rows, workloads = [], []
     for w in range(12):
         name = f"st-{w}"
         workloads.append((name, "L4"))
         level = 10 + 3 * w
+        record(states, name, level=level, phase=w)
         for h in range(hours):
             swing = 0.3 * math.sin(2 * math.pi * (h % 24) / 24 + w)
             weekday = 0.2 if (h // 24) % 7 < 5 else 0.0
@@ -131,20 +150,28 @@ def write(out, kind, seed, days, rows, workloads):
         f.write(str(days - 14 + 1))
 
 
+KINDS = ("dlrm", "imggen", "imgmild", "sparse", "stationary")
+
+
+def generate(kind, seed, days, states=None):
+    """The rows `(hour, workload, gpus)` and workloads `(name, gpu)` of a fleet; with
+    `states` a dict, each workload's hidden state too (see `record`)."""
+    rnd = random.Random(seed)
+    if kind == "dlrm":
+        return dlrm(rnd, days * 24, states)
+    if kind == "sparse":
+        return sparse_serving(rnd, days * 24, states)
+    if kind == "stationary":
+        return stationary(rnd, days * 24, states)
+    return image_generation(rnd, days * 24, kind == "imgmild", states)
+
+
 def main(argv):
-    if len(argv) not in (4, 5) or argv[1] not in ("dlrm", "imggen", "imgmild", "sparse", "stationary"):
+    if len(argv) not in (4, 5) or argv[1] not in KINDS:
         sys.exit(__doc__)
     kind, seed, out = argv[1], int(argv[2]), argv[3]
     days = int(argv[4]) if len(argv) == 5 else 36
-    rnd = random.Random(seed)
-    if kind == "dlrm":
-        rows, workloads = dlrm(rnd, days * 24)
-    elif kind == "sparse":
-        rows, workloads = sparse_serving(rnd, days * 24)
-    elif kind == "stationary":
-        rows, workloads = stationary(rnd, days * 24)
-    else:
-        rows, workloads = image_generation(rnd, days * 24, kind == "imgmild")
+    rows, workloads = generate(kind, seed, days)
     write(out, kind, seed, days, rows, workloads)
 
 
