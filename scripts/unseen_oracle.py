@@ -101,7 +101,10 @@ def oracle_week(kind, state, origin):
 def main(argv):
     if len(argv) != 5 or argv[1] not in unseen_traces.KINDS:
         sys.exit(__doc__)
-    kind, seed, days, origins = argv[1], int(argv[2]), int(argv[3]), int(argv[4])
+    try:
+        kind, seed, days, origins = argv[1], int(argv[2]), int(argv[3]), int(argv[4])
+    except ValueError:
+        sys.exit(f"SEED, DAYS and ORIGINS must be whole numbers, got {argv[2:]}")
     states = {}
     rows, workloads = unseen_traces.generate(kind, seed, days, states)
     total = days * 24
