@@ -213,6 +213,26 @@ fn undeclared_keys(schema: &Value, v: &Value, path: &str, out: &mut Vec<String>)
     }
 }
 
+/// Every path in `v` whose value is null.
+fn null_paths(v: &Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Null => out.push(path.to_string()),
+        Value::Object(m) => m
+            .iter()
+            .for_each(|(k, x)| null_paths(x, &format!("{path}.{k}"), out)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| null_paths(x, &format!("{path}[{i}]"), out)),
+        _ => {}
+    }
+}
+
+/// Whether the JSON pointer `ptr` names nothing in `v` (the key is left out).
+fn absent(v: &Value, ptr: &str) -> bool {
+    v.pointer(ptr).is_none()
+}
+
 fn check_against_schema(doc: &Value, what: &str) {
     let s = schema();
     let mut errs = Vec::new();
@@ -221,6 +241,13 @@ fn check_against_schema(doc: &Value, what: &str) {
         errs.is_empty(),
         "{what} does not conform to schemas/plan.schema.json:\n{}",
         errs.join("\n")
+    );
+    let mut nulls = Vec::new();
+    null_paths(doc, "$", &mut nulls);
+    assert!(
+        nulls.is_empty(),
+        "{what} writes null (an absent value is left out):\n{}",
+        nulls.join("\n")
     );
     let mut extra = Vec::new();
     undeclared_keys(&s, doc, "$", &mut extra);
@@ -255,7 +282,7 @@ fn object_schemas<'a>(s: &'a Value, path: &str, out: &mut Vec<(String, &'a Value
 fn schema_is_complete_and_self_consistent() {
     let s = schema();
     assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
-    assert_eq!(s["properties"]["schema_version"]["const"], "2.0.0");
+    assert_eq!(s["properties"]["schema_version"]["const"], "3.0.0");
     assert_eq!(
         s["properties"]["schema_version"]["const"],
         gpuplan::output::json::SCHEMA_VERSION,
@@ -283,12 +310,25 @@ fn schema_is_complete_and_self_consistent() {
             .map(|x| x.as_str().expect("string"))
             .collect();
         let keys: BTreeSet<&str> = props.keys().map(String::as_str).collect();
-        // The writer always writes every field (null when absent), so all are required.
-        assert_eq!(req, keys, "{path}: required must list every property");
+        assert!(
+            req.is_subset(&keys),
+            "{path}: required lists undeclared keys"
+        );
         for (k, p) in props {
             let d = p.get("description").and_then(Value::as_str).unwrap_or("");
             assert!(!d.trim().is_empty(), "{path}.{k}: no description");
             assert!(p.get("type").is_some(), "{path}.{k}: no type");
+            // The writer never writes null: a value that may be missing is left out, and
+            // its description says when.
+            let types = match &p["type"] {
+                Value::Array(ts) => ts.clone(),
+                t => vec![t.clone()],
+            };
+            assert!(!types.contains(&"null".into()), "{path}.{k}: nullable type");
+            assert!(
+                req.contains(k.as_str()) || d.to_lowercase().contains("absent"),
+                "{path}.{k}: optional, but its description does not say when it is absent"
+            );
         }
     }
     let en = |ptr: &str| -> Vec<String> {
@@ -360,6 +400,19 @@ fn validator_rejects_what_it_should() {
         "not nullable"
     );
     assert!(
+        broken(&|d| d["solve"]["seconds"] = Value::Null) > 0,
+        "an optional value is absent, never null"
+    );
+    assert!(
+        broken(&|d| {
+            d["costs"]
+                .as_object_mut()
+                .expect("object")
+                .remove("expected");
+        }) > 0,
+        "a required key is never absent"
+    );
+    assert!(
         broken(&|d| {
             d["purchases"][0]
                 .as_object_mut()
@@ -375,7 +428,7 @@ fn validator_rejects_what_it_should() {
     assert_eq!(
         broken(&|d| d["solve"]["seconds"] = 0.25.into()),
         0,
-        "nullable number"
+        "optional number"
     );
 }
 
@@ -406,7 +459,8 @@ fn plan_conforms_to_schema() {
         .collect();
     assert_eq!(names, ["plan.json"]);
 
-    // An infeasible plan (a workload no offering can host): the null branches of the schema.
+    // An infeasible plan (a workload no offering can host): the optional branches of the
+    // schema, left out.
     let tmp = tempfile::tempdir().expect("tempdir");
     let wl = std::fs::read_to_string(root().join("tests/fixtures/tiny/workloads.toml"))
         .expect("workloads.toml")
@@ -431,7 +485,7 @@ fn plan_conforms_to_schema() {
     );
     let inf = parse(&s);
     assert_eq!(inf["solve"]["status"], "infeasible");
-    assert!(inf["costs"].is_null() && inf["risk"].is_null() && inf["solve"]["objective"].is_null());
+    assert!(absent(&inf, "/costs") && absent(&inf, "/risk") && absent(&inf, "/solve/objective"));
     assert!(inf["infeasibility"]["message"]
         .as_str()
         .is_some_and(|m| m.contains("finetune")));
@@ -450,10 +504,10 @@ fn decomposed_plan_conforms_to_schema_and_is_reproducible() {
     check_against_schema(&doc, "the decomposed tiny plan");
     assert_eq!(doc["solve"]["method"], "decompose");
     assert!(doc["solve"]["decomposition"]["rounds"].as_u64() >= Some(1));
-    assert!(doc["solve"]["decomposition"]["tiers_seconds"].is_null());
+    assert!(absent(&doc, "/solve/decomposition/tiers_seconds"));
     let (_, mip) = tiny_plan(dir.path());
     assert_eq!(mip["solve"]["method"], "mip");
-    assert!(mip["solve"]["decomposition"].is_null());
+    assert!(absent(&mip, "/solve/decomposition"));
 }
 
 #[test]
@@ -464,7 +518,7 @@ fn reproducible_runs_are_byte_identical() {
     assert!(a == b, "two --reproducible runs differ:\n{a}\n---\n{b}");
     let v = parse(&a);
     assert_eq!(v["generated_at"], "1970-01-01T00:00:00Z");
-    assert!(v["solve"]["seconds"].is_null());
+    assert!(absent(&v, "/solve/seconds"));
     assert!(a.ends_with("}\n"), "pretty JSON with a trailing newline");
 }
 
@@ -528,7 +582,7 @@ fn source_date_epoch_pins_generated_at() {
         let v = parse(&plan_to_file(TINY, dir.path(), name, extra, &env));
         assert_eq!(v["generated_at"], "1970-01-02T00:00:00Z", "with {extra:?}");
         assert!(
-            v["solve"]["seconds"].is_null(),
+            absent(&v, "/solve/seconds"),
             "SOURCE_DATE_EPOCH implies reproducible output"
         );
     }
@@ -1012,7 +1066,7 @@ fn term_plans_of_the_bundled_scenarios_conform_and_fill_the_term_risk() {
         let doc = parse(&std::fs::read_to_string(&path).expect("pin"));
         check_against_schema(&doc, &what);
         let t = &doc["term"];
-        if t.is_null() {
+        if absent(&doc, "/term") {
             // A scenario pinned to window mode (`[term] mode = "window"`): schema only.
             window += 1;
             continue;

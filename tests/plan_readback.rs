@@ -1,5 +1,6 @@
 //! Property (issue 14): every plan gpuplan writes is read back by `gpuplan evaluate`, and no
-//! plan holds `null` where the schema says number. Random tiny instances (seeded
+//! plan holds something else where the schema says number, nor any `null` (plan JSON 3.0.0
+//! leaves an absent value out). Random tiny instances (seeded
 //! SplitMix64) on the shipped catalog: one to three workloads of random GPUs and classes,
 //! spot shares, memory floors, demand from zero through millionths of a GPU to tens of
 //! thousands, random instruments, caps and time resolution, sometimes forecast scenarios
@@ -127,6 +128,16 @@ fn nulls_where_numbers(schema: &Value, doc: &Value, path: &str, out: &mut Vec<St
     }
 }
 
+/// Whether any value in `v` is null.
+fn holds_null(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.values().any(holds_null),
+        Value::Array(a) => a.iter().any(holds_null),
+        _ => false,
+    }
+}
+
 #[test]
 fn every_plan_written_reads_back_and_has_numbers_where_the_schema_says_number() {
     let schema: Value = serde_json::from_str(
@@ -166,6 +177,7 @@ fn every_plan_written_reads_back_and_has_numbers_where_the_schema_says_number() 
         let mut bad = Vec::new();
         nulls_where_numbers(&schema, &doc, "$", &mut bad);
         assert!(bad.is_empty(), "seed {seed}: {bad:?}\n{text}");
+        assert!(!holds_null(&doc), "seed {seed}: a null in the plan\n{text}");
         let status = doc["solve"]["status"].as_str().unwrap_or("?").to_string();
         *statuses.entry(status.clone()).or_insert(0) += 1;
         let ev = gpuplan(
@@ -227,4 +239,8 @@ fn the_null_check_finds_a_null_number() {
     let bad = serde_json::json!({"a": null, "b": 1, "c": [{"x": 2}, {"x": null}]});
     nulls_where_numbers(&schema, &bad, "$", &mut out);
     assert_eq!(out, ["$.a = null", "$.c[1].x = null"]);
+    assert!(holds_null(&ok) && holds_null(&bad));
+    assert!(!holds_null(
+        &serde_json::json!({"a": 1, "c": [{"x": "null"}]})
+    ));
 }

@@ -297,7 +297,7 @@ fn compare_shows_the_scenario_with_and_without_scheduling() {
         "{s}"
     );
     assert!(
-        docs[1]["scheduling"].is_null(),
+        docs[1].get("scheduling").is_none(),
         "the twin schedules nothing"
     );
     // The table has the split as rows, `-` for the twin.

@@ -1,8 +1,10 @@
 //! The backtest table and JSON.
 
+use super::format::put_ratio6;
 use super::table::{render, Align};
 use crate::analysis::backtest::Backtest;
 use crate::domain::Usd;
+use serde_json::{json, Value};
 use std::fmt::Write;
 
 use super::format::pct1_or_dash as pct;
@@ -57,26 +59,39 @@ pub fn backtest_table(b: &Backtest) -> String {
 /// The backtest as JSON (money rounded to cents).
 pub fn backtest_json(b: &Backtest) -> String {
     let c = |v: f64| (v * 100.0).round() / 100.0;
-    let r6 = |v: Option<f64>| v.map(|x| (x * 1e6).round() / 1e6);
     let (od, rec, gp, hs) = b.totals();
     let (crec, cgp) = b.captured();
-    let v = serde_json::json!({
+    // The captured shares are undefined when hindsight saves nothing: left out, not null.
+    let with_captured = |mut v: Value, recommender: Option<f64>, gpuplan: Option<f64>| {
+        if let Value::Object(m) = &mut v {
+            put_ratio6(m, "captured_recommender", recommender);
+            put_ratio6(m, "captured_gpuplan", gpuplan);
+        }
+        v
+    };
+    let rows: Vec<Value> = b
+        .rows
+        .iter()
+        .map(|r| {
+            let row = json!({
+                "origin": r.origin.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "all_on_demand": c(r.all_on_demand),
+                "recommender": c(r.recommender),
+                "gpuplan": c(r.gpuplan),
+                "hindsight": c(r.hindsight),
+                "gpuplan_status": r.gpuplan_status.as_str(),
+                "hindsight_status": r.hindsight_status.as_str(),
+            });
+            with_captured(row, r.captured(r.recommender), r.captured(r.gpuplan))
+        })
+        .collect();
+    let total = json!({
+        "all_on_demand": c(od), "recommender": c(rec), "gpuplan": c(gp), "hindsight": c(hs),
+    });
+    let v = json!({
         "currency": "USD",
-        "rows": b.rows.iter().map(|r| serde_json::json!({
-            "origin": r.origin.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            "all_on_demand": c(r.all_on_demand),
-            "recommender": c(r.recommender),
-            "gpuplan": c(r.gpuplan),
-            "hindsight": c(r.hindsight),
-            "gpuplan_status": r.gpuplan_status.as_str(),
-            "hindsight_status": r.hindsight_status.as_str(),
-            "captured_recommender": r6(r.captured(r.recommender)),
-            "captured_gpuplan": r6(r.captured(r.gpuplan)),
-        })).collect::<Vec<_>>(),
-        "total": {
-            "all_on_demand": c(od), "recommender": c(rec), "gpuplan": c(gp), "hindsight": c(hs),
-            "captured_recommender": r6(crec), "captured_gpuplan": r6(cgp),
-        },
+        "rows": rows,
+        "total": with_captured(total, crec, cgp),
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');

@@ -5,6 +5,7 @@
 //! 0, a coverage without a scored hour) is left out, and per workload `wape_defined` says
 //! whether `wape` and `naive_wape` are present (`schemas/forecast.schema.json`).
 
+use super::format::put_ratio6;
 use crate::forecast::{Accuracy, BandCounts, CoverageSlice, OriginForecast};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
@@ -132,18 +133,11 @@ fn round(x: f64, digits: i32) -> f64 {
     }
 }
 
-/// Inserts `key: x` (rounded to 6 decimals) when `x` is defined.
-fn put(m: &mut Map<String, Value>, key: &str, x: Option<f64>) {
-    if let Some(v) = x.filter(|v| v.is_finite()) {
-        m.insert(key.to_string(), json!(round(v, 6)));
-    }
-}
-
 /// A `{gpuplan, seasonal_naive}` pair with the undefined side left out.
 fn pair(a: Option<f64>, b: Option<f64>) -> Value {
     let mut m = Map::new();
-    put(&mut m, "gpuplan", a);
-    put(&mut m, "seasonal_naive", b);
+    put_ratio6(&mut m, "gpuplan", a);
+    put_ratio6(&mut m, "seasonal_naive", b);
     Value::Object(m)
 }
 
@@ -155,9 +149,9 @@ fn coverage_slices(slices: &[CoverageSlice], key: &str, first: usize) -> Value {
         let mut m = Map::new();
         m.insert(key.into(), json!(first + i));
         for (kind, b) in [("workload", &c.workload), ("fleet", &c.fleet)] {
-            put(&mut m, &format!("{kind}_hours"), b.coverage());
-            put(&mut m, &format!("{kind}_below_p10"), b.below_share());
-            put(&mut m, &format!("{kind}_above_p90"), b.above_share());
+            put_ratio6(&mut m, &format!("{kind}_hours"), b.coverage());
+            put_ratio6(&mut m, &format!("{kind}_below_p10"), b.below_share());
+            put_ratio6(&mut m, &format!("{kind}_above_p90"), b.above_share());
         }
         Value::Object(m)
     };
@@ -167,8 +161,8 @@ fn coverage_slices(slices: &[CoverageSlice], key: &str, first: usize) -> Value {
 /// Rolling-origin accuracy as JSON (`schemas/forecast.schema.json`).
 pub fn forecast_json(acc: &Accuracy) -> String {
     let mut coverage = Map::new();
-    put(&mut coverage, "workload_hours", acc.coverage);
-    put(&mut coverage, "fleet_hours", acc.fleet_coverage);
+    put_ratio6(&mut coverage, "workload_hours", acc.coverage);
+    put_ratio6(&mut coverage, "fleet_hours", acc.fleet_coverage);
     coverage.insert("nominal".into(), json!(NOMINAL_COVERAGE));
     coverage.insert(
         "by_forecast_day".into(),
@@ -190,8 +184,8 @@ pub fn forecast_json(acc: &Accuracy) -> String {
                 json!(round(w.actual_gpu_hours, 3)),
             );
             m.insert("wape_defined".into(), json!(w.wape().is_some()));
-            put(&mut m, "wape", w.wape());
-            put(&mut m, "naive_wape", w.naive_wape());
+            put_ratio6(&mut m, "wape", w.wape());
+            put_ratio6(&mut m, "naive_wape", w.naive_wape());
             Value::Object(m)
         })
         .collect();
@@ -204,12 +198,12 @@ pub fn forecast_json(acc: &Accuracy) -> String {
                 "origin".into(),
                 json!(o.origin.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
             );
-            put(&mut m, "wape", o.wape);
-            put(&mut m, "naive_wape", o.naive_wape);
-            put(&mut m, "fleet_error", o.fleet_error);
-            put(&mut m, "naive_fleet_error", o.naive_fleet_error);
-            put(&mut m, "coverage", o.coverage);
-            put(&mut m, "fleet_coverage", o.fleet_coverage);
+            put_ratio6(&mut m, "wape", o.wape);
+            put_ratio6(&mut m, "naive_wape", o.naive_wape);
+            put_ratio6(&mut m, "fleet_error", o.fleet_error);
+            put_ratio6(&mut m, "naive_fleet_error", o.naive_fleet_error);
+            put_ratio6(&mut m, "coverage", o.coverage);
+            put_ratio6(&mut m, "fleet_coverage", o.fleet_coverage);
             Value::Object(m)
         })
         .collect();

@@ -21,6 +21,14 @@ pub fn ratio6(v: f64) -> f64 {
     }
 }
 
+/// Inserts `key: x` into a JSON object, rounded as [`ratio6`], when `x` is defined and
+/// finite: an undefined value is left out of the output, never written as `null`.
+pub fn put_ratio6(m: &mut serde_json::Map<String, serde_json::Value>, key: &str, x: Option<f64>) {
+    if let Some(v) = x.filter(|v| v.is_finite()) {
+        m.insert(key.to_string(), serde_json::json!(ratio6(v)));
+    }
+}
+
 /// An instant as RFC 3339 UTC with seconds (`2026-01-05T00:00:00Z`).
 pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()

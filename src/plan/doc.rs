@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Version of the plan JSON contract.
-pub const SCHEMA_VERSION: &str = "2.0.0";
+pub const SCHEMA_VERSION: &str = "3.0.0";
 
 /// The whole plan document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -36,19 +36,22 @@ pub struct PlanDoc {
     /// Where each workload runs.
     pub placements: Vec<PlacementDoc>,
     /// Costs over the window (re-priced hourly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub costs: Option<CostsDoc>,
     /// Risk figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskDoc>,
     /// Why no feasible plan exists, when it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infeasibility: Option<InfeasibilityDoc>,
     /// Warnings from the inputs.
     pub warnings: Vec<String>,
-    /// Scale-to-zero windows and deferred load, and what each saved (null when no
+    /// Scale-to-zero windows and deferred load, and what each saved (absent when no
     /// workload scales to zero or shifts, and in term mode).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduling: Option<SchedulingDoc>,
-    /// The whole horizon of a term-aware plan (null in window mode).
-    #[serde(default)]
+    /// The whole horizon of a term-aware plan (absent in window mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub term: Option<super::term_doc::TermDoc>,
 }
 
@@ -159,12 +162,16 @@ pub struct SolveDoc {
     /// `optimal`, `gap_limit`, `time_limit` or `infeasible`.
     pub status: String,
     /// Model objective (USD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<f64>,
     /// Best bound (USD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best_bound: Option<f64>,
     /// Relative gap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gap: Option<f64>,
-    /// Wall seconds (null in reproducible mode).
+    /// Wall seconds (absent in reproducible mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<f64>,
     /// Model size: columns.
     pub columns: usize,
@@ -186,9 +193,11 @@ pub struct SolveDoc {
     /// `objective`, `best_bound` and `gap` are those of the commitment MIP on the chosen
     /// tiers, not bounds over every tier choice).
     pub method: String,
-    /// The tier phase of a decomposed plan (null for `mip`).
+    /// The tier phase of a decomposed plan (absent for `mip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decomposition: Option<DecompositionDoc>,
     /// Explanation when not optimal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
@@ -201,12 +210,16 @@ pub struct DecompositionDoc {
     /// Price-directed rounds solved (LP relaxations of the pooled problem).
     pub rounds: usize,
     /// LP objective of the first round (tiers from standalone costs), USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_lp_objective: Option<f64>,
     /// LP objective of the chosen tiers (same buckets), USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lp_objective: Option<f64>,
-    /// Workloads moved by the polish MIP (null: not run, the fleet being too large).
+    /// Workloads moved by the polish MIP (absent: not run, the fleet being too large).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub polish_moves: Option<usize>,
-    /// Seconds to choose the tiers (null in reproducible mode).
+    /// Seconds to choose the tiers (absent in reproducible mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tiers_seconds: Option<f64>,
 }
 
@@ -218,8 +231,10 @@ pub struct AggStepDoc {
     /// Status of its solve.
     pub status: String,
     /// Its objective on buckets, USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<f64>,
     /// Its plan re-priced hour by hour, USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluated: Option<f64>,
 }
 
@@ -241,11 +256,14 @@ pub struct PurchaseDoc {
     pub match_kind: String,
     /// Match value(s).
     pub match_value: String,
-    /// Region (null = all regions of the cloud).
+    /// Region (absent = all regions of the cloud).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Instances (unit offers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
     /// USD per hour (spend offers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hourly_commitment: Option<f64>,
     /// Paid upfront, USD.
     pub upfront_cost: f64,
@@ -257,7 +275,8 @@ pub struct PurchaseDoc {
     pub liability_after_window: f64,
     /// Share of the commitment consumed in the window.
     pub expected_utilization: f64,
-    /// Months to break even against on-demand; null when beyond the term.
+    /// Months to break even against on-demand; absent when beyond the term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub break_even_months: Option<f64>,
     /// Start of the term.
     pub start: String,
@@ -277,6 +296,7 @@ pub struct OwnedDoc {
     /// End.
     pub end: String,
     /// Share consumed in the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_utilization: Option<f64>,
 }
 
@@ -302,6 +322,7 @@ pub struct PlacementDoc {
     /// Instances per GPU of recorded demand.
     pub instances_per_gpu_of_demand: f64,
     /// The current offering (baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_offering: Option<String>,
     /// Whether the plan moves the workload off its current offering.
     pub tier_change: bool,
@@ -310,23 +331,29 @@ pub struct PlacementDoc {
     /// Storage + egress USD per GPU-hour on this offering.
     pub adders_per_gpu_hour: f64,
     /// Storage + egress USD per GPU-hour on the current offering, part of the baseline
-    /// (`null` without a current offering; a plan written before this field existed reads
+    /// (absent without a current offering; a plan written before this field existed reads
     /// as 0, the baseline it was written with).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_adders_per_gpu_hour: Option<f64>,
     /// Overhead percent.
     pub overhead_pct: f64,
     /// Share of instance-hours on commitments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_committed: Option<f64>,
     /// Share on spot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_spot: Option<f64>,
     /// Share on on-demand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_on_demand: Option<f64>,
     /// Expected cost over the window, USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_cost: Option<f64>,
     /// GPU-hours of recorded demand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu_hours: Option<f64>,
     /// Cost per GPU-hour of recorded demand, USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_per_gpu_hour_of_demand: Option<f64>,
 }
 
@@ -338,6 +365,7 @@ pub struct CostsDoc {
     /// The plan re-priced hour by hour (the truth).
     pub expected: f64,
     /// Model objective (equals `expected` at full resolution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_objective: Option<f64>,
     /// Median across demand scenarios.
     pub p50: f64,
@@ -351,8 +379,10 @@ pub struct CostsDoc {
     pub esr: f64,
     /// Cost if demand is 20% below the planned demand (history replayed, or the forecast's
     /// mean path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demand_minus_20pct: Option<f64>,
     /// Cost if demand is 20% above it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demand_plus_20pct: Option<f64>,
     /// on_demand_baseline − expected.
     pub savings_vs_all_on_demand: f64,
@@ -386,8 +416,10 @@ pub struct RiskDoc {
     /// 95th percentile of unused commitment USD.
     pub p95_unused_commitment: f64,
     /// 5th percentile of commitment utilization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utilization_p5: Option<f64>,
     /// Median commitment utilization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utilization_p50: Option<f64>,
     /// Index of the costliest scenario.
     pub worst_scenario: usize,
@@ -432,8 +464,9 @@ pub struct RelaxationDoc {
     pub constraint: String,
     /// How.
     pub change: String,
-    /// USD over the planned window for the conflicting load served that way; null when the
+    /// USD over the planned window for the conflicting load served that way; absent when the
     /// change has no price of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
 }
 
@@ -646,8 +679,16 @@ pub fn read_plan_doc(path: &Path) -> Result<PlanDoc, Error> {
 
 /// The writer's last guard, like `ingest focus`'s read-back: the JSON about to be written
 /// must parse as a plan document (a NaN written as `null` where the contract says number
-/// fails here, naming the line and column) and hold a plan `evaluate` can read back.
+/// fails here, naming the line and column), hold no `null` at all (an absent value is left
+/// out, so a `null` can only be a NaN that reached an optional number), and hold a plan
+/// `evaluate` can read back.
 pub fn check_reads_back(json: &str) -> Result<(), String> {
+    if let Some(path) = serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| first_null(&v, "$"))
+    {
+        return Err(format!("{path}: the plan JSON holds a null"));
+    }
     let doc: PlanDoc = serde_json::from_str(json).map_err(|e| {
         format!(
             "line {} column {}: the plan JSON does not read back: {}",
@@ -663,10 +704,47 @@ pub fn check_reads_back(json: &str) -> Result<(), String> {
     doc.to_plan().map(|_| ())
 }
 
+/// The path (`$.solve.seconds`, `$.purchases[0].quantity`) of the first null in `v`.
+fn first_null(v: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::Null => Some(path.to_string()),
+        Value::Object(m) => m
+            .iter()
+            .find_map(|(k, x)| first_null(x, &format!("{path}.{k}"))),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| first_null(x, &format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
+
 /// A JSON error's message without serde_json's own ` at line L column C` suffix (the
 /// location is written once, in gpuplan's `file:line:` form).
 fn json_error_text(e: &serde_json::Error) -> String {
     let full = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     full.strip_suffix(&suffix).unwrap_or(&full).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_read_back_refuses_any_null_and_names_where() {
+        let v = serde_json::json!({"solve": {"seconds": 1.5}, "purchases": [{"quantity": 2}]});
+        assert_eq!(first_null(&v, "$"), None);
+        let v = serde_json::json!({"solve": {"seconds": 1.5}, "purchases": [{"a": 1}, {"quantity": null}]});
+        assert_eq!(
+            first_null(&v, "$").as_deref(),
+            Some("$.purchases[1].quantity")
+        );
+        // A NaN in an optional number is serialized as null: the guard stops it before the
+        // plan is written, where a plan document alone would read it back as absent.
+        let err = check_reads_back("{\"schema_version\": \"3.0.0\", \"term\": null}")
+            .expect_err("a null must not pass");
+        assert_eq!(err, "$.term: the plan JSON holds a null");
+    }
 }

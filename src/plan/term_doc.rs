@@ -1,7 +1,7 @@
 //! The `term` section of the plan document (`docs/plan-json.md` "Term"): what a term-aware
 //! plan says about the whole horizon — cost quantiles, stranded commitment, per-commitment
 //! odds and break-even, the purchase ladder, tier changes and the assumptions behind them.
-//! Null in window mode.
+//! Absent in window mode.
 
 use serde::{Deserialize, Serialize};
 
@@ -89,14 +89,16 @@ pub struct OddsDoc {
     pub expected_value: f64,
     /// Share of scenarios in which that value reaches its cost.
     pub probability_beats_on_demand: f64,
-    /// Median month (from its start) at which the value covered reaches the cost; null when
+    /// Median month (from its start) at which the value covered reaches the cost; absent when
     /// the median scenario never gets there inside the horizon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub break_even_month_p50: Option<f64>,
     /// Expected cost of its unused part.
     pub expected_stranded: f64,
     /// Share of scenarios in which its locked unit rate exceeds on-demand at some point.
     pub probability_underwater: f64,
-    /// First date underwater in at least half of the scenarios; null if never.
+    /// First date underwater in at least half of the scenarios; absent if never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub underwater_from: Option<String>,
 }
 
@@ -158,7 +160,8 @@ pub struct TierChangeDoc {
     pub to: String,
     /// Estimated saving per month, USD.
     pub monthly_saving: f64,
-    /// Months to pay back the migration cost; null when it saves nothing.
+    /// Months to pay back the migration cost; absent when it saves nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payback_months: Option<f64>,
     /// Kept in the plan (it pays back in time, or the workload cannot stay).
     pub kept: bool,
