@@ -97,3 +97,44 @@ pub fn backtest_json(b: &Backtest) -> String {
     s.push('\n');
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::backtest::BacktestRow;
+    use crate::solve::SolveStatus;
+
+    #[test]
+    fn an_undefined_captured_share_is_left_out_not_null() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-01-05T00:00:00Z")
+            .expect("date")
+            .to_utc();
+        let row = |od: f64, rec: f64, gp: f64, hs: f64| BacktestRow {
+            origin: t,
+            all_on_demand: od,
+            recommender: rec,
+            gpuplan: gp,
+            hindsight: hs,
+            gpuplan_status: SolveStatus::Optimal,
+            hindsight_status: SolveStatus::Optimal,
+        };
+        // Hindsight saves nothing at the first origin (no room to capture); at the second it
+        // saves 40, of which the recommender captures 10/40 and gpuplan 30/40.
+        let b = Backtest {
+            rows: vec![
+                row(100.0, 100.0, 100.0, 100.0),
+                row(100.0, 90.0, 70.0, 60.0),
+            ],
+        };
+        let v: Value = serde_json::from_str(&backtest_json(&b)).expect("JSON");
+        let first = v["rows"][0].as_object().expect("row");
+        assert!(
+            !first.contains_key("captured_recommender") && !first.contains_key("captured_gpuplan")
+        );
+        assert_eq!(v["rows"][1]["captured_recommender"], 0.25);
+        assert_eq!(v["rows"][1]["captured_gpuplan"], 0.75);
+        // Totals: room 40 over both origins, the same shares.
+        assert_eq!(v["total"]["captured_gpuplan"], 0.75);
+        assert!(!backtest_json(&b).contains("null"));
+    }
+}
