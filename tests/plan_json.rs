@@ -26,6 +26,8 @@
 //! Rewritten after two model changes, each re-checked as above: the objective's constant
 //! (owned commitments) restored, and spend commitments bought in cents rather than dollars.
 
+mod common;
+
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -213,21 +215,6 @@ fn undeclared_keys(schema: &Value, v: &Value, path: &str, out: &mut Vec<String>)
     }
 }
 
-/// Every path in `v` whose value is null.
-fn null_paths(v: &Value, path: &str, out: &mut Vec<String>) {
-    match v {
-        Value::Null => out.push(path.to_string()),
-        Value::Object(m) => m
-            .iter()
-            .for_each(|(k, x)| null_paths(x, &format!("{path}.{k}"), out)),
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .for_each(|(i, x)| null_paths(x, &format!("{path}[{i}]"), out)),
-        _ => {}
-    }
-}
-
 /// Whether the JSON pointer `ptr` names nothing in `v` (the key is left out).
 fn absent(v: &Value, ptr: &str) -> bool {
     v.pointer(ptr).is_none()
@@ -242,8 +229,7 @@ fn check_against_schema(doc: &Value, what: &str) {
         "{what} does not conform to schemas/plan.schema.json:\n{}",
         errs.join("\n")
     );
-    let mut nulls = Vec::new();
-    null_paths(doc, "$", &mut nulls);
+    let nulls = common::json::null_paths(doc, "$");
     assert!(
         nulls.is_empty(),
         "{what} writes null (an absent value is left out):\n{}",

@@ -182,10 +182,10 @@ pub struct WorkloadLine {
     /// Name.
     pub name: String,
     /// Team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
     /// Project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
     /// Cloud (largest GPU-hours).
     pub cloud: String,
@@ -227,29 +227,29 @@ pub struct CommitmentLine {
     /// Provider id (FOCUS) or `offer_id` (scenario).
     pub id: String,
     /// Catalog offer id, when mapped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_id: Option<String>,
     /// `unit` or `spend`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Instances (unit) or USD per hour (spend).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
     /// Used ÷ committed over the window.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub utilization: Option<f64>,
     /// How utilization was measured.
     pub basis: String,
     /// Unused commitment over the window, USD.
     pub unused_cost: f64,
     /// Start.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<DateTime<Utc>>,
     /// End (expiry).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<DateTime<Utc>>,
     /// Days from the end of the data to the expiry (negative = already expired).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in_days: Option<f64>,
     /// Whether start/end were inferred rather than stated.
     pub dates_assumed: bool,
@@ -292,7 +292,7 @@ pub struct WeekUnitCost {
     /// Throughput in the week.
     pub volume: f64,
     /// USD per priced unit; `None` when no throughput.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<f64>,
 }
 
@@ -308,10 +308,10 @@ pub struct UnitEconomics {
     /// Whole weeks.
     pub weeks: Vec<WeekUnitCost>,
     /// Unit cost over the whole window.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub overall: Option<f64>,
     /// Change of the last week's unit cost over the week before, percent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub change_pct: Option<f64>,
     /// Change worse than the threshold.
     pub regression: bool,
@@ -337,7 +337,7 @@ pub struct InventoryTotals {
     /// Actual amortized GPU cost incl. unused commitment, USD.
     pub actual_cost: f64,
     /// Effective savings rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub esr: Option<f64>,
 }
 

@@ -1,6 +1,6 @@
 //! The backtest table and JSON.
 
-use super::format::put_ratio6;
+use super::format::{cents as c, put_ratio6};
 use super::table::{render, Align};
 use crate::analysis::backtest::Backtest;
 use crate::domain::Usd;
@@ -58,7 +58,6 @@ pub fn backtest_table(b: &Backtest) -> String {
 
 /// The backtest as JSON (money rounded to cents).
 pub fn backtest_json(b: &Backtest) -> String {
-    let c = |v: f64| (v * 100.0).round() / 100.0;
     let (od, rec, gp, hs) = b.totals();
     let (crec, cgp) = b.captured();
     // The captured shares are undefined when hindsight saves nothing: left out, not null.

@@ -36,22 +36,22 @@ pub struct PlanDoc {
     /// Where each workload runs.
     pub placements: Vec<PlacementDoc>,
     /// Costs over the window (re-priced hourly).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub costs: Option<CostsDoc>,
     /// Risk figures.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskDoc>,
     /// Why no feasible plan exists, when it does not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub infeasibility: Option<InfeasibilityDoc>,
     /// Warnings from the inputs.
     pub warnings: Vec<String>,
     /// Scale-to-zero windows and deferred load, and what each saved (absent when no
     /// workload scales to zero or shifts, and in term mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduling: Option<SchedulingDoc>,
     /// The whole horizon of a term-aware plan (absent in window mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub term: Option<super::term_doc::TermDoc>,
 }
 
@@ -162,16 +162,16 @@ pub struct SolveDoc {
     /// `optimal`, `gap_limit`, `time_limit` or `infeasible`.
     pub status: String,
     /// Model objective (USD).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub objective: Option<f64>,
     /// Best bound (USD).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub best_bound: Option<f64>,
     /// Relative gap.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gap: Option<f64>,
     /// Wall seconds (absent in reproducible mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seconds: Option<f64>,
     /// Model size: columns.
     pub columns: usize,
@@ -194,10 +194,10 @@ pub struct SolveDoc {
     /// tiers, not bounds over every tier choice).
     pub method: String,
     /// The tier phase of a decomposed plan (absent for `mip`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub decomposition: Option<DecompositionDoc>,
     /// Explanation when not optimal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
@@ -210,16 +210,16 @@ pub struct DecompositionDoc {
     /// Price-directed rounds solved (LP relaxations of the pooled problem).
     pub rounds: usize,
     /// LP objective of the first round (tiers from standalone costs), USD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_lp_objective: Option<f64>,
     /// LP objective of the chosen tiers (same buckets), USD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lp_objective: Option<f64>,
     /// Workloads moved by the polish MIP (absent: not run, the fleet being too large).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub polish_moves: Option<usize>,
     /// Seconds to choose the tiers (absent in reproducible mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tiers_seconds: Option<f64>,
 }
 
@@ -231,10 +231,10 @@ pub struct AggStepDoc {
     /// Status of its solve.
     pub status: String,
     /// Its objective on buckets, USD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub objective: Option<f64>,
     /// Its plan re-priced hour by hour, USD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluated: Option<f64>,
 }
 
@@ -257,13 +257,13 @@ pub struct PurchaseDoc {
     /// Match value(s).
     pub match_value: String,
     /// Region (absent = all regions of the cloud).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Instances (unit offers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
     /// USD per hour (spend offers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hourly_commitment: Option<f64>,
     /// Paid upfront, USD.
     pub upfront_cost: f64,
@@ -276,7 +276,7 @@ pub struct PurchaseDoc {
     /// Share of the commitment consumed in the window.
     pub expected_utilization: f64,
     /// Months to break even against on-demand; absent when beyond the term.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub break_even_months: Option<f64>,
     /// Start of the term.
     pub start: String,
@@ -296,7 +296,7 @@ pub struct OwnedDoc {
     /// End.
     pub end: String,
     /// Share consumed in the window.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_utilization: Option<f64>,
 }
 
@@ -322,7 +322,7 @@ pub struct PlacementDoc {
     /// Instances per GPU of recorded demand.
     pub instances_per_gpu_of_demand: f64,
     /// The current offering (baseline).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_offering: Option<String>,
     /// Whether the plan moves the workload off its current offering.
     pub tier_change: bool,
@@ -333,27 +333,27 @@ pub struct PlacementDoc {
     /// Storage + egress USD per GPU-hour on the current offering, part of the baseline
     /// (absent without a current offering; a plan written before this field existed reads
     /// as 0, the baseline it was written with).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_adders_per_gpu_hour: Option<f64>,
     /// Overhead percent.
     pub overhead_pct: f64,
     /// Share of instance-hours on commitments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_committed: Option<f64>,
     /// Share on spot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_spot: Option<f64>,
     /// Share on on-demand.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub share_on_demand: Option<f64>,
     /// Expected cost over the window, USD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_cost: Option<f64>,
     /// GPU-hours of recorded demand.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gpu_hours: Option<f64>,
     /// Cost per GPU-hour of recorded demand, USD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_per_gpu_hour_of_demand: Option<f64>,
 }
 
@@ -365,7 +365,7 @@ pub struct CostsDoc {
     /// The plan re-priced hour by hour (the truth).
     pub expected: f64,
     /// Model objective (equals `expected` at full resolution).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model_objective: Option<f64>,
     /// Median across demand scenarios.
     pub p50: f64,
@@ -379,10 +379,10 @@ pub struct CostsDoc {
     pub esr: f64,
     /// Cost if demand is 20% below the planned demand (history replayed, or the forecast's
     /// mean path).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub demand_minus_20pct: Option<f64>,
     /// Cost if demand is 20% above it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub demand_plus_20pct: Option<f64>,
     /// on_demand_baseline − expected.
     pub savings_vs_all_on_demand: f64,
@@ -416,10 +416,10 @@ pub struct RiskDoc {
     /// 95th percentile of unused commitment USD.
     pub p95_unused_commitment: f64,
     /// 5th percentile of commitment utilization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub utilization_p5: Option<f64>,
     /// Median commitment utilization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub utilization_p50: Option<f64>,
     /// Index of the costliest scenario.
     pub worst_scenario: usize,
@@ -466,7 +466,7 @@ pub struct RelaxationDoc {
     pub change: String,
     /// USD over the planned window for the conflicting load served that way; absent when the
     /// change has no price of its own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
 }
 

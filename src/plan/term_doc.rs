@@ -91,14 +91,14 @@ pub struct OddsDoc {
     pub probability_beats_on_demand: f64,
     /// Median month (from its start) at which the value covered reaches the cost; absent when
     /// the median scenario never gets there inside the horizon.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub break_even_month_p50: Option<f64>,
     /// Expected cost of its unused part.
     pub expected_stranded: f64,
     /// Share of scenarios in which its locked unit rate exceeds on-demand at some point.
     pub probability_underwater: f64,
     /// First date underwater in at least half of the scenarios; absent if never.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub underwater_from: Option<String>,
 }
 
@@ -161,7 +161,7 @@ pub struct TierChangeDoc {
     /// Estimated saving per month, USD.
     pub monthly_saving: f64,
     /// Months to pay back the migration cost; absent when it saves nothing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payback_months: Option<f64>,
     /// Kept in the plan (it pays back in time, or the workload cannot stay).
     pub kept: bool,

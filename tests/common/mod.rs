@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod json;
 
 use gpuplan::engine::{plan_full_resolution, PlanRun};
 use gpuplan::ingest::inputs::Inputs;
